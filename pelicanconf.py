@@ -1,0 +1,107 @@
+"""Settings for writing and previewing the site (relative URLs, drafts visible).
+
+`publishconf.py` builds on these for the public site.
+"""
+
+# ---------------------------------------------------------------------------
+# SITE IDENTITY: PLACEHOLDER. Replace every value in this block with the
+# coach's real details; nothing else in the project needs to change.
+# ---------------------------------------------------------------------------
+SITENAME = "Parts & Purpose Coaching"
+AUTHOR = "Jordan Avery"
+SITE_TAGLINE = "Life coaching informed by Internal Family Systems"
+SITE_DESCRIPTION = (
+    "Articles on coaching, inner parts and goals that fit who you are, "
+    "by Jordan Avery, an IFS-informed life coach."
+)
+SOCIAL_LINKS = [
+    ("LinkedIn", "https://www.linkedin.com/in/placeholder"),
+    ("Instagram", "https://www.instagram.com/placeholder"),
+]
+TIMEZONE = "America/New_York"
+DEFAULT_LANG = "en"
+# --------------------------------------------------------------------------- end
+
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+THEME = "theme"
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["content_check"]
+
+# Clean addresses: /slug/ instead of /slug.html.
+ARTICLE_URL = "{slug}/"
+ARTICLE_SAVE_AS = "{slug}/index.html"
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+DRAFT_PAGE_URL = "drafts/pages/{slug}/"
+DRAFT_PAGE_SAVE_AS = "drafts/pages/{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+ARCHIVES_SAVE_AS = "archives/index.html"
+TAGS_SAVE_AS = "tags/index.html"
+CATEGORIES_SAVE_AS = "categories/index.html"
+AUTHORS_SAVE_AS = "authors/index.html"
+YEAR_ARCHIVE_URL = "archives/{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = "archives/{date:%Y}/index.html"
+# Translations are not used; an article with a `Lang:` key is a typo to report.
+ARTICLE_LANG_SAVE_AS = ""
+PAGE_LANG_SAVE_AS = ""
+
+DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# Addresses come from file names, so editing a title never breaks a link.
+SLUGIFY_SOURCE = "basename"
+
+DEFAULT_CATEGORY = "Coaching"
+DEFAULT_DATE_FORMAT = "%B %-d, %Y"
+
+# Feeds come from the digest plugin (feedgen); Pelican's own feeds stay off.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+
+# Markdown for prose: footnotes, smart quotes, heading ids, tables, attribute
+# lists, and code highlighting that never guesses the language.
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.meta": {},
+        "markdown.extensions.footnotes": {"BACKLINK_TITLE": "Back to the text"},
+        "markdown.extensions.smarty": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.tables": {},
+        "markdown.extensions.attr_list": {},
+        "markdown.extensions.fenced_code": {},
+        "markdown.extensions.codehilite": {"css_class": "highlight", "guess_lang": False},
+    },
+    "output_format": "html5",
+}
+# Only Markdown is written here; reStructuredText and HTML sources are reported
+# by the content check instead of being read.
+READERS = {"rst": None, "html": None, "htm": None}
+
+# Folders under content/ that hold data rather than pages (the content check
+# accepts their files without publishing them).
+CONTENT_DATA_PATHS = []

@@ -1,0 +1,93 @@
+"""Content check: the build fails, naming every problem at once, instead of
+leaving a broken or unreadable file out of the site.
+
+Adds to the build: after Pelican has read all content and before anything is
+written, every file under the content folder is checked against the metadata
+schema (schema.py), its links and images are checked (source.py), and the
+whole site is checked for files left out and addresses used twice (site.py).
+Any problem stops the build with one line per problem and exit status 1.
+`check_site()` runs the same checks without writing anything (`invoke check`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pelican import Pelican, signals
+from pelican.settings import read_settings
+
+from .problems import Problem, report
+from .site import check_built, check_files
+
+__all__ = ["ContentError", "Problem", "check_site", "collect_problems", "register"]
+
+
+class ContentError(SystemExit):
+    """Stops Pelican with the report as its message and exit status 1.
+
+    A SystemExit passes Pelican's generic error handler untouched, so the coach
+    sees the report and not a traceback.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(report(problems))
+        self.problems = problems
+
+
+def collect_problems(generators: list, settings: dict) -> list[Problem]:
+    problems = check_files(settings)
+    problems += check_built(generators, settings, {p.path for p in problems})
+    return problems
+
+
+def check_site(settings_file: str, overrides: dict | None = None) -> list[Problem]:
+    """Read all content as a build would, write nothing, return every problem."""
+    settings = read_settings(settings_file, override=overrides or {})
+    pelican = Pelican(settings)
+    context = settings.copy()
+    context.update(generated_content={}, static_links=set(), static_content={})
+    context["localsiteurl"] = settings["SITEURL"]
+    generators = [
+        cls(
+            context=context,
+            settings=settings,
+            path=pelican.path,
+            theme=pelican.theme,
+            output_path=pelican.output_path,
+        )
+        for cls in pelican._get_generator_classes()
+    ]
+    for generator in generators:
+        generator.generate_context()
+    return collect_problems(generators, settings)
+
+
+def stop_on_content_problems(generators: list) -> None:
+    problems = collect_problems(generators, generators[0].settings)
+    if problems:
+        raise ContentError(problems)
+
+
+class _CoveredByTheCheck(logging.Filter):
+    """Drops Pelican's short messages about files this check reports in full
+    (file, line and fix); a file Pelican skips for another reason is still
+    reported by the check as unread."""
+
+    MESSAGES = {
+        "Could not process %s",
+        "Skipping %s: could not find information about '%s'",
+        "Unknown status '%s' for file %s, skipping it. (Not in %s)",
+        "Unable to find '%s', skipping url replacement.",
+    }
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg not in self.MESSAGES
+
+
+_covered_by_the_check = _CoveredByTheCheck()
+
+
+def register() -> None:
+    for name in ("pelican.generators", "pelican.contents"):
+        logging.getLogger(name).addFilter(_covered_by_the_check)
+    signals.all_generators_finalized.connect(stop_on_content_problems)

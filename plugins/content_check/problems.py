@@ -1,0 +1,42 @@
+"""A content problem: where it is, what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str  # absolute path of the offending file
+    line: int | None  # 1-based line, when the problem sits on one line
+    what: str
+    fix: str
+
+    def format(self, relative_to: str | None = None) -> str:
+        shown = display_path(self.path, relative_to)
+        where = f"{shown}:{self.line}" if self.line else shown
+        return f"{where}: {self.what}. Fix: {self.fix}"
+
+
+def display_path(path: str, base: str | None = None) -> str:
+    """The path relative to the working folder when inside it, else absolute."""
+    path = os.path.abspath(path)
+    relative = os.path.relpath(path, base or os.getcwd())
+    return path if relative.startswith("..") else relative
+
+
+def report(problems: list[Problem]) -> str:
+    """All problems, one line each, sorted by file and line, then a summary."""
+    lines = [p.format() for p in sorted(set(problems), key=_sort_key)]
+    files = len({p.path for p in problems})
+    noun = "problem" if len(lines) == 1 else "problems"
+    lines.append(
+        f"{len(lines)} content {noun} in {files} file{'s' if files != 1 else ''}; "
+        "nothing was published. Fix each line above, then build again."
+    )
+    return "\n".join(lines)
+
+
+def _sort_key(problem: Problem) -> tuple:
+    return (problem.path, problem.line or 0, problem.what)

@@ -1,0 +1,104 @@
+"""The metadata an article or page may carry, declared once.
+
+Each field's `examples` entry is the header line shown to the coach when the
+field is missing or wrong, so the schema is also the source of every fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Literal
+
+from pelican.utils import get_date
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+
+def _parse_date(value: object) -> object:
+    # Pelican reads dates with this same function, so what passes here builds.
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("empty")
+        return get_date(value)
+    return value
+
+
+PelicanDate = Annotated[object, BeforeValidator(_parse_date)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class PageMeta(BaseModel):
+    """Header keys of a page (content/pages/*.md)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: Text = Field(examples=["Title: About me"])
+    status: Literal["published", "draft", "hidden"] = Field(
+        "published", examples=["Status: published   (or draft, or hidden)"]
+    )
+    summary: str | None = Field(None, examples=["Summary: One or two sentences."])
+    description: str | None = Field(
+        None, examples=["Description: The sentence search engines show."]
+    )
+    slug: Text | None = Field(None, examples=["Slug: about"])
+    template: Text | None = Field(None, examples=["Template: contact"])
+    save_as: Text | None = Field(None, examples=["Save_as: 404.html"])
+    url: str | None = Field(None, examples=["URL: 404.html"])
+    date: PelicanDate | None = Field(None, examples=["Date: 2026-03-04 09:00"])
+    modified: PelicanDate | None = Field(None, examples=["Modified: 2026-03-05 10:00"])
+    image: Text | None = Field(None, examples=["Image: {static}/images/photo.jpg"])
+
+
+class ArticleMeta(PageMeta):
+    """Header keys of an article (content/articles/*.md)."""
+
+    title: Text = Field(examples=["Title: Meeting your inner critic"])
+    date: PelicanDate = Field(examples=["Date: 2026-03-04 09:00"])
+    category: Text | None = Field(None, examples=["Category: Coaching"])
+    tags: str | None = Field(None, examples=["Tags: ifs, parts, goals"])
+    author: Text | None = Field(None, examples=["Author: Jordan Avery"])
+
+
+def schema_for(kind: str) -> type[PageMeta]:
+    return ArticleMeta if kind == "article" else PageMeta
+
+
+def allowed_keys(kind: str) -> list[str]:
+    return list(schema_for(kind).model_fields)
+
+
+def example(kind: str, key: str) -> str:
+    return schema_for(kind).model_fields[key].examples[0]
+
+
+def validate(kind: str, metadata: dict[str, str]) -> list[tuple[str | None, str, str]]:
+    """Check header values against the schema.
+
+    Returns (key or None, what is wrong, how to fix it) for every problem.
+    """
+    try:
+        schema_for(kind).model_validate(metadata)
+    except ValidationError as error:
+        return [_explain(kind, e, metadata) for e in error.errors()]
+    return []
+
+
+def _explain(kind: str, error: dict, metadata: dict[str, str]) -> tuple:
+    key = str(error["loc"][0]) if error["loc"] else None
+    label = key.capitalize() if key else "Header"
+    kind_name = "an article" if kind == "article" else "a page"
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(key, allowed_keys(kind), n=1, cutoff=0.6)
+        hint = f'did you mean "{close[0].capitalize()}:"? ' if close else ""
+        known = ", ".join(k.capitalize() for k in allowed_keys(kind))
+        return (
+            key,
+            f'Unknown header key "{label}:"',
+            f"{hint}Use one of the known keys ({known}) or remove the line",
+        )
+    line = example(kind, key)
+    if error["type"] == "missing":
+        return (None, f"{kind_name.capitalize()} needs a {label}", f'add a line "{line}" to the header')
+    value = metadata.get(key, "")
+    if not str(value).strip():
+        return (key, f"{label} is empty", f'write it after the key, like "{line}"')
+    return (key, f'{label} "{value}" is not valid', f'write it like "{line}"')

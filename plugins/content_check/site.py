@@ -1,0 +1,169 @@
+"""Checks of the whole content folder: every file accounted for, and no two
+things written to the same address."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+
+from pelican.paginator import Paginator
+
+from .problems import Problem, display_path
+from .source import check_source
+
+CONTENT_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
+
+
+def content_files(settings: dict) -> Iterable[tuple[str, str | None]]:
+    """Every file under the content folder, with "article", "page", or None
+    for files that are static or data."""
+    root = settings["PATH"]
+    kinds = {os.path.normpath(p): "article" for p in settings["ARTICLE_PATHS"]}
+    kinds |= {os.path.normpath(p): "page" for p in settings["PAGE_PATHS"]}
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                path = os.path.join(folder, name)
+                yield path, _kind_of(os.path.relpath(path, root), kinds)
+
+
+def _kind_of(relative: str, kinds: dict[str, str]) -> str | None:
+    for prefix, kind in kinds.items():
+        if relative == prefix or relative.startswith(prefix + os.sep):
+            return kind
+    return None
+
+
+def check_files(settings: dict) -> list[Problem]:
+    """Problems of each file on its own, and files that would be left out."""
+    root = os.path.abspath(settings["PATH"])
+    kept = [os.path.normpath(p) for p in settings["STATIC_PATHS"]]
+    kept += [os.path.normpath(p) for p in settings.get("CONTENT_DATA_PATHS", [])]
+    folders = ", ".join(
+        f"content/{p}/" for p in settings["ARTICLE_PATHS"] + settings["PAGE_PATHS"]
+    )
+    problems = []
+    for path, kind in content_files(settings):
+        path = os.path.abspath(path)
+        extension = os.path.splitext(path)[1].lower()
+        if kind and extension in CONTENT_EXTENSIONS:
+            problems += check_source(path, kind, root).problems
+        elif kind:
+            problems.append(
+                Problem(
+                    path, None, "Only Markdown files are published and this is not one",
+                    "write the text in a file ending in .md, or move this file to content/images/",
+                )
+            )
+        elif not _kind_of(os.path.relpath(path, root), {p: "kept" for p in kept}):
+            problems.append(
+                Problem(
+                    path, None, "This file is outside the folders the site is built from",
+                    f"move an article or page into {folders}, or an image into content/images/",
+                )
+            )
+    return problems
+
+
+def check_built(generators: list, settings: dict, reported: set[str]) -> list[Problem]:
+    """Problems only visible once Pelican has read everything: files it left
+    out for a reason the file checks did not catch, and address collisions."""
+    articles = _generator(generators, "ArticlesGenerator")
+    pages = _generator(generators, "PagesGenerator")
+    items = [
+        *articles.articles, *articles.translations, *articles.drafts,
+        *articles.drafts_translations, *articles.hidden_articles, *articles.hidden_translations,
+        *pages.pages, *pages.translations, *pages.hidden_pages, *pages.hidden_translations,
+        *pages.draft_pages, *pages.draft_translations,
+    ]
+    problems = _unread_files(items, settings, reported)
+    problems += _collisions(_planned_outputs(items, generators, settings))
+    return problems
+
+
+def _generator(generators: list, name: str):
+    return next(g for g in generators if type(g).__name__ == name)
+
+
+def _unread_files(items: list, settings: dict, reported: set[str]) -> list[Problem]:
+    read = {os.path.abspath(item.source_path) for item in items}
+    problems = []
+    for path, kind in content_files(settings):
+        path = os.path.abspath(path)
+        ext = os.path.splitext(path)[1].lower()
+        if kind and ext in CONTENT_EXTENSIONS and path not in read and path not in reported:
+            problems.append(
+                Problem(
+                    path, None, "Pelican could not read this file",
+                    "run `invoke build --debug` to see Pelican's reason",
+                )
+            )
+    return problems
+
+
+def _planned_outputs(items: list, generators: list, settings: dict) -> dict[str, list]:
+    """Every file the build will write, each with what writes it: a content
+    item (for its source path) or a description of a generated page."""
+    planned = defaultdict(list)
+    for item in items:
+        if item.save_as:
+            planned[os.path.normpath(item.save_as)].append(item)
+    articles = _generator(generators, "ArticlesGenerator")
+    dated = articles.dates
+    for name in settings["DIRECT_TEMPLATES"]:
+        save_as = settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
+        url = settings.get(f"{name.upper()}_URL", f"{name}.html")
+        if save_as:
+            _add_paginated(planned, save_as, url, dated, name, settings, f"the {name} page")
+    groups = (("tags", "tag"), ("categories", "category"), ("authors", "author"))
+    for attribute, template in groups:
+        for group, group_articles in dict(getattr(articles, attribute)).items():
+            label = f'the {template} page of "{group.name}"'
+            _add_paginated(planned, group.save_as, group.url, group_articles, template, settings, label)
+    for granularity in articles.period_archives.values():
+        for period in granularity:
+            planned[os.path.normpath(period["save_as"])].append("a dated archive page")
+    static = _generator(generators, "StaticGenerator")
+    for item in static.staticfiles:
+        planned[os.path.normpath(item.save_as)].append(item)
+    return planned
+
+
+def _add_paginated(planned, save_as, url, objects, template, settings, label) -> None:
+    if template not in settings["PAGINATED_TEMPLATES"]:
+        planned[os.path.normpath(save_as)].append(label)
+        return
+    per_page = settings["PAGINATED_TEMPLATES"][template] or settings["DEFAULT_PAGINATION"]
+    paginator = Paginator(save_as, url, objects, settings, per_page)
+    for number in paginator.page_range:
+        page = paginator.page(number)
+        suffix = "" if number == 1 else f" (page {number})"
+        planned[os.path.normpath(page.save_as)].append(label + suffix)
+
+
+def _collisions(planned: dict[str, list]) -> list[Problem]:
+    problems = []
+    for output, writers in planned.items():
+        if len(writers) < 2:
+            continue
+        for item in writers:
+            if isinstance(item, str) or not hasattr(item, "metadata"):
+                continue
+            others = [_describe(other) for other in writers if other is not item]
+            problems.append(
+                Problem(
+                    os.path.abspath(item.source_path),
+                    None,
+                    f'Its address {output} is also used by {" and ".join(others)}',
+                    'give it another "Slug:" line (or another Title) so each address is unique',
+                )
+            )
+    return problems
+
+
+def _describe(writer) -> str:
+    if isinstance(writer, str):
+        return writer
+    return display_path(writer.source_path)

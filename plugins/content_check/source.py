@@ -1,0 +1,149 @@
+"""Checks of one Markdown source file on its own: encoding, header, links, images.
+
+These read the raw text, so they also report files Pelican could not read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from . import schema
+from .problems import Problem, display_path
+
+# The header rules of Python-Markdown's meta extension, which Pelican uses.
+HEADER_KEY = re.compile(r"^ {0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
+HEADER_MORE = re.compile(r"^ {4,}(?P<value>.*)$")
+HEADER_FENCE = re.compile(r"^-{3}\s*$")
+HEADER_END = re.compile(r"^(-{3}|\.{3})\s*$")
+
+INTERNAL_LINK = re.compile(r"\{(?P<what>filename|static|attach)\}(?P<target>[^)\s\"'>\]]+)")
+MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\s*[(\[]")
+HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+HTML_ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
+CODE_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass
+class SourceFile:
+    path: str
+    kind: str  # "article" or "page"
+    metadata: dict[str, str] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    body: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, line: int | None, what: str, fix: str) -> None:
+        self.problems.append(Problem(self.path, line, what, fix))
+
+
+def check_source(path: str, kind: str, content_root: str) -> SourceFile:
+    """Read one file and report everything wrong with it on its own."""
+    source = SourceFile(path=path, kind=kind)
+    text = _decode(source)
+    _parse_header(source, text.splitlines())
+    _check_metadata(source)
+    _check_body(source, content_root)
+    return source
+
+
+def _decode(source: SourceFile) -> str:
+    with open(source.path, "rb") as handle:
+        raw = handle.read()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        source.problem(
+            line,
+            f"The file is not valid UTF-8 text (byte 0x{raw[error.start]:02X} cannot be read)",
+            "open it in your editor and save it again with the encoding UTF-8",
+        )
+        return raw.decode("utf-8-sig", errors="replace")
+
+
+def _parse_header(source: SourceFile, lines: list[str]) -> None:
+    index = 1 if lines and HEADER_FENCE.match(lines[0]) else 0
+    last_key = None
+    while index < len(lines):
+        line = lines[index]
+        number = index + 1
+        key_match = HEADER_KEY.match(line)
+        more_match = HEADER_MORE.match(line)
+        if key_match:
+            key = key_match["key"].lower()
+            if key in source.metadata:
+                source.problem(
+                    number,
+                    f'"{key_match["key"]}:" appears twice in the header',
+                    "keep one of the two lines",
+                )
+            source.metadata[key] = key_match["value"].strip()
+            source.key_lines.setdefault(key, number)
+            last_key = key
+        elif more_match and last_key:
+            source.metadata[last_key] += " " + more_match["value"].strip()
+        else:
+            if not line.strip() or HEADER_END.match(line):
+                index += 1
+            break
+        index += 1
+    source.body = [(i + 1, lines[i]) for i in range(index, len(lines))]
+
+
+def _check_metadata(source: SourceFile) -> None:
+    for key, what, fix in schema.validate(source.kind, source.metadata):
+        source.problem(source.key_lines.get(key, 1), what, fix)
+
+
+def _check_body(source: SourceFile, content_root: str) -> None:
+    in_code = False
+    for number, line in source.body:
+        if CODE_FENCE.match(line):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        for match in INTERNAL_LINK.finditer(line):
+            _check_link(source, number, match["what"], match["target"], content_root)
+        for match in MARKDOWN_IMAGE.finditer(line):
+            if not match["alt"].strip():
+                _missing_alt(source, number)
+        for tag in HTML_IMAGE.findall(line):
+            alt = HTML_ALT.search(tag)
+            if not alt or not alt.group(1).strip("\"' "):
+                _missing_alt(source, number)
+    for key in ("image",):
+        value = source.metadata.get(key, "")
+        match = INTERNAL_LINK.match(value)
+        if match:
+            _check_link(
+                source, source.key_lines[key], match["what"], match["target"], content_root
+            )
+
+
+def _check_link(source: SourceFile, line: int, what: str, target: str, root: str) -> None:
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if not path:
+        return
+    if path.startswith("/"):
+        resolved = os.path.join(root, path.lstrip("/"))
+    else:
+        resolved = os.path.join(os.path.dirname(source.path), path)
+    if not os.path.isfile(resolved):
+        shown = display_path(resolved)
+        source.problem(
+            line,
+            f'The link "{{{what}}}{target}" points to {shown}, which does not exist',
+            "correct the file name, or start it with / to mean the content folder",
+        )
+
+
+def _missing_alt(source: SourceFile, line: int) -> None:
+    source.problem(
+        line,
+        "An image has no alt text",
+        "describe the picture between the square brackets: ![A path through green hills](...)",
+    )

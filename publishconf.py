@@ -1,0 +1,21 @@
+"""Settings for the public site: absolute addresses, a clean output folder and
+the deploy target. Builds on pelicanconf.py."""
+
+import json
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402,F403
+
+# The public address. Set the SITEURL environment variable to override it.
+SITEURL = os.environ.get("SITEURL", "https://www.example.com").rstrip("/")
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = True
+
+# Where `invoke publish` sends output/. Set exactly one of these, or leave both
+# empty and `invoke publish` will say what to set:
+#   {"method": "github-pages", "remote": "origin", "branch": "gh-pages"}
+#   {"method": "rsync", "target": "user@host:/var/www/site/"}
+# The DEPLOY environment variable (the same dict as JSON) overrides it.
+DEPLOY = json.loads(os.environ.get("DEPLOY") or "{}")
