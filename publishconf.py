@@ -12,6 +12,9 @@ from pelicanconf import *  # noqa: E402,F403
 SITEURL = os.environ.get("SITEURL", "https://www.example.com").rstrip("/")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+# Drafts are previewed while writing and never published.
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
 
 # Where `invoke publish` sends output/. Set exactly one of these, or leave both
 # empty and `invoke publish` will say what to set:

@@ -19,7 +19,14 @@ from pelican.settings import read_settings
 from .problems import Problem, report
 from .site import check_built, check_files
 
-__all__ = ["ContentError", "Problem", "check_site", "collect_problems", "register"]
+__all__ = [
+    "ContentError",
+    "Problem",
+    "check_site",
+    "collect_problems",
+    "register",
+    "report",
+]
 
 
 class ContentError(SystemExit):
@@ -73,21 +80,25 @@ class _CoveredByTheCheck(logging.Filter):
     (file, line and fix); a file Pelican skips for another reason is still
     reported by the check as unread."""
 
-    MESSAGES = {
+    MESSAGE_STARTS = (
         "Could not process %s",
-        "Skipping %s: could not find information about '%s'",
-        "Unknown status '%s' for file %s, skipping it. (Not in %s)",
-        "Unable to find '%s', skipping url replacement.",
-    }
+        "Skipping %s: could not find information about",
+        "Unknown status '%s' for file %s",
+        "Unable to find '%s', skipping url replacement",
+        "Cannot get modification stamp for %s",  # a {static} link to a missing file
+        'There are %s items "%s" with lang',  # two items with one slug
+        "There are %s original (not translated) items",
+    )
+    LOGGERS = ("pelican.generators", "pelican.contents", "pelican.cache", "pelican.utils")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.msg not in self.MESSAGES
+        return not str(record.msg).startswith(self.MESSAGE_STARTS)
 
 
 _covered_by_the_check = _CoveredByTheCheck()
 
 
 def register() -> None:
-    for name in ("pelican.generators", "pelican.contents"):
+    for name in _CoveredByTheCheck.LOGGERS:
         logging.getLogger(name).addFilter(_covered_by_the_check)
     signals.all_generators_finalized.connect(stop_on_content_problems)

@@ -10,7 +10,17 @@ import difflib
 from typing import Annotated, Literal
 
 from pelican.utils import get_date
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+# What `invoke new` writes as the summary; a published item must replace it.
+SUMMARY_PLACEHOLDER = "TODO: one or two sentences that make a reader want to read on."
 
 
 def _parse_date(value: object) -> object:
@@ -46,6 +56,12 @@ class PageMeta(BaseModel):
     date: PelicanDate | None = Field(None, examples=["Date: 2026-03-04 09:00"])
     modified: PelicanDate | None = Field(None, examples=["Modified: 2026-03-05 10:00"])
     image: Text | None = Field(None, examples=["Image: {static}/images/photo.jpg"])
+
+    @model_validator(mode="after")
+    def _summary_written_before_publishing(self):
+        if self.status == "published" and self.summary == SUMMARY_PLACEHOLDER:
+            raise ValueError("placeholder summary")
+        return self
 
 
 class ArticleMeta(PageMeta):
@@ -83,7 +99,13 @@ def validate(kind: str, metadata: dict[str, str]) -> list[tuple[str | None, str,
 
 
 def _explain(kind: str, error: dict, metadata: dict[str, str]) -> tuple:
-    key = str(error["loc"][0]) if error["loc"] else None
+    if not error["loc"]:  # only the placeholder check fails on the whole model
+        return (
+            "summary",
+            "The Summary is still the placeholder that `invoke new` wrote",
+            "replace it with one or two sentences about the article",
+        )
+    key = str(error["loc"][0])
     label = key.capitalize() if key else "Header"
     kind_name = "an article" if kind == "article" else "a page"
     if error["type"] == "extra_forbidden":
@@ -97,7 +119,11 @@ def _explain(kind: str, error: dict, metadata: dict[str, str]) -> tuple:
         )
     line = example(kind, key)
     if error["type"] == "missing":
-        return (None, f"{kind_name.capitalize()} needs a {label}", f'add a line "{line}" to the header')
+        return (
+            None,
+            f"{kind_name.capitalize()} needs a {label}",
+            f'add a line "{line}" to the header',
+        )
     value = metadata.get(key, "")
     if not str(value).strip():
         return (key, f"{label} is empty", f'write it after the key, like "{line}"')

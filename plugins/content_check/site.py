@@ -41,29 +41,51 @@ def check_files(settings: dict) -> list[Problem]:
     root = os.path.abspath(settings["PATH"])
     kept = [os.path.normpath(p) for p in settings["STATIC_PATHS"]]
     kept += [os.path.normpath(p) for p in settings.get("CONTENT_DATA_PATHS", [])]
-    folders = ", ".join(
-        f"content/{p}/" for p in settings["ARTICLE_PATHS"] + settings["PAGE_PATHS"]
-    )
-    problems = []
+    folders = ", ".join(f"content/{p}/" for p in settings["ARTICLE_PATHS"] + settings["PAGE_PATHS"])
+    problems, sources = [], {}
     for path, kind in content_files(settings):
         path = os.path.abspath(path)
         extension = os.path.splitext(path)[1].lower()
         if kind and extension in CONTENT_EXTENSIONS:
-            problems += check_source(path, kind, root).problems
+            sources[path] = check_source(path, kind, root)
+            problems += sources[path].problems
         elif kind:
             problems.append(
                 Problem(
-                    path, None, "Only Markdown files are published and this is not one",
+                    path,
+                    None,
+                    "Only Markdown files are published and this is not one",
                     "write the text in a file ending in .md, or move this file to content/images/",
                 )
             )
         elif not _kind_of(os.path.relpath(path, root), {p: "kept" for p in kept}):
             problems.append(
                 Problem(
-                    path, None, "This file is outside the folders the site is built from",
+                    path,
+                    None,
+                    "This file is outside the folders the site is built from",
                     f"move an article or page into {folders}, or an image into content/images/",
                 )
             )
+    return problems + _links_to_drafts(sources)
+
+
+def _links_to_drafts(sources: dict) -> list[Problem]:
+    """A published page must not link to a draft: readers would find nothing."""
+    problems = []
+    for source in sources.values():
+        if source.status == "draft":
+            continue
+        for line, target in source.links:
+            if target in sources and sources[target].status == "draft":
+                problems.append(
+                    Problem(
+                        source.path,
+                        line,
+                        f"It links to {display_path(target)}, which is still a draft",
+                        "publish that article first, or remove the link for now",
+                    )
+                )
     return problems
 
 
@@ -73,10 +95,18 @@ def check_built(generators: list, settings: dict, reported: set[str]) -> list[Pr
     articles = _generator(generators, "ArticlesGenerator")
     pages = _generator(generators, "PagesGenerator")
     items = [
-        *articles.articles, *articles.translations, *articles.drafts,
-        *articles.drafts_translations, *articles.hidden_articles, *articles.hidden_translations,
-        *pages.pages, *pages.translations, *pages.hidden_pages, *pages.hidden_translations,
-        *pages.draft_pages, *pages.draft_translations,
+        *articles.articles,
+        *articles.translations,
+        *articles.drafts,
+        *articles.drafts_translations,
+        *articles.hidden_articles,
+        *articles.hidden_translations,
+        *pages.pages,
+        *pages.translations,
+        *pages.hidden_pages,
+        *pages.hidden_translations,
+        *pages.draft_pages,
+        *pages.draft_translations,
     ]
     problems = _unread_files(items, settings, reported)
     problems += _collisions(_planned_outputs(items, generators, settings))
@@ -96,7 +126,9 @@ def _unread_files(items: list, settings: dict, reported: set[str]) -> list[Probl
         if kind and ext in CONTENT_EXTENSIONS and path not in read and path not in reported:
             problems.append(
                 Problem(
-                    path, None, "Pelican could not read this file",
+                    path,
+                    None,
+                    "Pelican could not read this file",
                     "run `invoke build --debug` to see Pelican's reason",
                 )
             )
@@ -121,7 +153,9 @@ def _planned_outputs(items: list, generators: list, settings: dict) -> dict[str,
     for attribute, template in groups:
         for group, group_articles in dict(getattr(articles, attribute)).items():
             label = f'the {template} page of "{group.name}"'
-            _add_paginated(planned, group.save_as, group.url, group_articles, template, settings, label)
+            _add_paginated(
+                planned, group.save_as, group.url, group_articles, template, settings, label
+            )
     for granularity in articles.period_archives.values():
         for period in granularity:
             planned[os.path.normpath(period["save_as"])].append("a dated archive page")
@@ -156,8 +190,9 @@ def _collisions(planned: dict[str, list]) -> list[Problem]:
                 Problem(
                     os.path.abspath(item.source_path),
                     None,
-                    f'Its address {output} is also used by {" and ".join(others)}',
-                    'give it another "Slug:" line (or another Title) so each address is unique',
+                    f"Its address {output} is also used by {' and '.join(others)}",
+                    'rename one of the files, or give one a different "Slug:" line, '
+                    "so each address is unique",
                 )
             )
     return problems

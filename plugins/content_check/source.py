@@ -33,7 +33,12 @@ class SourceFile:
     metadata: dict[str, str] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)
     body: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
+    links: list[tuple[int, str]] = field(default_factory=list)  # (line, existing target)
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.metadata.get("status", "published").strip().lower()
 
     def problem(self, line: int | None, what: str, fix: str) -> None:
         self.problems.append(Problem(self.path, line, what, fix))
@@ -119,9 +124,7 @@ def _check_body(source: SourceFile, content_root: str) -> None:
         value = source.metadata.get(key, "")
         match = INTERNAL_LINK.match(value)
         if match:
-            _check_link(
-                source, source.key_lines[key], match["what"], match["target"], content_root
-            )
+            _check_link(source, source.key_lines[key], match["what"], match["target"], content_root)
 
 
 def _check_link(source: SourceFile, line: int, what: str, target: str, root: str) -> None:
@@ -132,7 +135,9 @@ def _check_link(source: SourceFile, line: int, what: str, target: str, root: str
         resolved = os.path.join(root, path.lstrip("/"))
     else:
         resolved = os.path.join(os.path.dirname(source.path), path)
-    if not os.path.isfile(resolved):
+    if os.path.isfile(resolved):
+        source.links.append((line, os.path.abspath(resolved)))
+    else:
         shown = display_path(resolved)
         source.problem(
             line,

@@ -1,0 +1,183 @@
+"""The coach's commands. `invoke --list` shows them, `invoke --help NAME` explains one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+DEV_SETTINGS = "pelicanconf.py"
+PUBLISH_SETTINGS = "publishconf.py"
+OUTPUT = "output"
+WATCHED = ["content", "theme", "plugins", DEV_SETTINGS, PUBLISH_SETTINGS]
+DEPLOY_HELP = """\
+Nothing to publish to: set DEPLOY in publishconf.py (or the DEPLOY environment
+variable, as JSON) to one of
+  {"method": "github-pages", "remote": "origin", "branch": "gh-pages"}
+  {"method": "rsync", "target": "user@host:/var/www/site/"}
+then run `invoke publish` again. Nothing was built or sent."""
+
+
+def _settings(settings_file: str, **overrides) -> dict:
+    from pelican.settings import read_settings
+
+    return read_settings(str(ROOT / settings_file), override=overrides)
+
+
+def _pelican(settings_file: str, output: str = OUTPUT, debug: bool = False) -> None:
+    """Build in this process; content problems end it with exit status 1."""
+    from pelican import main as pelican_main
+
+    os.chdir(ROOT)
+    args = [
+        "content",
+        "-s",
+        settings_file,
+        "-o",
+        output,
+        "--fatal",
+        "warnings",
+    ]
+    pelican_main(args + (["--debug"] if debug else []))
+
+
+@task(help={"debug": "show Pelican's full log, to find the cause of an odd problem"})
+def build(c, debug=False):
+    """Build the site into output/ with the writing settings (drafts included)."""
+    _pelican(DEV_SETTINGS, debug=debug)
+
+
+@task
+def preview(c):
+    """Build the site into output/ exactly as it will be published."""
+    _pelican(PUBLISH_SETTINGS)
+
+
+@task(help={"port": "port to serve on (default 8000)", "host": "address (default localhost)"})
+def serve(c, port=8000, host="localhost"):
+    """Build, serve on http://localhost:8000 and rebuild + reload the browser on every change."""
+    from livereload import Server
+
+    def rebuild() -> None:
+        try:
+            _pelican(DEV_SETTINGS)
+        except SystemExit as stop:
+            # A content problem is printed and the last good site stays served.
+            if stop.code not in (0, None):
+                print(
+                    stop.code if isinstance(stop.code, str) else "Build failed; see above.",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+    rebuild()
+    server = Server()
+    for path in WATCHED:
+        server.watch(str(ROOT / path), rebuild)
+    print(f"Serving http://{host}:{port}/ (Ctrl+C stops)", flush=True)
+    server.serve(host=host, port=int(port), root=str(ROOT / OUTPUT))
+
+
+@task(help={"title": "the article's title, in quotes"})
+def new(c, title):
+    """Start a draft: content/articles/<slug>.md with every header line filled in."""
+    from pelican.utils import slugify
+
+    from content_check.schema import SUMMARY_PLACEHOLDER
+
+    settings = _settings(DEV_SETTINGS)
+    slug = slugify(title, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
+    if not title.strip() or not slug:
+        raise Exit('Give the article a title with letters or digits: invoke new "My title"', 1)
+    path = ROOT / settings["PATH"] / settings["ARTICLE_PATHS"][0] / f"{slug}.md"
+    if path.exists():
+        raise Exit(f"{path.relative_to(ROOT)} already exists; edit it, or choose another title.", 1)
+    now = datetime.now(ZoneInfo(settings["TIMEZONE"]))
+    safe_title = " ".join(title.split())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"Title: {safe_title}\n"
+        f"Date: {now:%Y-%m-%d %H:%M}\n"
+        "Status: draft\n"
+        f"Category: {settings['DEFAULT_CATEGORY']}\n"
+        "Tags: coaching\n"
+        f"Summary: {SUMMARY_PLACEHOLDER}\n"
+        "\n"
+        "Write the article here. When it is ready, change `Status: draft` to\n"
+        "`Status: published`, write the summary, and commit.\n",
+        encoding="utf-8",
+    )
+    print(path.relative_to(ROOT))
+
+
+@task(help={"content": "content folder to check (default content/)"})
+def check(c, content=None):
+    """Check all content without building and list every problem at once."""
+    from content_check import check_site, report
+
+    os.chdir(ROOT)
+    overrides = {"PATH": os.path.abspath(content)} if content else {}
+    problems = check_site(DEV_SETTINGS, overrides)
+    if problems:
+        raise Exit(report(problems), 1)
+    print("All content is fine.")
+
+
+@task
+def publish(c):
+    """Build with the publish settings and deploy to the target set in publishconf.py."""
+    deploy = _settings(PUBLISH_SETTINGS).get("DEPLOY") or {}
+    method = deploy.get("method")
+    if method == "github-pages":
+        deploy_with = _to_github_pages
+    elif method == "rsync" and deploy.get("target"):
+        if not shutil.which("rsync"):
+            raise Exit("rsync is not installed; install it (apt-get install rsync).", 1)
+        deploy_with = _to_rsync
+    else:
+        raise Exit(DEPLOY_HELP, 1)
+    _pelican(PUBLISH_SETTINGS)
+    deploy_with(deploy)
+
+
+def _to_github_pages(deploy: dict) -> None:
+    from ghp_import import GhpError, ghp_import
+
+    remote, branch = deploy.get("remote", "origin"), deploy.get("branch", "gh-pages")
+    try:
+        ghp_import(
+            str(ROOT / OUTPUT),
+            mesg="Publish the site",
+            remote=remote,
+            branch=branch,
+            push=True,
+            force=True,
+            nojekyll=True,
+        )
+    except (GhpError, subprocess.CalledProcessError) as error:
+        raise Exit(f"Could not push output/ to {remote} {branch}: {error}", 1) from error
+    print(f"Published output/ to branch {branch} of {remote}.")
+
+
+def _to_rsync(deploy: dict) -> None:
+    target = deploy["target"]
+    result = subprocess.run(["rsync", "-rlptz", "--delete", f"{ROOT / OUTPUT}/", target])
+    if result.returncode:
+        raise Exit(f"rsync to {target} failed (exit {result.returncode}); see above.", 1)
+    print(f"Published output/ to {target}.")
+
+
+@task(help={"args": "extra pytest arguments, in quotes"})
+def test(c, args=""):
+    """Run the whole test suite."""
+    os.chdir(ROOT)
+    c.run(f"{sys.executable} -m pytest {args}", pty=False)

@@ -1,0 +1,109 @@
+"""Broken content stops the build with one clear line per problem, and good
+content passes; one small fixture folder per kind of problem."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import FIXTURES, ROOT, run_invoke, run_pelican
+
+BROKEN = FIXTURES / "broken"
+LINE = re.compile(r"^(?P<path>[^:\s]+)(?::(?P<line>\d+))?: (?P<what>.+)\. Fix: (?P<fix>.+)$")
+
+# (fixture, offending file, line or None, words the message must contain, extra pelican args)
+CASES = [
+    ("missing_title", "articles/no-title.md", 1, "needs a Title", ()),
+    ("empty_title", "articles/empty-title.md", 1, "Title is empty", ()),
+    ("missing_date", "articles/no-date.md", 1, "needs a Date", ()),
+    ("bad_date", "articles/bad-date.md", 2, 'Date "the fourth of Smarch" is not valid', ()),
+    ("unknown_status", "articles/odd-status.md", 3, 'Status "publsihed" is not valid', ()),
+    ("same_slug", "articles/first.md", None, "shared/index.html is also used by", ()),
+    ("same_slug", "articles/second.md", None, "shared/index.html is also used by", ()),
+    (
+        "pagination_collision",
+        "pages/second-page.md",
+        None,
+        "page/2/index.html is also used by the index page (page 2)",
+        ("-e", "DEFAULT_PAGINATION=1"),
+    ),
+    ("missing_link", "articles/links.md", 4, '"{filename}not-written-yet.md" points to', ()),
+    ("link_to_draft", "articles/done.md", 4, "which is still a draft", ()),
+    ("missing_static", "articles/picture.md", 4, '"{static}/images/chairs.jpg" points to', ()),
+    ("image_without_alt", "articles/no-alt.md", 6, "An image has no alt text", ()),
+    ("not_utf8", "articles/latin1.md", 1, "not valid UTF-8", ()),
+    ("unknown_key", "articles/typo.md", 1, 'Unknown header key "Tittle:"', ()),
+    ("stray_file", "notes.md", None, "outside the folders the site is built from", ()),
+    ("not_markdown", "articles/old-post.rst", None, "Only Markdown files are published", ()),
+]
+
+
+def problem_lines(stderr: str) -> list[re.Match]:
+    return [m for m in map(LINE.match, stderr.splitlines()) if m]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "offender", "line", "message", "extra"),
+    CASES,
+    ids=[f"{c[0]}:{c[1]}" for c in CASES],
+)
+def test_broken_content_fails_the_build_naming_file_and_problem(
+    tmp_path, fixture, offender, line, message, extra
+):
+    result = run_pelican(BROKEN / fixture, tmp_path, "pelicanconf.py", *extra)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    expected_path = f"tests/fixtures/broken/{fixture}/{offender}"
+    matches = [m for m in problem_lines(result.stderr) if m["path"] == expected_path]
+    assert matches, result.stderr
+    assert any(message in m["what"] for m in matches), result.stderr
+    if line:
+        assert any(m["line"] == str(line) for m in matches), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.rglob("*.html")), "nothing may be published from broken content"
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path):
+    result = run_pelican(BROKEN / "unknown_key", tmp_path)
+    assert 'did you mean "Title:"?' in result.stderr
+
+
+def test_check_prints_every_problem_at_once():
+    result = run_invoke(ROOT, "check", "--content", str(FIXTURES / "five_problems"))
+
+    assert result.returncode == 1
+    lines = problem_lines(result.stderr)
+    found = {(m["path"].rsplit("/", 1)[-1], m["what"].split('"')[0].strip()) for m in lines}
+    assert found == {
+        ("one.md", "Title is empty."[:-1]),
+        ("two.md", "Date"),
+        ("three.md", "Status"),
+        ("four.md", "The link"),
+        ("five.md", "Unknown header key"),
+    }, result.stderr
+    assert "5 content problems in 5 files" in result.stderr
+
+
+def test_check_passes_on_the_sample_content():
+    result = run_invoke(ROOT, "check")
+    assert result.returncode == 0, result.stderr
+    assert "All content is fine" in result.stdout
+
+
+def test_markdown_is_configured_for_prose(tmp_path):
+    from conftest import parse
+
+    result = run_pelican(FIXTURES / "markdown", tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = parse(tmp_path / "features" / "index.html")
+    body = page.xpath("//article")[0]
+    text = body.text_content()
+    assert "\u201cQuoted\u201d" in text and "apostrophe\u2019s" in text and "\u2013" in text
+    assert body.xpath('.//h2[@id="a-heading-with-an-id"]')
+    assert body.xpath(".//table//th[text()='Part']")
+    assert body.xpath('.//p[@class="note"]')
+    assert body.xpath('.//div[@class="footnote"]//li[@id]')
+    plain, python = body.xpath('.//div[contains(@class, "highlight")]')
+    assert not plain.xpath(".//span[@class='k']"), "a block without a language is not guessed"
+    assert python.xpath(".//span[@class='k']"), "a block marked python is highlighted"

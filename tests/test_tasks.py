@@ -1,0 +1,177 @@
+"""The coach's invoke commands, run as the coach runs them, in a copy of the project."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_invoke
+
+
+def test_list_documents_every_command():
+    result = run_invoke(ROOT, "--list")
+    for name in ["build", "preview", "serve", "new", "check", "publish", "test"]:
+        assert re.search(rf"^\s+{name}\s+\S", result.stdout, re.M), name
+
+
+def test_new_creates_a_complete_draft_that_passes_the_check(project_copy):
+    result = run_invoke(project_copy, "new", "Listening to a Worried Part")
+
+    assert result.returncode == 0, result.stderr
+    path = project_copy / result.stdout.strip()
+    assert path == project_copy / "content/articles/listening-to-a-worried-part.md"
+    header = dict(line.split(": ", 1) for line in path.read_text().split("\n\n")[0].splitlines())
+    assert header["Title"] == "Listening to a Worried Part"
+    assert header["Status"] == "draft"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", header["Date"])
+    assert header["Tags"] and header["Summary"] and header["Category"]
+    assert run_invoke(project_copy, "check").returncode == 0
+
+
+def test_new_never_overwrites_an_article(project_copy):
+    existing = project_copy / "content/articles/coaching-or-therapy.md"
+    before = existing.read_bytes()
+    result = run_invoke(project_copy, "new", "Coaching or Therapy")
+    assert result.returncode == 1
+    assert "already exists" in result.stderr
+    assert existing.read_bytes() == before
+
+
+def test_publishing_a_new_draft_without_a_summary_is_refused(project_copy):
+    path = project_copy / run_invoke(project_copy, "new", "Half Written").stdout.strip()
+    path.write_text(path.read_text().replace("Status: draft", "Status: published"))
+    result = run_invoke(project_copy, "build")
+    assert result.returncode == 1
+    assert "content/articles/half-written.md:6: The Summary is still the placeholder" in (
+        result.stderr
+    )
+
+
+def test_build_and_preview_write_output(project_copy):
+    assert run_invoke(project_copy, "build").returncode == 0
+    assert 'href="./coaching-or-therapy/"' in (project_copy / "output/index.html").read_text()
+    result = run_invoke(
+        project_copy, "preview", env={**os.environ, "SITEURL": "https://coach.test"}
+    )
+    assert result.returncode == 0, result.stderr
+    index = (project_copy / "output/index.html").read_text()
+    assert 'href="https://coach.test/coaching-or-therapy/"' in index
+    assert not (project_copy / "output/drafts").exists(), "drafts are never published"
+
+
+def test_publish_without_a_target_says_what_to_set_and_touches_nothing(project_copy):
+    result = run_invoke(project_copy, "publish", env={**os.environ, "DEPLOY": ""})
+    assert result.returncode == 1
+    assert "set DEPLOY in publishconf.py" in result.stderr
+    assert not (project_copy / "output").exists()
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_publish_to_a_github_pages_branch(project_copy, tmp_path):
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "--bare", "-q", str(remote))
+    git(project_copy, "init", "-q")
+    git(project_copy, "remote", "add", "origin", str(remote))
+    deploy = {"method": "github-pages", "remote": "origin", "branch": "gh-pages"}
+    env = {
+        **os.environ,
+        "DEPLOY": json.dumps(deploy),
+        "SITEURL": "https://coach.test",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+
+    result = run_invoke(project_copy, "publish", env=env)
+
+    assert result.returncode == 0, result.stderr
+    files = git(remote, "ls-tree", "-r", "--name-only", "gh-pages").split()
+    assert "index.html" in files and ".nojekyll" in files
+    assert "coaching-or-therapy/index.html" in files
+    index = git(remote, "show", "gh-pages:index.html")
+    assert "https://coach.test/coaching-or-therapy/" in index
+
+
+@pytest.mark.skipif(not shutil.which("rsync"), reason="rsync is not installed")
+def test_publish_with_rsync(project_copy, tmp_path):
+    target = tmp_path / "www"
+    target.mkdir()
+    (target / "stale.html").write_text("old")
+    env = {**os.environ, "DEPLOY": json.dumps({"method": "rsync", "target": f"{target}/"})}
+
+    result = run_invoke(project_copy, "publish", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert (target / "coaching-or-therapy/index.html").exists()
+    assert not (target / "stale.html").exists()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode()
+
+
+def wait_for(condition, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def test_serve_rebuilds_on_change_and_survives_a_content_error(project_copy, tmp_path):
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w+")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
+        cwd=project_copy,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://localhost:{port}/coaching-or-therapy/"
+    article = project_copy / "content/articles/coaching-or-therapy.md"
+    try:
+        assert wait_for(lambda: "Coaching or Therapy" in fetch(url)), "server did not start"
+        assert "livereload.js" in fetch(url), "pages served in preview reload themselves"
+
+        article.write_text(article.read_text() + "\nA sentence added while serving.\n")
+        assert wait_for(lambda: "A sentence added while serving." in fetch(url))
+
+        broken = project_copy / "content/articles/broken.md"
+        broken.write_text("Title:\nDate: 2026-01-01\n\nText.\n")
+        assert wait_for(lambda: "Title is empty" in Path(log.name).read_text())
+        assert "A sentence added while serving." in fetch(url), "the last good site stays up"
+
+        broken.unlink()
+        article.write_text(article.read_text().replace("added while serving", "fixed"))
+        assert wait_for(lambda: "A sentence fixed." in fetch(url))
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
