@@ -79,10 +79,16 @@ def serve(c, port=8000, host="localhost"):
                     flush=True,
                 )
 
+    def restart() -> None:
+        # Plugin code is imported once per process; a fresh process loads the change.
+        print("Plugin code changed: restarting the server.", file=sys.stderr, flush=True)
+        command = ["-m", "invoke", "serve", "--port", str(port), "--host", host]
+        os.execv(sys.executable, [sys.executable, *command])
+
     rebuild()
     server = Server()
     for path in WATCHED:
-        server.watch(str(ROOT / path), rebuild)
+        server.watch(str(ROOT / path), restart if path == "plugins" else rebuild)
     print(f"Serving http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     server.serve(host=host, port=int(port), root=str(ROOT / OUTPUT))
 

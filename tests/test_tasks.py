@@ -171,6 +171,11 @@ def test_serve_rebuilds_on_change_and_survives_a_content_error(project_copy, tmp
         broken.unlink()
         article.write_text(article.read_text().replace("added while serving", "fixed"))
         assert wait_for(lambda: "A sentence fixed." in fetch(url))
+
+        plugin = project_copy / "plugins/content_check/problems.py"
+        plugin.write_text(plugin.read_text() + "\n# a change to plugin code\n")
+        assert wait_for(lambda: "restarting the server" in Path(log.name).read_text())
+        assert wait_for(lambda: "A sentence fixed." in fetch(url)), "serving again after restart"
         assert server.poll() is None
     finally:
         server.terminate()
