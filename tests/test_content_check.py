@@ -69,6 +69,14 @@ def test_unknown_key_suggests_the_right_one(tmp_path):
     assert 'did you mean "Title:"?' in result.stderr
 
 
+def test_a_file_pelican_skips_for_another_reason_is_still_reported(tmp_path):
+    result = run_pelican(BROKEN / "unreadable", tmp_path, fatal=False)
+    assert result.returncode == 1
+    lines = problem_lines(result.stderr)
+    assert [m["path"] for m in lines] == ["tests/fixtures/broken/unreadable/articles/escape.md"]
+    assert lines[0]["what"] == "Pelican could not read this file"
+
+
 def test_check_prints_every_problem_at_once():
     result = run_invoke(ROOT, "check", "--content", str(FIXTURES / "five_problems"))
 

@@ -12,44 +12,44 @@ from pelican.paginator import Paginator
 from .problems import Problem, display_path
 from .source import check_source
 
-CONTENT_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
+MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}  # as Pelican reads them
 
 
 def content_files(settings: dict) -> Iterable[tuple[str, str | None]]:
-    """Every file under the content folder, with "article", "page", or None
-    for files that are static or data."""
-    root = settings["PATH"]
-    kinds = {os.path.normpath(p): "article" for p in settings["ARTICLE_PATHS"]}
-    kinds |= {os.path.normpath(p): "page" for p in settings["PAGE_PATHS"]}
+    """Every file under the content folder (absolute path) with its role:
+    "article", "page", "kept" (an image or data file) or None (outside every
+    folder the site is built from)."""
+    root = os.path.abspath(settings["PATH"])
+    roles = [(p, "article") for p in settings["ARTICLE_PATHS"]]
+    roles += [(p, "page") for p in settings["PAGE_PATHS"]]
+    roles += [(p, "kept") for p in settings["STATIC_PATHS"]]
+    roles += [(p, "kept") for p in settings.get("CONTENT_DATA_PATHS", [])]
+    roles = [(os.path.normpath(p), role) for p, role in roles]
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith("."):
-                path = os.path.join(folder, name)
-                yield path, _kind_of(os.path.relpath(path, root), kinds)
+        for name in sorted(n for n in files if not n.startswith(".")):
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, root)
+            role = next(
+                (r for p, r in roles if relative == p or relative.startswith(p + os.sep)), None
+            )
+            yield path, role
 
 
-def _kind_of(relative: str, kinds: dict[str, str]) -> str | None:
-    for prefix, kind in kinds.items():
-        if relative == prefix or relative.startswith(prefix + os.sep):
-            return kind
-    return None
+def is_markdown(path: str) -> bool:
+    return os.path.splitext(path)[1].lower() in MARKDOWN_EXTENSIONS
 
 
 def check_files(settings: dict) -> list[Problem]:
     """Problems of each file on its own, and files that would be left out."""
     root = os.path.abspath(settings["PATH"])
-    kept = [os.path.normpath(p) for p in settings["STATIC_PATHS"]]
-    kept += [os.path.normpath(p) for p in settings.get("CONTENT_DATA_PATHS", [])]
     folders = ", ".join(f"content/{p}/" for p in settings["ARTICLE_PATHS"] + settings["PAGE_PATHS"])
     problems, sources = [], {}
-    for path, kind in content_files(settings):
-        path = os.path.abspath(path)
-        extension = os.path.splitext(path)[1].lower()
-        if kind and extension in CONTENT_EXTENSIONS:
-            sources[path] = check_source(path, kind, root)
+    for path, role in content_files(settings):
+        if role in ("article", "page") and is_markdown(path):
+            sources[path] = check_source(path, role, root)
             problems += sources[path].problems
-        elif kind:
+        elif role in ("article", "page"):
             problems.append(
                 Problem(
                     path,
@@ -58,7 +58,7 @@ def check_files(settings: dict) -> list[Problem]:
                     "write the text in a file ending in .md, or move this file to content/images/",
                 )
             )
-        elif not _kind_of(os.path.relpath(path, root), {p: "kept" for p in kept}):
+        elif role is None:
             problems.append(
                 Problem(
                     path,
@@ -119,20 +119,19 @@ def _generator(generators: list, name: str):
 
 def _unread_files(items: list, settings: dict, reported: set[str]) -> list[Problem]:
     read = {os.path.abspath(item.source_path) for item in items}
-    problems = []
-    for path, kind in content_files(settings):
-        path = os.path.abspath(path)
-        ext = os.path.splitext(path)[1].lower()
-        if kind and ext in CONTENT_EXTENSIONS and path not in read and path not in reported:
-            problems.append(
-                Problem(
-                    path,
-                    None,
-                    "Pelican could not read this file",
-                    "run `invoke build --debug` to see Pelican's reason",
-                )
-            )
-    return problems
+    return [
+        Problem(
+            path,
+            None,
+            "Pelican could not read this file",
+            "run `invoke build --debug` to see Pelican's reason",
+        )
+        for path, role in content_files(settings)
+        if role in ("article", "page")
+        and is_markdown(path)
+        and path not in read
+        and path not in reported
+    ]
 
 
 def _planned_outputs(items: list, generators: list, settings: dict) -> dict[str, list]:
