@@ -113,6 +113,7 @@ def new(c, title):
     path.write_text(
         f"Title: {safe_title}\n"
         f"Date: {now:%Y-%m-%d %H:%M}\n"
+        f"Id: {now:%Y-%m-%d}-{slug}\n"
         "Status: draft\n"
         f"Category: {settings['DEFAULT_CATEGORY']}\n"
         "Tags: coaching\n"

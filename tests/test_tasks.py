@@ -52,7 +52,7 @@ def test_publishing_a_new_draft_without_a_summary_is_refused(project_copy):
     path.write_text(path.read_text().replace("Status: draft", "Status: published"))
     result = run_invoke(project_copy, "build")
     assert result.returncode == 1
-    assert "content/articles/half-written.md:6: The Summary is still the placeholder" in (
+    assert "content/articles/half-written.md:7: The Summary is still the placeholder" in (
         result.stderr
     )
 

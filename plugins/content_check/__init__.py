@@ -24,6 +24,7 @@ __all__ = [
     "Problem",
     "check_site",
     "collect_problems",
+    "read_site",
     "register",
     "report",
 ]
@@ -47,9 +48,9 @@ def collect_problems(generators: list, settings: dict) -> list[Problem]:
     return problems
 
 
-def check_site(settings_file: str, overrides: dict | None = None) -> list[Problem]:
-    """Read all content as a build would, write nothing, return every problem."""
-    settings = read_settings(settings_file, override=overrides or {})
+def read_site(settings: dict) -> list:
+    """Pelican's generators with all content read, as a build has them just
+    before writing; nothing is written."""
     pelican = Pelican(settings)
     context = settings.copy()
     context.update(generated_content={}, static_links=set(), static_content={})
@@ -66,7 +67,13 @@ def check_site(settings_file: str, overrides: dict | None = None) -> list[Proble
     ]
     for generator in generators:
         generator.generate_context()
-    return collect_problems(generators, settings)
+    return generators
+
+
+def check_site(settings_file: str, overrides: dict | None = None) -> list[Problem]:
+    """Read all content as a build would, write nothing, return every problem."""
+    settings = read_settings(settings_file, override=overrides or {})
+    return collect_problems(read_site(settings), settings)
 
 
 def stop_on_content_problems(generators: list) -> None:

@@ -69,6 +69,12 @@ class ArticleMeta(PageMeta):
 
     title: Text = Field(examples=["Title: Meeting your inner critic"])
     date: PelicanDate = Field(examples=["Date: 2026-03-04 09:00"])
+    # The article's permanent name in feeds and newsletters: never change it.
+    id: Annotated[str, Field(min_length=1, pattern=r"^[\w.-]+$")] = Field(
+        examples=[
+            "Id: 2026-03-04-meeting-your-inner-critic   (date and file name; keep it forever)"
+        ]
+    )
     category: Text | None = Field(None, examples=["Category: Coaching"])
     tags: str | None = Field(None, examples=["Tags: ifs, parts, goals"])
     author: Text | None = Field(None, examples=["Author: Jordan Avery"])
@@ -119,9 +125,10 @@ def _explain(kind: str, error: dict, metadata: dict[str, str]) -> tuple:
         )
     line = example(kind, key)
     if error["type"] == "missing":
+        article = "an" if label[0] in "AEIOU" else "a"
         return (
             None,
-            f"{kind_name.capitalize()} needs a {label}",
+            f"{kind_name.capitalize()} needs {article} {label}",
             f'add a line "{line}" to the header',
         )
     value = metadata.get(key, "")

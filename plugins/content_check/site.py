@@ -67,7 +67,27 @@ def check_files(settings: dict) -> list[Problem]:
                     f"move an article or page into {folders}, or an image into content/images/",
                 )
             )
-    return problems + _links_to_drafts(sources)
+    return problems + _links_to_drafts(sources) + _shared_ids(sources)
+
+
+def _shared_ids(sources: dict) -> list[Problem]:
+    """Feeds and newsletters tell articles apart by Id, so each must be unique."""
+    by_id = defaultdict(list)
+    for source in sources.values():
+        if source.kind == "article" and source.metadata.get("id"):
+            by_id[source.metadata["id"]].append(source)
+    return [
+        Problem(
+            source.path,
+            source.key_lines["id"],
+            f'Its Id "{article_id}" is also the Id of '
+            + " and ".join(display_path(o.path) for o in same if o is not source),
+            "give this article an Id of its own (a copied file keeps the old one)",
+        )
+        for article_id, same in by_id.items()
+        if len(same) > 1
+        for source in same
+    ]
 
 
 def _links_to_drafts(sources: dict) -> list[Problem]:
