@@ -32,7 +32,7 @@ STATIC_PATHS = ["images"]
 THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_check"]
+PLUGINS = ["content_check", "digest"]
 
 # Clean addresses: /slug/ instead of /slug.html.
 ARTICLE_URL = "{slug}/"
@@ -72,6 +72,9 @@ DEFAULT_CATEGORY = "Coaching"
 DEFAULT_DATE_FORMAT = "%B %-d, %Y"
 
 # Feeds come from the digest plugin (feedgen); Pelican's own feeds stay off.
+FEED_ATOM_PATH = "feeds/atom.xml"
+FEED_RSS_PATH = "feeds/rss.xml"
+FEED_MAX_ITEMS = 20
 FEED_ALL_ATOM = None
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None
@@ -104,4 +107,26 @@ READERS = {"rst": None, "html": None, "htm": None}
 
 # Folders under content/ that hold data rather than pages (the content check
 # accepts their files without publishing them).
-CONTENT_DATA_PATHS = []
+CONTENT_DATA_PATHS = ["newsletter"]
+
+# The newsletter digest: `invoke digest` composes the next issue of what is new.
+DIGEST = {
+    # The record of sent issues, inside the content folder; commit it.
+    "record": "newsletter/issues.json",
+    # Where `invoke digest` writes the composed issue (git-ignored).
+    "out": "newsletter-issue",
+    # {site}, {number}, {title} (of the newest article) and {count} are filled in.
+    "subject": "{site} #{number}: {title}",
+    # The line inboxes show after the subject; {author} and {titles}.
+    "preheader": "New from {author}: {titles}",
+    # Articles shown with their summary; the rest become a list of titles.
+    "full_items": 10,
+    # True: the newest article in full instead of its summary.
+    "newest_in_full": False,
+    # PLACEHOLDER: the coach's sending address.
+    "from": "Jordan Avery <hello@example.com>",
+    "reply_to": "",
+    # An https:// unsubscribe URL, or the provider's merge tag (Mailchimp:
+    # *|UNSUB|*, Buttondown: {{ unsubscribe_url }}).
+    "unsubscribe": "*|UNSUB|*",
+}

@@ -183,6 +183,61 @@ def _to_rsync(deploy: dict) -> None:
     print(f"Published output/ to {target}.")
 
 
+@task(
+    help={
+        "out": "folder for the composed issue (default: DIGEST['out'] in pelicanconf.py)",
+        "mark_sent": "record the issue composed in that folder as sent",
+    }
+)
+def digest(c, out=None, mark_sent=False):
+    """Compose the next newsletter issue of what is new (or record it as sent)."""
+    from content_check import collect_problems, read_site, report
+    from digest import record_path
+    from digest.compose import compose_issue, read_manifest, write_issue
+    from digest.record import SentIssue, carried_ids, load_record, new_articles, save_record
+
+    os.chdir(ROOT)
+    settings = _settings(PUBLISH_SETTINGS)
+    folder = os.path.abspath(out or settings["DIGEST"]["out"])
+    record = record_path(settings)
+    issues = load_record(record)
+    now = datetime.now(ZoneInfo(settings["TIMEZONE"])).replace(microsecond=0)
+
+    if mark_sent:
+        composed = read_manifest(folder)
+        if composed is None:
+            raise Exit(f"No composed issue in {folder}: run `invoke digest` first.", 1)
+        number = len(issues) + 1
+        if composed["number"] != number or carried_ids(issues) & set(composed["articles"]):
+            raise Exit(
+                f"The issue in {folder} (#{composed['number']}) is already recorded as sent. "
+                "Run `invoke digest` to compose the next one.",
+                1,
+            )
+        issues.append(
+            SentIssue(number, now.isoformat(), composed["subject"], tuple(composed["articles"]))
+        )
+        save_record(record, issues)
+        print(f"Recorded issue #{number} as sent in {os.path.relpath(record)}; commit that file.")
+        return
+
+    generators = read_site(settings)
+    problems = collect_problems(generators, settings)
+    if problems:
+        raise Exit(report(problems), 1)
+    articles = next(g for g in generators if type(g).__name__ == "ArticlesGenerator").articles
+    fresh = new_articles(articles, issues, now)
+    if not fresh:
+        print("Nothing new since the last issue: no issue composed.")
+        return
+    issue = compose_issue(fresh, len(issues) + 1, settings, now)
+    write_issue(issue, folder, now)
+    print(f"Subject: {issue.subject}")
+    for article in issue.articles:
+        print(f"  - {article.title} ({article.url})")
+    print(f"Written to {folder}: message.eml, email.html, email.txt")
+
+
 @task(help={"args": "extra pytest arguments, in quotes"})
 def test(c, args=""):
     """Run the whole test suite."""

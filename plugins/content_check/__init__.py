@@ -66,7 +66,8 @@ def read_site(settings: dict) -> list:
         for cls in pelican._get_generator_classes()
     ]
     for generator in generators:
-        generator.generate_context()
+        if hasattr(generator, "generate_context"):
+            generator.generate_context()
     return generators
 
 

@@ -1,0 +1,83 @@
+"""The record of sent newsletter issues: a small JSON file in the repository.
+
+"New" is decided by article Id against this record, never by date, so an
+article that changes its date or text is never sent twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+
+class RecordError(SystemExit):
+    """The record cannot be read: stops with a message saying how to fix it."""
+
+
+@dataclass(frozen=True)
+class SentIssue:
+    number: int
+    date: str  # ISO 8601 with time zone, when it was sent
+    subject: str
+    articles: tuple[str, ...]  # article Ids, newest first
+
+
+def load_record(path: str) -> list[SentIssue]:
+    if not os.path.exists(path):
+        return []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        issues = [
+            SentIssue(
+                number=int(item["number"]),
+                date=str(item["date"]),
+                subject=str(item["subject"]),
+                articles=tuple(item["articles"]),
+            )
+            for item in data["issues"]
+        ]
+    except json.JSONDecodeError as error:
+        raise RecordError(
+            f"{path}:{error.lineno}: The newsletter record is not valid JSON ({error.msg}). "
+            "Fix: undo the last hand edit of this file (git diff shows it)"
+        ) from error
+    except (KeyError, TypeError, ValueError) as error:
+        raise RecordError(
+            f"{path}: An issue in the newsletter record lacks {error}. Fix: every issue needs "
+            "number, date, subject and articles; undo the last hand edit (git diff shows it)"
+        ) from error
+    return sorted(issues, key=lambda issue: issue.number)
+
+
+def save_record(path: str, issues: list[SentIssue]) -> None:
+    """Write atomically: a crash leaves the old record or the new one, never half."""
+    data = {"issues": [dict(asdict(issue), articles=list(issue.articles)) for issue in issues]}
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp"
+    ) as handle:
+        json.dump(data, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    os.replace(handle.name, path)
+
+
+def carried_ids(issues: list[SentIssue]) -> set[str]:
+    return {article_id for issue in issues for article_id in issue.articles}
+
+
+def new_articles(articles: list, issues: list[SentIssue], now: datetime) -> list:
+    """Published, not in the future, and carried by no earlier issue; newest first."""
+    sent = carried_ids(issues)
+    fresh = [
+        article
+        for article in articles
+        if article.status == "published"
+        and article.date <= now
+        and article.metadata["id"] not in sent
+    ]
+    return sorted(fresh, key=lambda article: article.date, reverse=True)

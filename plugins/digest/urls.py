@@ -1,0 +1,37 @@
+"""Absolute addresses: feeds and emails are read away from the site, so every
+link and image in them must carry the full address."""
+
+from __future__ import annotations
+
+from lxml import html
+
+
+def site_url(settings: dict) -> str:
+    # A writing build has no public address; its feeds point at `invoke serve`.
+    return (settings["SITEURL"] or f"http://localhost:{settings.get('PORT', 8000)}").rstrip("/")
+
+
+def absolute_url(settings: dict, path: str) -> str:
+    return f"{site_url(settings)}/{path.lstrip('/')}"
+
+
+def article_url(article, settings: dict) -> str:
+    return absolute_url(settings, article.url)
+
+
+def absolute_html(fragment: str, base_url: str) -> str:
+    """The HTML with every relative link and image address made absolute."""
+    if not fragment.strip():
+        return fragment
+    wrapper = html.fragment_fromstring(fragment, create_parent="div")
+    wrapper.make_links_absolute(base_url, resolve_base_href=False)
+    serialized = html.tostring(wrapper, encoding="unicode")
+    return serialized[len("<div>") : -len("</div>")]
+
+
+def article_content(article, settings: dict) -> str:
+    return absolute_html(article.get_content(site_url(settings)), article_url(article, settings))
+
+
+def article_summary(article, settings: dict) -> str:
+    return absolute_html(article.summary or "", article_url(article, settings))
