@@ -10,12 +10,36 @@ import mimetypes
 import os
 import uuid
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from .urls import absolute_url, article_content, article_summary, article_url, site_url
 
 # Fixed for ever: an entry's id is derived from the article's Id with it.
 ENTRY_ID_NAMESPACE = uuid.UUID("5b0f3c1e-8d4a-4c55-9a61-2f7e0c9d1b47")
+
+
+class _EntryLinks(BaseEntryExtension):
+    """Writes an Atom entry's links with their rel, type and length: feedgen
+    1.0.0 drops those attributes, which turns an enclosure into a second
+    alternate link. RSS keeps feedgen's own link and enclosure."""
+
+    def __init__(self):
+        self.links: list[dict[str, str]] = []
+
+    def extend_atom(self, entry):
+        for dropped in entry.findall("{http://www.w3.org/2005/Atom}link"):
+            entry.remove(dropped)
+        for attributes in self.links:
+            etree.SubElement(entry, "{http://www.w3.org/2005/Atom}link", attributes)
+        return entry
+
+
+def _link(entry, **attributes) -> None:
+    attributes = {name: str(value) for name, value in attributes.items()}
+    entry.link(**attributes)
+    entry.entry_links.links.append(attributes)
 
 
 def entry_id(article) -> str:
@@ -34,6 +58,7 @@ def build_feeds(articles: list, settings: dict) -> tuple[bytes, bytes]:
     feed = FeedGenerator()
     feed.load_extension("media")
     feed.load_extension("dc")  # RSS names authors with dc:creator (its own field wants an email)
+    feed.register_extension("entry_links", BaseExtension, _EntryLinks, atom=True, rss=False)
     feed.id(f"{site_url(settings)}/")
     feed.title(settings["SITENAME"])
     feed.subtitle(settings.get("SITE_TAGLINE") or settings["SITENAME"])
@@ -58,7 +83,7 @@ def _add_entry(feed: FeedGenerator, article, settings: dict) -> None:
     entry.id(entry_id(article))
     entry.guid(entry_id(article), permalink=False)
     entry.title(article.title)
-    entry.link(href=article_url(article, settings), rel="alternate")
+    _link(entry, href=article_url(article, settings), rel="alternate", type="text/html")
     entry.published(article.date)
     entry.updated(updated(article))
     authors = ", ".join(author.name for author in article.authors)
@@ -73,8 +98,8 @@ def _add_entry(feed: FeedGenerator, article, settings: dict) -> None:
     image = _featured_image(article, settings)
     if image:
         url, length, kind = image
-        entry.enclosure(url, length, kind)
-        entry.media.content({"url": url, "medium": "image", "type": kind})
+        _link(entry, href=url, rel="enclosure", type=kind, length=length)
+        entry.media.content({"url": url, "medium": "image", "type": kind}, group=None)
 
 
 def _featured_image(article, settings: dict) -> tuple[str, int, str] | None:
