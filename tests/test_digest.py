@@ -1,0 +1,168 @@
+"""`invoke digest`: what is new is decided by article Id against the record of
+sent issues, and the composed email reads well and stays small."""
+
+from __future__ import annotations
+
+import email
+import json
+import re
+from datetime import datetime, timedelta
+from email import policy
+
+import pytest
+from lxml import html
+
+from conftest import FIXTURES, run_invoke
+
+TRICKY = '</script><script>alert(1)</script> "Quotes" & <b>tags</b>'
+
+
+def compose(project, out):
+    return run_invoke(project, "digest", "--out", str(out))
+
+
+def read_eml(folder):
+    with open(folder / "message.eml", "rb") as handle:
+        return email.message_from_binary_file(handle, policy=policy.default)
+
+
+def carried(folder) -> list[str]:
+    return json.loads((folder / "issue.json").read_text())["articles"]
+
+
+def write_article(project, name, title, when, status="published"):
+    (project / f"content/articles/{name}.md").write_text(
+        f"Title: {title}\nDate: {when:%Y-%m-%d %H:%M}\nId: {when:%Y-%m-%d}-{name}\n"
+        f"Status: {status}\nSummary: About {title}.\n\nA paragraph about {title}.\n"
+    )
+
+
+def test_compose_mark_sent_publish_and_redate_sequence(project_copy, tmp_path):
+    first = tmp_path / "first"
+    result = compose(project_copy, first)
+    assert result.returncode == 0, result.stderr
+    assert "Subject: Parts & Purpose Coaching #1: Small Steps Between Sessions" in result.stdout
+    assert str(first) in result.stdout
+    assert len(carried(first)) == 6
+
+    result = run_invoke(project_copy, "digest", "--out", str(first), "--mark-sent")
+    assert result.returncode == 0, result.stderr
+    record = json.loads((project_copy / "content/newsletter/issues.json").read_text())
+    assert [i["number"] for i in record["issues"]] == [1]
+    assert record["issues"][0]["articles"] == carried(first)
+
+    again = run_invoke(project_copy, "digest", "--out", str(first), "--mark-sent")
+    assert again.returncode == 1 and "already recorded" in again.stderr
+
+    nothing = tmp_path / "nothing"
+    result = compose(project_copy, nothing)
+    assert result.returncode == 0 and "Nothing new" in result.stdout
+    assert not nothing.exists()
+
+    yesterday = datetime.now() - timedelta(days=1)
+    write_article(project_copy, "a-new-one", "A New One", yesterday)
+    write_article(project_copy, "not-yet", "Not Yet", datetime.now() + timedelta(days=30))
+    write_article(project_copy, "unfinished", "Unfinished", yesterday, status="draft")
+    second = tmp_path / "second"
+    assert compose(project_copy, second).returncode == 0
+    assert carried(second) == [f"{yesterday:%Y-%m-%d}-a-new-one"]
+
+    old = project_copy / "content/articles/coaching-or-therapy.md"
+    text = re.sub(
+        r"Date: .*",
+        f"Date: {datetime.now() - timedelta(hours=1):%Y-%m-%d %H:%M}",
+        old.read_text(),
+        count=1,
+    )
+    old.write_text(text + "\nA paragraph added much later.\n")
+    third = tmp_path / "third"
+    assert compose(project_copy, third).returncode == 0
+    assert carried(third) == [f"{yesterday:%Y-%m-%d}-a-new-one"]
+    assert read_eml(third)["Subject"] == "Parts & Purpose Coaching #2: A New One"
+
+
+def test_sent_issues_get_web_pages_and_an_archive(project_copy, tmp_path):
+    out = tmp_path / "issue"
+    assert compose(project_copy, out).returncode == 0
+    assert run_invoke(project_copy, "digest", "--out", str(out), "--mark-sent").returncode == 0
+    assert run_invoke(project_copy, "build").returncode == 0
+
+    issue_page = html.fromstring((project_copy / "output/newsletter/1/index.html").read_bytes())
+    titles = [a.text_content() for a in issue_page.xpath("//article//h2/a")]
+    assert len(titles) == 6 and titles[0] == "Small Steps Between Sessions"
+    archive = html.fromstring((project_copy / "output/newsletter/archive/index.html").read_bytes())
+    assert archive.xpath("//a[contains(@href, 'newsletter/1/')]")
+
+
+def test_the_email_parses_with_both_parts_headers_and_absolute_links(project_copy, tmp_path):
+    out = tmp_path / "issue"
+    assert compose(project_copy, out).returncode == 0
+    message = read_eml(out)
+
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(("plain",)).get_content()
+    page = message.get_body(("html",)).get_content()
+    assert (out / "email.html").read_text().strip() == page.strip()
+    assert (out / "email.txt").read_text().strip() == text.strip()
+    assert message["List-Unsubscribe"] == "<*|UNSUB|*>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert re.fullmatch(r"<newsletter-1@[\w.-]+>", message["Message-ID"])
+    assert message["Date"].datetime.tzinfo is not None
+    assert message["From"].addresses[0].addr_spec
+
+    tree = html.fromstring(page)
+    assert tree.get("lang") == "en"
+    assert "<style>" in page and "@media" in page, "media queries stay for small screens"
+    assert tree.xpath("//table[@role='presentation' and @width='600']")
+    assert 'style="' in page, "CSS is inlined"
+    hrefs = [a.get("href") for a in tree.iter("a")]
+    assert all(h.startswith("https://") or h == "*|UNSUB|*" for h in hrefs), hrefs
+    assert "https://www.example.com/newsletter/1/" in hrefs, "links to its web version"
+    assert "*|UNSUB|*" in hrefs
+    assert all(img.get("alt") for img in tree.iter("img"))
+    assert tree.xpath("//div[@class='preheader']")
+    assert "Read the article" in text and "https://www.example.com/coaching-or-therapy/" in text
+    assert "Unsubscribe" in text and "<" not in text.replace("<*|", "")
+
+
+def test_forty_new_articles_stay_under_80_kb(project_copy, tmp_path):
+    start = datetime.now() - timedelta(days=100)
+    for number in range(34):
+        write_article(project_copy, f"note-{number}", f"Note number {number}", start)
+    out = tmp_path / "issue"
+    assert compose(project_copy, out).returncode == 0
+    assert len(carried(out)) == 40
+    page = (out / "email.html").read_bytes()
+    assert len(page) < 80_000
+    tree = html.fromstring(page)
+    assert len(tree.xpath("//h2")) == 10, "the first ten with summaries"
+    assert len(tree.xpath("//ul[@class='more']/li")) == 30, "the rest as a list of titles"
+
+
+def test_the_coachs_text_lands_as_text_in_the_email(project_copy, tmp_path):
+    for article in (project_copy / "content/articles").glob("*.md"):
+        article.unlink()
+    tricky = (FIXTURES / "escaping/articles/tricky.md").read_text()
+    (project_copy / "content/articles/tricky.md").write_text(tricky)
+    (project_copy / "content/images/dot.png").write_bytes(b"\x89PNG\r\n")
+    out = tmp_path / "issue"
+    result = compose(project_copy, out)
+    assert result.returncode == 0, result.stderr
+
+    message = read_eml(out)
+    assert message["Subject"] == f"Parts & Purpose Coaching #1: {TRICKY}"
+    page = message.get_body(("html",)).get_content()
+    tree = html.fromstring(page)
+    assert tree.xpath("//h2/a")[0].text_content() == TRICKY
+    assert not tree.xpath("//script") and not tree.xpath("//h2//b")
+    assert TRICKY in message.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"issues": [{"number": 1}]}'])
+def test_a_damaged_record_is_reported_and_left_as_it_is(project_copy, tmp_path, damage):
+    record = project_copy / "content/newsletter/issues.json"
+    record.write_text(damage)
+    result = compose(project_copy, tmp_path / "issue")
+    assert result.returncode == 1
+    assert "content/newsletter/issues.json" in result.stderr and "Fix:" in result.stderr
+    assert record.read_text() == damage
