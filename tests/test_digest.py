@@ -92,6 +92,8 @@ def test_sent_issues_get_web_pages_and_an_archive(project_copy, tmp_path):
     assert len(titles) == 6 and titles[0] == "Small Steps Between Sessions"
     archive = html.fromstring((project_copy / "output/newsletter/archive/index.html").read_bytes())
     assert archive.xpath("//a[contains(@href, 'newsletter/1/')]")
+    newsletter_page = html.fromstring((project_copy / "output/newsletter/index.html").read_bytes())
+    assert newsletter_page.xpath("//main//a[contains(@href, 'newsletter/archive/')]")
 
 
 def test_the_email_parses_with_both_parts_headers_and_absolute_links(project_copy, tmp_path):
