@@ -65,19 +65,7 @@ def preview(c):
 @task(help={"port": "port to serve on (default 8000)", "host": "address (default localhost)"})
 def serve(c, port=8000, host="localhost"):
     """Build, serve on http://localhost:8000 and rebuild + reload the browser on every change."""
-    from livereload import Server
-
-    def rebuild() -> None:
-        try:
-            _pelican(DEV_SETTINGS)
-        except SystemExit as stop:
-            # A content problem is printed and the last good site stays served.
-            if stop.code not in (0, None):
-                print(
-                    stop.code if isinstance(stop.code, str) else "Build failed; see above.",
-                    file=sys.stderr,
-                    flush=True,
-                )
+    from preview_server import serve as preview
 
     def restart() -> None:
         # Plugin code is imported once per process; a fresh process loads the change.
@@ -85,12 +73,17 @@ def serve(c, port=8000, host="localhost"):
         command = ["-m", "invoke", "serve", "--port", str(port), "--host", host]
         os.execv(sys.executable, [sys.executable, *command])
 
-    rebuild()
-    server = Server()
-    for path in WATCHED:
-        server.watch(str(ROOT / path), restart if path == "plugins" else rebuild)
-    print(f"Serving http://{host}:{port}/ (Ctrl+C stops)", flush=True)
-    server.serve(host=host, port=int(port), root=str(ROOT / OUTPUT))
+    os.chdir(ROOT)
+    preview(
+        settings_file=DEV_SETTINGS,
+        output=str(ROOT / OUTPUT),
+        watched=[str(ROOT / path) for path in WATCHED],
+        host=host,
+        port=int(port),
+        on_code_change=restart,
+        code_folder=str(ROOT / "plugins"),
+        cache_path=str(ROOT / "cache"),
+    )
 
 
 @task(help={"title": "the article's title, in quotes"})

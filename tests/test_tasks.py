@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -145,6 +147,25 @@ def wait_for(condition, seconds: float = 30):
     return False
 
 
+class ReloadEvents:
+    """Listens to the preview's reload stream as an open page does."""
+
+    def __init__(self, port: int):
+        self.received = []
+        self.connection = http.client.HTTPConnection("localhost", port, timeout=60)
+        self.connection.request("GET", "/__preview/events")
+        self.response = self.connection.getresponse()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        try:
+            for line in self.response:
+                if line.startswith(b"data: reload"):
+                    self.received.append(time.monotonic())
+        except OSError:
+            pass
+
+
 def test_serve_rebuilds_on_change_and_survives_a_content_error(project_copy, tmp_path):
     port = free_port()
     log = (tmp_path / "serve.log").open("w+")
@@ -158,10 +179,15 @@ def test_serve_rebuilds_on_change_and_survives_a_content_error(project_copy, tmp
     article = project_copy / "content/articles/coaching-or-therapy.md"
     try:
         assert wait_for(lambda: "Coaching or Therapy" in fetch(url)), "server did not start"
-        assert "livereload.js" in fetch(url), "pages served in preview reload themselves"
+        page = fetch(url)
+        assert '<script src="/__preview/reload.js" defer></script></body>' in page
+        assert "EventSource" in fetch(f"http://localhost:{port}/__preview/reload.js")
+        events = ReloadEvents(port)
 
         article.write_text(article.read_text() + "\nA sentence added while serving.\n")
         assert wait_for(lambda: "A sentence added while serving." in fetch(url))
+        assert wait_for(lambda: events.received), "open pages are told to reload"
+        assert "Rebuilt the page" in Path(log.name).read_text(), "a text edit rebuilds one page"
 
         broken = project_copy / "content/articles/broken.md"
         broken.write_text("Title:\nDate: 2026-01-01\n\nText.\n")
@@ -169,8 +195,11 @@ def test_serve_rebuilds_on_change_and_survives_a_content_error(project_copy, tmp
         assert "A sentence added while serving." in fetch(url), "the last good site stays up"
 
         broken.unlink()
-        article.write_text(article.read_text().replace("added while serving", "fixed"))
+        text = article.read_text().replace("added while serving", "fixed")
+        article.write_text(text.replace("Title: Coaching or Therapy", "Title: Coaching, Therapy"))
         assert wait_for(lambda: "A sentence fixed." in fetch(url))
+        index = f"http://localhost:{port}/"
+        assert wait_for(lambda: "Coaching, Therapy" in fetch(index)), "a new title: all rebuilt"
 
         plugin = project_copy / "plugins/content_check/problems.py"
         plugin.write_text(plugin.read_text() + "\n# a change to plugin code\n")

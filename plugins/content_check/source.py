@@ -54,6 +54,15 @@ def check_source(path: str, kind: str, content_root: str) -> SourceFile:
     return source
 
 
+def split_header(path: str) -> tuple[str, str]:
+    """(header, body) of a file, split where Pelican's reader splits them."""
+    source = SourceFile(path=path, kind="article")
+    lines = _decode(source).splitlines()
+    _parse_header(source, lines)
+    start = source.body[0][0] - 1 if source.body else len(lines)
+    return "\n".join(lines[:start]), "\n".join(lines[start:])
+
+
 def _decode(source: SourceFile) -> str:
     with open(source.path, "rb") as handle:
         raw = handle.read()

@@ -1,0 +1,42 @@
+"""Preview server for `invoke serve`: serves output/ on localhost, rebuilds when
+anything watched changes (only the changed page when just an article's or
+page's text changed) and reloads open pages.
+
+Not a build plugin: nothing in PLUGINS loads it, and the published site carries
+none of it. `serve()` is the whole of it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from watchfiles import watch
+
+from .builder import PreviewBuilder
+from .web import Reloads, start_server
+
+
+def serve(
+    settings_file: str,
+    output: str,
+    watched: list[str],
+    host: str,
+    port: int,
+    on_code_change: Callable[[], None],
+    code_folder: str,
+    cache_path: str,
+) -> None:
+    """Build, serve and rebuild on every change until interrupted."""
+    builder = PreviewBuilder(settings_file, cache_path)
+    builder.build()
+    reloads = Reloads()
+    start_server(output, host, port, reloads)
+    print(f"Serving http://{host}:{port}/ (Ctrl+C stops)", flush=True)
+    for changes in watch(*watched, debounce=400, step=30):
+        paths = {os.path.abspath(path) for _, path in changes}
+        if any(path.startswith(code_folder + os.sep) for path in paths):
+            on_code_change()
+        markdown_only = all(path.endswith(".md") for path in paths)
+        if builder.build(paths if markdown_only else None):
+            reloads.announce()
