@@ -231,6 +231,14 @@ def digest(c, out=None, mark_sent=False):
     print(f"Written to {folder}: message.eml, email.html, email.txt")
 
 
+@task(help={"large": "also build 5,000 articles", "runs": "runs of each build (default 3)"})
+def bench(c, large=False, runs=3):
+    """Measure build time against bare Pelican, page weights and edit-to-refresh."""
+    os.chdir(ROOT)
+    flags = f"--runs {int(runs)}" + (" --large" if large else "")
+    c.run(f"{sys.executable} bench/run.py {flags}", pty=False)
+
+
 @task(help={"args": "extra pytest arguments, in quotes"})
 def test(c, args=""):
     """Run the whole test suite."""
