@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -49,6 +50,16 @@ def test_feeds_parse_cleanly_with_every_field(feeds, kind):
             assert re.match(r"^(https?://|#)", url), url
     dates = [e.published_parsed for e in feed.entries]
     assert dates == sorted(dates, reverse=True), "newest first"
+
+
+def test_atom_is_valid_against_the_rfc_4287_structure(sample_site):
+    schema = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "schemas/atom.rng")))
+    feed = etree.parse(str(sample_site / "feeds/atom.xml"))
+    assert schema.validate(feed), schema.error_log
+
+    entry = feed.getroot().find(f"{ATOM}entry")
+    entry.remove(entry.find(f"{ATOM}updated"))
+    assert not schema.validate(feed), "the schema notices an entry without <updated>"
 
 
 def test_atom_has_updated_dates_with_time_zones_and_an_enclosure(sample_site):
