@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -25,9 +24,8 @@ import time
 from pathlib import Path
 
 from corpus import write_corpus
+from project import ROOT, copy_project
 
-ROOT = Path(__file__).resolve().parent.parent
-PROJECT = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins", "theme"]
 GOALS = {"ratio": 1.0, "refresh": 1.0, "memory_mb": 1024}
 
 
@@ -85,12 +83,7 @@ def free_port() -> int:
 
 def edit_to_refresh(count: int, work: Path, edits: int = 5) -> list[tuple[float, float]]:
     """Seconds from saving an article's text to (its page rewritten, reload sent)."""
-    project = work / f"serve-{count}"
-    project.mkdir()
-    for name in PROJECT:
-        source = ROOT / name
-        copy = shutil.copytree if source.is_dir() else shutil.copy2
-        copy(source, project / name)
+    project = copy_project(work / f"serve-{count}", content=False)
     write_corpus(count, project / "content")
     port = free_port()
     server = subprocess.Popen(

@@ -6,29 +6,17 @@ Run: python3 bench/sizes.py
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PROJECT = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins", "theme", "content"]
+from project import copy_project
+
 PARAGRAPH = (
     "A part of you may want the change and another part may fear it. Both deserve a "
     "hearing, and coaching gives them room to speak before you choose the next step. "
 )
-
-
-def copy_project(into: Path) -> Path:
-    into.mkdir(parents=True)
-    for name in PROJECT:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, into / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, into / name)
-    return into
 
 
 def run(project: Path, *args: str) -> None:

@@ -3,7 +3,6 @@ read them back."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +10,10 @@ from pathlib import Path
 import pytest
 from lxml import html
 
+from project import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-PROJECT_FILES = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins", "theme", "content"]
 
 
 def run_pelican(
@@ -67,12 +67,4 @@ def sample_site(tmp_path_factory) -> Path:
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A copy of the project the tasks can change freely."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, copy / name)
-    return copy
+    return copy_project(tmp_path / "project")

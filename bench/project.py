@@ -1,0 +1,22 @@
+"""A copy of the project in another folder, for measuring or testing without
+touching the real one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins", "theme"]
+
+
+def copy_project(into: Path, content: bool = True) -> Path:
+    """Copy the settings, commands, plugins and theme (and content/) into `into`."""
+    into.mkdir(parents=True, exist_ok=True)
+    for name in CODE + (["content"] if content else []):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, into / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, into / name)
+    return into
