@@ -79,7 +79,7 @@ def structured_data(article, settings: dict) -> dict:
     return {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
-        "headline": _plain(article.title),
+        "headline": str(article.title),
         "description": _plain(getattr(article, "summary", "") or ""),
         "datePublished": article.date.isoformat(),
         "dateModified": modified.isoformat(),
