@@ -20,6 +20,7 @@ from reader_details import (  # noqa: E402
     reading_time,
     related_articles,
     robots_txt,
+    social_image,
 )
 from reader_details.images import image_size  # noqa: E402
 
@@ -85,3 +86,10 @@ def test_images_get_their_size_and_lazy_loading(tmp_path):
     assert 'width="80" height="45" loading="lazy" decoding="async" />' in result
     assert '<img src="https://x.org/c.jpg" alt="C" loading="lazy" decoding="async">' in result
     assert image_size(ROOT / "content" / "images" / "path-through-hills.svg") == (800, 450)
+
+
+def test_the_social_image_is_the_image_header_or_the_site_picture():
+    settings = {"SITEURL": "https://x.org", "SITE_IMAGE": "theme/social.png"}
+    with_image = SimpleNamespace(image="{static}/images/photo.jpg")
+    assert social_image(with_image, settings) == "https://x.org/images/photo.jpg"
+    assert social_image(SimpleNamespace(), settings) == "https://x.org/theme/social.png"

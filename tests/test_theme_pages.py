@@ -57,6 +57,8 @@ def test_every_page_has_canonical_open_graph_twitter_and_feed_links(published_si
         for prop in ("og:title", "og:type", "og:image", "og:description", "og:site_name"):
             assert meta(prop), f"{where}: {prop}"
         assert meta("og:image").startswith(SITEURL)
+        image = published_site / urlsplit(meta("og:image")).path.lstrip("/")
+        assert image.is_file(), f"{where}: {meta('og:image')}"
         assert tree.xpath('//meta[@name="twitter:card"]/@content'), where
         feeds = tree.xpath('//link[@rel="alternate"]/@href')
         assert f"{SITEURL}/feeds/atom.xml" in feeds and f"{SITEURL}/feeds/rss.xml" in feeds
