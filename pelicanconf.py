@@ -18,6 +18,16 @@ SOCIAL_LINKS = [
     ("LinkedIn", "https://www.linkedin.com/in/placeholder"),
     ("Instagram", "https://www.instagram.com/placeholder"),
 ]
+# Shown on the home page and in the author box under every article.
+COACH_INTRO = (
+    "I'm Jordan, a life coach. I help people notice the different parts of "
+    "themselves that pull in different directions, and find next steps that "
+    "all of them can live with."
+)
+AUTHOR_BIO = (
+    "Jordan Avery is a life coach trained in Internal Family Systems. "
+    "Jordan works with people in transition who want goals that feel like their own."
+)
 TIMEZONE = "America/New_York"
 DEFAULT_LANG = "en"
 # --------------------------------------------------------------------------- end
@@ -32,7 +42,31 @@ STATIC_PATHS = ["images"]
 THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_check", "prose", "digest"]
+PLUGINS = ["content_check", "prose", "reader_details", "digest", "pelican.plugins.sitemap"]
+
+# Theme: the page about the author (author box, JSON-LD author url), the
+# picture social sites show when an article has no `Image:` header, and the
+# pages every page links to from the same place in its header.
+ABOUT_PAGE = "about/"
+SITE_IMAGE = "theme/social.png"
+CONTACT_PAGE = "contact/"
+NEWSLETTER_PAGE = "newsletter/"
+# The header menu: (label, address). Newsletter and Contact stay in the same
+# place on every page.
+MENU_LINKS = [
+    ("Articles", ""),
+    ("About", "about/"),
+    ("Newsletter", "newsletter/"),
+    ("Contact", "contact/"),
+]
+# Every value a template prints is escaped unless the template says `|safe`
+# (only the coach's rendered Markdown does).
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+
+SITEMAP = {
+    "format": "xml",
+    "exclude": [r"^404\.html$", r"^drafts/"],
+}
 
 # Clean addresses: /slug/ instead of /slug.html.
 ARTICLE_URL = "{slug}/"
@@ -72,6 +106,7 @@ DEFAULT_CATEGORY = "Coaching"
 DEFAULT_DATE_FORMAT = "%B %-d, %Y"
 
 # Feeds come from the digest plugin (feedgen); Pelican's own feeds stay off.
+# Every page links these addresses for feed readers to discover.
 FEED_ATOM_PATH = "feeds/atom.xml"
 FEED_RSS_PATH = "feeds/rss.xml"
 FEED_MAX_ITEMS = 20

@@ -3,6 +3,8 @@ read them back."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +70,39 @@ def sample_site(tmp_path_factory) -> Path:
 def project_copy(tmp_path) -> Path:
     """A copy of the project the tasks can change freely."""
     return copy_project(tmp_path / "project")
+
+
+def build_site(output: Path, settings: str, *folders: Path, extra: tuple = ()) -> Path:
+    """Build the sample content plus fixture folders (merged) into `output`."""
+    content = output.parent / f"{output.name}-content"
+    shutil.copytree(ROOT / "content", content)
+    for folder in folders:
+        shutil.copytree(folder, content, dirs_exist_ok=True)
+    result = run_pelican(content, output, settings, *extra)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory) -> Path:
+    """The sample content plus a one-line article, built as it will be published."""
+    output = tmp_path_factory.mktemp("published") / "output"
+    return build_site(output, "publishconf.py", FIXTURES / "one_line")
+
+
+@pytest.fixture(scope="session")
+def browsed_site(tmp_path_factory) -> Path:
+    """The sample content plus a one-line article, with four articles a page so
+    that the lists are paginated; relative addresses, served on loopback."""
+    output = tmp_path_factory.mktemp("browsed") / "output"
+    return build_site(
+        output, "pelicanconf.py", FIXTURES / "one_line", extra=("-e", "DEFAULT_PAGINATION=4")
+    )
+
+
+def tool_missing(what: str) -> None:
+    """Skip loudly when a checking tool is absent; in CI (CI set) fail instead."""
+    message = f"\n\n*** SKIPPED: {what} is not installed; run .ci/run or see README. ***\n"
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI but missing")
+    pytest.skip(message)

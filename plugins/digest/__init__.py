@@ -14,7 +14,6 @@ import os
 from pelican import signals
 from pelican.generators import Generator
 
-from .compose import issue_articles
 from .feeds import build_feeds
 from .record import load_record
 
@@ -41,26 +40,23 @@ class DigestGenerator(Generator):
 
     def _write_newsletter_pages(self, writer, articles: list) -> None:
         by_id = {article.metadata["id"]: article for article in articles}
-        issues = []
-        for sent in reversed(load_record(record_path(self.settings))):
-            carried = [by_id[i] for i in sent.articles if i in by_id]
-            issues.append((sent, issue_articles(carried, self.settings)))
+        sent = list(reversed(load_record(record_path(self.settings))))
         relative = self.settings["RELATIVE_URLS"]
-        for sent, carried in issues:
+        for issue in sent:
             writer.write_file(
-                f"newsletter/{sent.number}/index.html",
+                f"newsletter/{issue.number}/index.html",
                 self.get_template("newsletter_issue"),
                 self.context,
                 relative_urls=relative,
-                sent=sent,
-                carried=carried,
+                sent=issue,
+                carried=[by_id[i] for i in issue.articles if i in by_id],
             )
         writer.write_file(
             "newsletter/archive/index.html",
             self.get_template("newsletter_archive"),
             self.context,
             relative_urls=relative,
-            issues=issues,
+            issues=sent,
         )
 
 

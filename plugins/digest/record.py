@@ -24,6 +24,10 @@ class SentIssue:
     subject: str
     articles: tuple[str, ...]  # article Ids, newest first
 
+    @property
+    def sent_on(self) -> datetime:
+        return datetime.fromisoformat(self.date)
+
 
 def load_record(path: str) -> list[SentIssue]:
     if not os.path.exists(path):
@@ -40,15 +44,22 @@ def load_record(path: str) -> list[SentIssue]:
             )
             for item in data["issues"]
         ]
+        for issue in issues:
+            issue.sent_on  # noqa: B018 (a date that cannot be read fails here, not mid-build)
     except json.JSONDecodeError as error:
         raise RecordError(
             f"{path}:{error.lineno}: The newsletter record is not valid JSON ({error.msg}). "
             "Fix: undo the last hand edit of this file (git diff shows it)"
         ) from error
-    except (KeyError, TypeError, ValueError) as error:
+    except KeyError as error:
         raise RecordError(
             f"{path}: An issue in the newsletter record lacks {error}. Fix: every issue needs "
             "number, date, subject and articles; undo the last hand edit (git diff shows it)"
+        ) from error
+    except (TypeError, ValueError) as error:
+        raise RecordError(
+            f"{path}: An issue in the newsletter record has a value that cannot be read "
+            f"({error}). Fix: undo the last hand edit of this file (git diff shows it)"
         ) from error
     return sorted(issues, key=lambda issue: issue.number)
 

@@ -1,0 +1,89 @@
+"""Reader details: what the theme shows that Pelican does not work out itself.
+
+Adds to the build:
+
+- on every article: `reading_time` (whole minutes), `related` (up to three
+  published articles sharing the most tags), `newer` and `older` (the
+  neighbouring published articles), `social_image` (absolute address of the
+  picture shared on social sites) and `structured_data` (the schema.org
+  BlogPosting as a dict, for JSON-LD);
+- on every article and page: each `<img>` of the content gets `width`,
+  `height` (read from the image file), `loading="lazy"` and `decoding="async"`;
+- template filters `absolute_url` (an output path as the public address) and
+  `json_ld` (a dict as JSON that is safe inside a `<script>` element);
+- `robots.txt` at the root of the output, naming the sitemap.
+
+The logic lives in plain functions (details.py, images.py); the handlers below
+only adapt Pelican's signals to them.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pelican import signals
+
+from .details import (
+    absolute_url,
+    json_ld,
+    neighbours,
+    reading_time,
+    related_articles,
+    robots_txt,
+    social_image,
+    structured_data,
+)
+from .images import add_image_attributes
+
+__all__ = [
+    "absolute_url",
+    "add_image_attributes",
+    "json_ld",
+    "neighbours",
+    "reading_time",
+    "register",
+    "related_articles",
+    "robots_txt",
+    "social_image",
+    "structured_data",
+]
+
+
+def add_filters(generator) -> None:
+    filters = generator.env.filters
+    filters["absolute_url"] = functools.partial(absolute_url, generator.settings["SITEURL"])
+    filters["json_ld"] = json_ld
+
+
+def _size_images(item, settings: dict) -> None:
+    item._content = add_image_attributes(item._content, Path(settings["PATH"]))
+
+
+def describe_articles(generator) -> None:
+    settings = generator.settings
+    articles = generator.articles  # published, newest first
+    for article in articles + generator.drafts:
+        _size_images(article, settings)
+        article.reading_time = reading_time(article._content)
+        article.related = related_articles(article, articles)
+        article.newer, article.older = neighbours(article, articles)
+        article.social_image = social_image(article, settings)
+        article.structured_data = structured_data(article, settings)
+
+
+def describe_pages(generator) -> None:
+    for page in generator.pages + generator.hidden_pages + generator.draft_pages:
+        _size_images(page, generator.settings)
+
+
+def write_robots(pelican) -> None:
+    path = Path(pelican.output_path) / "robots.txt"
+    path.write_text(robots_txt(pelican.settings["SITEURL"]), encoding="utf-8")
+
+
+def register() -> None:
+    signals.generator_init.connect(add_filters)
+    signals.article_generator_finalized.connect(describe_articles)
+    signals.page_generator_finalized.connect(describe_pages)
+    signals.finalized.connect(write_robots)

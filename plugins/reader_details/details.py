@@ -1,0 +1,110 @@
+"""Plain functions behind the reader details; none of them needs a running build."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from html import unescape
+
+from markupsafe import Markup
+
+WORDS_PER_MINUTE = 220
+RELATED_LIMIT = 3
+_TAG = re.compile(r"<[^>]+>")
+_LINK_PREFIX = re.compile(r"^\{(static|attach|filename)\}/?")
+# Characters that could end a <script> element or confuse an HTML parser.
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028"}
+_JSON_ESCAPES["\u2029"] = "\\u2029"
+
+
+def reading_time(html: str) -> int:
+    """Minutes a reader needs for this HTML, never less than one."""
+    words = len(unescape(_TAG.sub(" ", html)).split())
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def related_articles(article, articles: list, limit: int = RELATED_LIMIT) -> list:
+    """Up to `limit` other articles sharing the most tags, the newest first on a tie."""
+    tags = set(getattr(article, "tags", []) or [])
+    scored = []
+    for other in articles:
+        if other is article or other.url == article.url:
+            continue
+        shared = len(tags & set(getattr(other, "tags", []) or []))
+        if shared:
+            scored.append((shared, other.date, other))
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [other for _, _, other in scored[:limit]]
+
+
+def neighbours(article, articles: list) -> tuple:
+    """(newer, older) published articles next to this one; None at either end."""
+    by_date = sorted(articles, key=lambda a: a.date)
+    urls = [a.url for a in by_date]
+    if article.url not in urls:
+        return None, None
+    index = urls.index(article.url)
+    older = by_date[index - 1] if index > 0 else None
+    newer = by_date[index + 1] if index + 1 < len(by_date) else None
+    return newer, older
+
+
+def absolute_url(siteurl: str, path: str) -> str:
+    """The public address of an output path ("tag/ifs/index.html" -> ".../tag/ifs/")."""
+    path = path.lstrip("/")
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return f"{siteurl.rstrip('/')}/{path}"
+
+
+def social_image(item, settings: dict) -> str:
+    """Absolute address of the item's `Image:` header, or the site's default picture."""
+    image = getattr(item, "image", None) or settings.get("SITE_IMAGE", "")
+    image = _LINK_PREFIX.sub("", image)
+    if image.startswith(("http://", "https://")):
+        return image
+    return absolute_url(settings["SITEURL"], image)
+
+
+def _plain(text: str) -> str:
+    return " ".join(unescape(_TAG.sub(" ", str(text))).split())
+
+
+def structured_data(article, settings: dict) -> dict:
+    """The schema.org BlogPosting for an article."""
+    siteurl = settings["SITEURL"]
+    modified = getattr(article, "modified", None) or article.date
+    about = settings.get("ABOUT_PAGE", "about/")
+    return {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": str(article.title),
+        "description": _plain(getattr(article, "summary", "") or ""),
+        "datePublished": article.date.isoformat(),
+        "dateModified": modified.isoformat(),
+        "author": {
+            "@type": "Person",
+            "name": str(article.author),
+            "url": absolute_url(siteurl, about),
+        },
+        "image": social_image(article, settings),
+        "url": absolute_url(siteurl, article.url),
+        "mainEntityOfPage": absolute_url(siteurl, article.url),
+    }
+
+
+def json_ld(data: dict) -> Markup:
+    """JSON for a <script type="application/ld+json"> element; no value can end it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for character, escape in _JSON_ESCAPES.items():
+        text = text.replace(character, escape)
+    return Markup(text)
+
+
+def robots_txt(siteurl: str) -> str:
+    """Let every crawler in; name the sitemap when the public address is known."""
+    lines = ["User-agent: *", "Allow: /"]
+    if siteurl.startswith(("http://", "https://")):
+        lines += ["", f"Sitemap: {absolute_url(siteurl, 'sitemap.xml')}"]
+    return "\n".join(lines) + "\n"

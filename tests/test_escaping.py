@@ -1,0 +1,45 @@
+"""A title full of markup renders as text everywhere, JSON-LD included."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import FIXTURES, parse, run_pelican
+
+TITLE = '</script><script>alert(1)</script> "Quotes" & <b>tags</b>'
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    output = tmp_path_factory.mktemp("hostile")
+    result = run_pelican(FIXTURES / "hostile", output, "publishconf.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+def test_no_markup_from_metadata_reaches_any_page(hostile_site):
+    pages = list(hostile_site.rglob("*.html"))
+    assert len(pages) > 5
+    for page in pages:
+        tree = parse(page)
+        where = page.relative_to(hostile_site)
+        assert not tree.xpath("//script[not(@type='application/ld+json')]"), where
+        assert not tree.xpath("//b | //i | //em[not(ancestor::div[@class='prose'])]"), where
+        assert "alert(1)</script>" not in page.read_text(encoding="utf-8").split("ld+json")[0]
+
+
+def test_the_title_reads_as_text_in_every_place(hostile_site):
+    tree = parse(hostile_site / "hostile" / "index.html")
+    assert tree.findtext(".//title").startswith(TITLE)
+    assert tree.findtext(".//h1") == TITLE
+    for prop in ("og:title",):
+        assert tree.xpath(f'string(//meta[@property="{prop}"]/@content)').startswith(TITLE)
+    (script,) = tree.xpath('//script[@type="application/ld+json"]')
+    assert "</script" not in script.text and "<" not in script.text
+    assert json.loads(script.text)["headline"] == TITLE
+    neighbour = parse(hostile_site / "neighbour" / "index.html")
+    assert TITLE in [a.text_content().strip() for a in neighbour.xpath("//section//a")]
+    home = parse(hostile_site / "index.html")
+    assert TITLE in [a.text_content() for a in home.xpath("//main//h3/a")]

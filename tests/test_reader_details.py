@@ -1,0 +1,95 @@
+"""The reader details plugin's plain functions, without a build."""
+
+from __future__ import annotations
+
+import json
+import struct
+import sys
+import zlib
+from datetime import datetime
+from types import SimpleNamespace
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "plugins"))
+from reader_details import (  # noqa: E402
+    absolute_url,
+    add_image_attributes,
+    json_ld,
+    neighbours,
+    reading_time,
+    related_articles,
+    robots_txt,
+    social_image,
+)
+from reader_details.images import image_size  # noqa: E402
+
+
+def article(slug, day, tags=()):
+    return SimpleNamespace(url=f"{slug}/", date=datetime(2026, 1, day), tags=list(tags))
+
+
+def test_reading_time_counts_words_not_markup():
+    assert reading_time("<p>One line.</p>") == 1
+    assert reading_time("<p>" + "word " * 221 + "</p>") == 2
+    assert reading_time('<img alt="many words here" src="x.png">' * 500) == 1
+
+
+def test_related_articles_share_the_most_tags_newest_first():
+    me = article("me", 10, ["a", "b"])
+    both = article("both", 1, ["a", "b"])
+    one_new, one_old = article("new", 9, ["a"]), article("old", 2, ["b"])
+    none = article("none", 5, ["c"])
+    pool = [me, both, one_new, one_old, none, article("extra", 3, ["a"])]
+    assert related_articles(me, pool) == [both, one_new, pool[-1]]
+    assert related_articles(article("lonely", 4, []), pool) == []
+
+
+def test_neighbours_are_the_next_newer_and_older():
+    first, middle, last = article("a", 1), article("b", 2), article("c", 3)
+    assert neighbours(middle, [last, middle, first]) == (last, first)
+    assert neighbours(first, [last, middle, first]) == (middle, None)
+
+
+def test_absolute_url_drops_index_html():
+    assert absolute_url("https://x.org/", "tag/ifs/index.html") == "https://x.org/tag/ifs/"
+    assert absolute_url("https://x.org", "index.html") == "https://x.org/"
+    assert absolute_url("", "404.html") == "/404.html"
+
+
+def test_json_ld_cannot_end_its_script_element():
+    text = json_ld({"headline": "</script><b>&</b>\u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text)["headline"] == "</script><b>&</b>\u2028"
+
+
+def test_robots_names_the_sitemap_only_with_a_public_address():
+    assert "Sitemap: https://x.org/sitemap.xml" in robots_txt("https://x.org")
+    assert "Sitemap" not in robots_txt("")
+
+
+def png(width, height):
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+
+
+def test_images_get_their_size_and_lazy_loading(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.png").write_bytes(png(640, 360))
+    (tmp_path / "images" / "b.svg").write_text('<svg viewBox="0 0 80 45"></svg>')
+    html = '<p><img alt="A" src="{static}/images/a.png"> <img alt="B" src="{static}/images/b.svg"/>'
+    result = add_image_attributes(html + '<img src="https://x.org/c.jpg" alt="C"></p>', tmp_path)
+    assert 'width="640" height="360" loading="lazy" decoding="async">' in result
+    assert 'width="80" height="45" loading="lazy" decoding="async" />' in result
+    assert '<img src="https://x.org/c.jpg" alt="C" loading="lazy" decoding="async">' in result
+    assert image_size(ROOT / "content" / "images" / "path-through-hills.svg") == (800, 450)
+
+
+def test_the_social_image_is_the_image_header_or_the_site_picture():
+    settings = {"SITEURL": "https://x.org", "SITE_IMAGE": "theme/social.png"}
+    with_image = SimpleNamespace(image="{static}/images/photo.jpg")
+    assert social_image(with_image, settings) == "https://x.org/images/photo.jpg"
+    assert social_image(SimpleNamespace(), settings) == "https://x.org/theme/social.png"
