@@ -76,3 +76,27 @@ def project_copy(tmp_path) -> Path:
         else:
             shutil.copy2(source, copy / name)
     return copy
+
+
+@pytest.fixture(scope="session")
+def composed_template(tmp_path_factory) -> Path:
+    """A project copy with issue #1 composed into newsletter-issue/ (built once)."""
+    copy = tmp_path_factory.mktemp("composed") / "project"
+    copy.mkdir()
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, copy / name)
+    result = run_invoke(copy, "digest")
+    assert result.returncode == 0, result.stderr
+    return copy
+
+
+@pytest.fixture
+def composed_project(composed_template, tmp_path) -> Path:
+    """A fresh copy of the project with issue #1 composed and nothing sent yet."""
+    copy = tmp_path / "project"
+    shutil.copytree(composed_template, copy)
+    return copy
