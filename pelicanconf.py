@@ -3,6 +3,9 @@
 `publishconf.py` builds on these for the public site.
 """
 
+import json
+import os
+
 # ---------------------------------------------------------------------------
 # SITE IDENTITY: PLACEHOLDER. Replace every value in this block with the
 # coach's real details; nothing else in the project needs to change.
@@ -164,4 +167,48 @@ DIGEST = {
     # An https:// unsubscribe URL, or the provider's merge tag (Mailchimp:
     # *|UNSUB|*, Buttondown: {{ unsubscribe_url }}).
     "unsubscribe": "*|UNSUB|*",
+    # `invoke send-digest`: how the issue reaches subscribers (README: "Sending the
+    # newsletter"). Secrets come only from the environment variables named here.
+    "send": {
+        # "" (only show what would be sent), "smtp", "buttondown" or "mailchimp".
+        "backend": "",
+        # smtp: the subscriber list (CSV: email,name,unsubscribe_url), kept out of git.
+        "subscribers": "subscribers.csv",
+        # Who got which issue, inside the content folder (git-ignored).
+        "ledger": "newsletter/sending.sqlite",
+        # smtp: an https:// unsubscribe address, {email} filled in; empty: a mailto:
+        # to "unsubscribe_mailto" (empty: the "from" address).
+        "unsubscribe_url": "",
+        "unsubscribe_mailto": "",
+        # smtp: the List-Id header's id (empty: newsletter.<site domain>).
+        "list_id": "",
+        # smtp: messages per second at most (0: no limit), tries after a temporary
+        # refusal or a dropped connection, and the first pause (doubling each time).
+        "rate_per_second": 5,
+        "retries": 5,
+        "backoff_seconds": 2,
+        "smtp": {
+            "host": "",
+            "port": 587,
+            # "starttls" (port 587), "tls" (port 465) or "none" (local servers only).
+            "security": "starttls",
+            "user": "",
+            "password_env": "DIGEST_SMTP_PASSWORD",
+            "timeout": 60,
+        },
+        "buttondown": {
+            "api_key_env": "BUTTONDOWN_API_KEY",
+            "api_url": "https://api.buttondown.com/v1",
+        },
+        "mailchimp": {
+            "api_key_env": "MAILCHIMP_API_KEY",
+            # The audience ID (Audience -> Settings -> Audience name and defaults).
+            "audience": "",
+            # Empty: https://<dc>.api.mailchimp.com/3.0, <dc> from the key's suffix.
+            "api_url": "",
+        },
+    },
 }
+# The DIGEST_SEND environment variable (JSON) overrides keys of DIGEST["send"],
+# e.g. DIGEST_SEND='{"backend": "smtp"}' for one run.
+DIGEST["send"].update(json.loads(os.environ.get("DIGEST_SEND") or "{}"))

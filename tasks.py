@@ -184,10 +184,9 @@ def _to_rsync(deploy: dict) -> None:
 )
 def digest(c, out=None, mark_sent=False):
     """Compose the next newsletter issue of what is new (or record it as sent)."""
-    from content_check import collect_problems, read_site, report
     from digest import record_path
-    from digest.compose import compose_issue, read_manifest, write_issue
-    from digest.record import SentIssue, carried_ids, load_record, new_articles, save_record
+    from digest.compose import read_manifest
+    from digest.record import SentIssue, carried_ids, load_record, save_record
 
     os.chdir(ROOT)
     settings = _settings(PUBLISH_SETTINGS)
@@ -214,6 +213,15 @@ def digest(c, out=None, mark_sent=False):
         print(f"Recorded issue #{number} as sent in {os.path.relpath(record)}; commit that file.")
         return
 
+    _compose(settings, folder, issues, now)
+
+
+def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
+    """Compose the next issue of what is new into `folder` (or say there is nothing new)."""
+    from content_check import collect_problems, read_site, report
+    from digest.compose import compose_issue, write_issue
+    from digest.record import new_articles
+
     generators = read_site(settings)
     problems = collect_problems(generators, settings)
     if problems:
@@ -237,6 +245,38 @@ def bench(c, large=False, runs=3):
     os.chdir(ROOT)
     flags = f"--runs {int(runs)}" + (" --large" if large else "")
     c.run(f"{sys.executable} bench/run.py {flags}", pty=False)
+
+
+@task(
+    help={
+        "dry_run": "show what would be sent to whom, and send nothing",
+        "test": "send one copy marked [TEST] to this address; records nothing",
+        "out": "folder of the composed issue (default: DIGEST['out'] in pelicanconf.py)",
+    }
+)
+def send_digest(c, dry_run=False, test="", out=None):
+    """Send the next newsletter issue to every subscriber (composing it if needed).
+
+    Safe to run again at any time: after a crash it goes on where it stopped, and
+    after success it sends nothing."""
+    from digest import record_path
+    from digest.record import load_record
+    from digest.sending import Sending
+
+    os.chdir(ROOT)
+    settings = _settings(PUBLISH_SETTINGS)
+    folder = os.path.abspath(out or settings["DIGEST"]["out"])
+    record = record_path(settings)
+
+    def compose() -> None:
+        now = datetime.now(ZoneInfo(settings["TIMEZONE"])).replace(microsecond=0)
+        _compose(settings, folder, load_record(record), now)
+
+    status = Sending(settings, record, folder, say=lambda line: print(line, flush=True)).run(
+        compose, dry_run=dry_run, test=test
+    )
+    if status:
+        raise Exit(code=status)
 
 
 @task(help={"args": "extra pytest arguments, in quotes"})

@@ -106,3 +106,20 @@ def tool_missing(what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{what} is required in CI but missing")
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def composed_template(tmp_path_factory) -> Path:
+    """A project copy with issue #1 composed into newsletter-issue/ (built once)."""
+    copy = copy_project(tmp_path_factory.mktemp("composed") / "project")
+    result = run_invoke(copy, "digest")
+    assert result.returncode == 0, result.stderr
+    return copy
+
+
+@pytest.fixture
+def composed_project(composed_template, tmp_path) -> Path:
+    """A fresh copy of the project with issue #1 composed and nothing sent yet."""
+    copy = tmp_path / "project"
+    shutil.copytree(composed_template, copy)
+    return copy

@@ -1,0 +1,82 @@
+"""One subscriber's copy of an issue: the composed email with their own
+unsubscribe link in the body and in the List-Unsubscribe header, a Message-ID
+that is the same every time that issue goes to that address (so a copy resent
+after a crash is recognised as the same message), List-Id, Date and the
+sender from the settings."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+from urllib.parse import quote, urlsplit
+
+from .ledger import IssueSnapshot
+from .urls import site_url
+
+
+def site_domain(settings: dict) -> str:
+    return urlsplit(site_url(settings)).hostname or "localhost"
+
+
+def unsubscribe_link(settings: dict, email: str, own_url: str = "") -> str:
+    """The subscriber's own URL, else the HTTPS template, else a mailto: to the sender."""
+    send = settings["DIGEST"]["send"]
+    if own_url:
+        return own_url
+    if send.get("unsubscribe_url"):
+        return send["unsubscribe_url"].format(email=quote(email, safe=""))
+    mailbox = send.get("unsubscribe_mailto") or parseaddr(settings["DIGEST"]["from"])[1]
+    return f"mailto:{mailbox}?subject={quote('unsubscribe ' + email)}"
+
+
+def personalise(issue: IssueSnapshot, placeholder: str, link: str) -> tuple[str, str]:
+    """The HTML and text of the issue with the unsubscribe placeholder replaced by `link`."""
+    page = issue.html.replace(html.escape(placeholder), html.escape(link))
+    return page, issue.text.replace(placeholder, link)
+
+
+def message_id(settings: dict, number: int, email: str) -> str:
+    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:20]
+    return f"<newsletter-{number}.{digest}@{site_domain(settings)}>"
+
+
+def list_id(settings: dict) -> str:
+    send = settings["DIGEST"]["send"]
+    value = send.get("list_id") or f"newsletter.{site_domain(settings)}"
+    return f"{settings['SITENAME']} <{value}>"
+
+
+def letter(
+    issue: IssueSnapshot,
+    settings: dict,
+    email: str,
+    name: str,
+    own_unsubscribe: str,
+    now: datetime,
+    test: bool = False,
+) -> EmailMessage:
+    digest = settings["DIGEST"]
+    link = unsubscribe_link(settings, email, own_unsubscribe)
+    page, text = personalise(issue, digest["unsubscribe"], link)
+    message = EmailMessage()
+    message["Subject"] = f"[TEST] {issue.subject}" if test else issue.subject
+    message["From"] = digest["from"]
+    message["To"] = formataddr((name, email))
+    if digest.get("reply_to"):
+        message["Reply-To"] = digest["reply_to"]
+    message["Date"] = format_datetime(now)
+    if test:
+        stamp = now.strftime("%Y%m%d%H%M%S")
+        message["Message-ID"] = f"<newsletter-{issue.number}.test-{stamp}@{site_domain(settings)}>"
+    else:
+        message["Message-ID"] = message_id(settings, issue.number, email)
+    message["List-Id"] = list_id(settings)
+    message["List-Unsubscribe"] = f"<{link}>"
+    if link.startswith("https://"):
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text)
+    message.add_alternative(page, subtype="html")
+    return message

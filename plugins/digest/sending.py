@@ -1,0 +1,261 @@
+"""`invoke send-digest`: deliver the pending issue through the backend set in
+DIGEST["send"]["backend"], resuming from the ledger, and record the issue as
+sent once every recipient has a final state."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from .api_backends import API_BACKENDS, ApiError
+from .compose import read_manifest
+from .ledger import IssueSnapshot, Ledger
+from .letters import letter, unsubscribe_link
+from .record import SentIssue, carried_ids, load_record, save_record
+from .smtp_backend import SendSetupError, SmtpOptions, SmtpSender, SmtpUnavailable
+from .subscribers import read_subscribers
+
+BACKENDS = ("smtp", *API_BACKENDS)
+
+
+def send_settings(settings: dict) -> dict:
+    return settings["DIGEST"].get("send") or {}
+
+
+def ledger_path(settings: dict) -> str:
+    ledger = send_settings(settings).get("ledger", "newsletter/sending.sqlite")
+    return os.path.join(settings["PATH"], ledger)
+
+
+def composed_issue(folder: str, issues: list[SentIssue]) -> IssueSnapshot | None:
+    """The issue composed in `folder` if it is the next one and not yet sent."""
+    manifest = read_manifest(folder)
+    if manifest is None or manifest["number"] != len(issues) + 1:
+        return None
+    if carried_ids(issues) & set(manifest["articles"]):
+        return None
+    with open(os.path.join(folder, "email.html"), encoding="utf-8") as handle:
+        page = handle.read()
+    with open(os.path.join(folder, "email.txt"), encoding="utf-8") as handle:
+        text = handle.read()
+    return IssueSnapshot(
+        manifest["number"], manifest["subject"], tuple(manifest["articles"]), page, text
+    )
+
+
+class Sending:
+    """One run of `invoke send-digest`; `say` prints a line for the coach."""
+
+    def __init__(self, settings: dict, record: str, folder: str, say: Callable = print):
+        self.settings = settings
+        self.send = send_settings(settings)
+        self.backend = self.send.get("backend", "")
+        if self.backend not in ("", *BACKENDS):
+            raise SendSetupError(
+                f'DIGEST["send"]["backend"] is "{self.backend}". Fix: write one of '
+                + ", ".join(f'"{b}"' for b in BACKENDS)
+                + ' (or "" to only show what would be sent)'
+            )
+        self.record = record
+        self.folder = folder
+        self.say = say
+        self.zone = ZoneInfo(settings["TIMEZONE"])
+
+    def now(self) -> datetime:
+        return datetime.now(self.zone).replace(microsecond=0)
+
+    def run(self, compose: Callable[[], None], dry_run: bool = False, test: str = "") -> int:
+        """Returns the exit status: 0 when done (or nothing to do), 1 when some wait."""
+        if not self.backend and not dry_run:
+            if test:
+                raise SendSetupError(
+                    'No sending backend is set. Fix: set DIGEST["send"]["backend"] to '
+                    '"smtp", "buttondown" or "mailchimp" in pelicanconf.py'
+                )
+            self.say('No sending backend is set (DIGEST["send"]["backend"]): a dry run.')
+            dry_run = True
+        path = ledger_path(self.settings)
+        if dry_run or test:
+            ledger = Ledger(path) if os.path.exists(path) else None
+            issue = self._issue(ledger, compose, writing=False)
+            if issue is None:
+                return 0
+            if test:
+                return self._test(issue, test)
+            return self._dry_run(issue, ledger)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(os.path.join(os.path.dirname(path), ".sending.lock"), "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise SendSetupError(
+                    "Another send-digest is running; wait for it to finish."
+                ) from error
+            ledger = Ledger(path)
+            try:
+                issue = self._issue(ledger, compose, writing=True)
+                if issue is None:
+                    return 0
+                if self.backend == "smtp":
+                    return self._send_smtp(issue, ledger)
+                return self._send_api(issue, ledger)
+            finally:
+                ledger.close()
+
+    def _issue(self, ledger: Ledger | None, compose, writing: bool) -> IssueSnapshot | None:
+        """The issue being sent (resumed from the ledger) or the next composed one."""
+        issues = load_record(self.record)
+        if ledger is not None:
+            started = ledger.unfinished_issue()
+            if started is not None and started.number <= len(issues):
+                # Recorded as sent meanwhile (by hand or by a run killed just after it).
+                if writing:
+                    ledger.finish(started.number)
+                started = None
+            if started is not None:
+                self.say(f"Resuming issue #{started.number}: {started.subject}")
+                return started
+        issue = composed_issue(self.folder, issues)
+        if issue is None:
+            compose()
+            issue = composed_issue(self.folder, issues)
+        if issue is None:
+            self.say("Nothing to send: no new issue (run `invoke digest` to see what is new).")
+        return issue
+
+    def _subscribers(self):
+        return read_subscribers(self.send.get("subscribers", "subscribers.csv"))
+
+    def _dry_run(self, issue: IssueSnapshot, ledger: Ledger | None) -> int:
+        backend = self.backend or "smtp"
+        self.say(f"Dry run: nothing is sent. Issue #{issue.number}: {issue.subject}")
+        if backend in API_BACKENDS:
+            self.say(f"Would send it as {API_BACKENDS[backend](self.settings).describe()}.")
+            return 0
+        done = {}
+        if ledger is not None:
+            done = {r.email.lower(): r.state for r in ledger.recipients(issue.number)}
+        waiting = 0
+        for subscriber in self._subscribers():
+            state = done.get(subscriber.email.lower(), "pending")
+            if state in ("pending", "sending"):
+                waiting += 1
+                link = unsubscribe_link(self.settings, subscriber.email, subscriber.unsubscribe_url)
+                self.say(
+                    f"  would send to {subscriber.name} <{subscriber.email}>  unsubscribe: {link}"
+                )
+            else:
+                self.say(f"  already {state}: {subscriber.email}")
+        self.say(f"{waiting} would be sent from {self.settings['DIGEST']['from']}.")
+        return 0
+
+    def _test(self, issue: IssueSnapshot, address: str) -> int:
+        if self.backend == "smtp":
+            sender = SmtpSender(
+                SmtpOptions.from_settings(self.send), self.settings["DIGEST"]["from"]
+            )
+            message = letter(issue, self.settings, address, "", "", self.now(), test=True)
+            try:
+                outcome = sender.deliver(address, message)
+            except SmtpUnavailable as error:
+                self.say(str(error))
+                return 1
+            finally:
+                sender.close()
+            if outcome.state != "sent":
+                self.say(f"The test to {address} was not sent: {outcome.detail}")
+                return 1
+        else:
+            try:
+                API_BACKENDS[self.backend](self.settings).send_test(issue, address)
+            except (ApiError, OSError) as error:
+                self.say(str(error))
+                return 1
+        self.say(f"Sent one [TEST] copy of issue #{issue.number} to {address}; nothing recorded.")
+        return 0
+
+    def _send_smtp(self, issue: IssueSnapshot, ledger: Ledger) -> int:
+        subscribers = self._subscribers()  # every problem is reported before anything is sent
+        sender = SmtpSender(SmtpOptions.from_settings(self.send), self.settings["DIGEST"]["from"])
+        ledger.begin_issue(replace(issue, backend="smtp"))
+        issue = ledger.issue(issue.number)
+        added, dropped = ledger.sync_recipients(issue.number, subscribers)
+        if dropped:
+            self.say(f"{dropped} who left the list since the last run will not get it.")
+        waiting = ledger.waiting(issue.number)
+        self.say(f"Sending issue #{issue.number} to {len(waiting)} recipients by SMTP.")
+        sent = 0
+        try:
+            for recipient in waiting:
+                if recipient.state == "sending":
+                    self.say(f"  {recipient.email}: was in flight when the last run stopped; again")
+                ledger.mark(issue.number, recipient.email, "sending")
+                message = letter(
+                    issue,
+                    self.settings,
+                    recipient.email,
+                    recipient.name,
+                    recipient.unsubscribe_url,
+                    self.now(),
+                )
+                try:
+                    outcome = sender.deliver(recipient.email, message)
+                except SmtpUnavailable as error:
+                    ledger.mark(issue.number, recipient.email, "pending", str(error))
+                    self.say(f"Stopped: {error}. Run the command again to go on.")
+                    break
+                if outcome.state == "deferred":
+                    ledger.mark(issue.number, recipient.email, "pending", outcome.detail)
+                    self.say(
+                        f"  {recipient.email}: not yet ({outcome.detail}); a later run retries"
+                    )
+                else:
+                    ledger.mark(issue.number, recipient.email, outcome.state, outcome.detail)
+                    if outcome.state == "failed":
+                        self.say(f"  {recipient.email}: refused for good: {outcome.detail}")
+                    else:
+                        sent += 1
+        finally:
+            sender.close()
+        return self._conclude(issue, ledger, sent)
+
+    def _conclude(self, issue: IssueSnapshot, ledger: Ledger, sent: int) -> int:
+        counts = ledger.counts(issue.number)
+        waiting = counts.get("pending", 0) + counts.get("sending", 0)
+        summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        self.say(f"Issue #{issue.number}: {sent} sent in this run; in all {summary}.")
+        if waiting:
+            self.say(f"{waiting} still waiting: run `invoke send-digest` again later.")
+            return 1
+        self._record_sent(issue, ledger)
+        return 0
+
+    def _record_sent(self, issue: IssueSnapshot, ledger: Ledger) -> None:
+        issues = load_record(self.record)
+        if issue.number == len(issues) + 1:
+            issues.append(
+                SentIssue(issue.number, self.now().isoformat(), issue.subject, issue.articles)
+            )
+            save_record(self.record, issues)
+        ledger.finish(issue.number)
+        self.say(
+            f"Recorded issue #{issue.number} as sent in {os.path.relpath(self.record)}; "
+            "commit that file."
+        )
+
+    def _send_api(self, issue: IssueSnapshot, ledger: Ledger) -> int:
+        backend = API_BACKENDS[self.backend](self.settings)
+        ledger.begin_issue(replace(issue, backend=self.backend))
+        issue = ledger.issue(issue.number)
+        try:
+            status = backend.send(issue, ledger)
+        except (ApiError, OSError) as error:
+            self.say(f"{error}. Nothing is recorded as sent; run the command again to go on.")
+            return 1
+        self.say(f"Issue #{issue.number} handed to {self.backend} (status: {status}).")
+        self._record_sent(issue, ledger)
+        return 0
