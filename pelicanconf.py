@@ -45,7 +45,14 @@ STATIC_PATHS = ["images"]
 THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_check", "prose", "reader_details", "digest", "pelican.plugins.sitemap"]
+PLUGINS = [
+    "content_check",
+    "prose",
+    "reader_details",
+    "fingerprint",
+    "digest",
+    "pelican.plugins.sitemap",
+]
 
 # Theme: the page about the author (author box, JSON-LD author url), the
 # picture social sites show when an article has no `Image:` header, and the

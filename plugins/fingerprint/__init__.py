@@ -1,0 +1,64 @@
+"""Fingerprint: names with a content hash for the theme's own files.
+
+Adds to the build: the template filter `asset` ('site.css' becomes
+'theme/site.3f9a1c2e.css'), and, once the site is written, a copy of each theme
+file under that name in output/theme/. A changed file gets a new name the
+moment it changes, so browsers may keep every hashed name for a year (the
+_headers file says so); the plain names stay for anything that links them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+
+from pelican import signals
+
+
+def fingerprinted_names(static_folders: list[str]) -> dict[str, str]:
+    """Each file's name under the static folders -> its name with a content hash."""
+    names = {}
+    for folder in static_folders:
+        for parent, _, files in os.walk(folder):
+            for file in files:
+                path = os.path.join(parent, file)
+                relative = os.path.relpath(path, folder).replace(os.sep, "/")
+                with open(path, "rb") as handle:
+                    digest = hashlib.sha256(handle.read()).hexdigest()[:10]
+                stem, extension = os.path.splitext(relative)
+                names[relative] = f"{stem}.{digest}{extension}"
+    return names
+
+
+def asset_path(names: dict[str, str], static_dir: str, name: str) -> str:
+    """The output path of a theme file by its fingerprinted name."""
+    if name not in names:
+        raise ValueError(f"the theme has no static file {name!r} (template filter `asset`)")
+    return f"{static_dir}/{names[name]}"
+
+
+def _static_folders(settings: dict) -> list[str]:
+    return [os.path.join(settings["THEME"], p) for p in settings["THEME_STATIC_PATHS"]]
+
+
+def add_filter(generator) -> None:
+    names = fingerprinted_names(_static_folders(generator.settings))
+    generator.env.filters["asset"] = functools.partial(
+        asset_path, names, generator.settings["THEME_STATIC_DIR"]
+    )
+
+
+def copy_fingerprinted(pelican) -> None:
+    settings = pelican.settings
+    target = os.path.join(pelican.output_path, settings["THEME_STATIC_DIR"])
+    for name, hashed in fingerprinted_names(_static_folders(settings)).items():
+        source = os.path.join(target, name)
+        if os.path.exists(source):
+            shutil.copy2(source, os.path.join(target, hashed))
+
+
+def register() -> None:
+    signals.generator_init.connect(add_filter)
+    signals.finalized.connect(copy_fingerprinted)
