@@ -50,6 +50,7 @@ PLUGINS = [
     "prose",
     "reader_details",
     "fingerprint",
+    "headers",
     "digest",
     "pelican.plugins.sitemap",
 ]

@@ -12,6 +12,10 @@ from pelicanconf import *  # noqa: E402,F403
 SITEURL = os.environ.get("SITEURL", "https://www.example.com").rstrip("/")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+# The Content-Security-Policy also as a <meta> tag, for hosts that cannot send
+# headers (GitHub Pages); Netlify and Cloudflare Pages send output/_headers too.
+CSP_IN_META = True
+
 # Drafts are previewed while writing and never published.
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""

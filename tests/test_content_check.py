@@ -95,6 +95,18 @@ def test_check_prints_every_problem_at_once():
     assert "5 content problems in 5 files" in result.stderr
 
 
+def test_in_github_actions_each_problem_is_also_an_annotation():
+    import os
+
+    env = {**os.environ, "GITHUB_ACTIONS": "true"}
+    result = run_invoke(ROOT, "check", "--content", str(FIXTURES / "five_problems"), env=env)
+    annotations = [line for line in result.stderr.splitlines() if line.startswith("::error ")]
+    assert len(annotations) == 5
+    assert "::error file=tests/fixtures/five_problems/articles/one.md,line=1::Title is empty." in (
+        result.stderr
+    )
+
+
 def test_check_passes_on_the_sample_content():
     result = run_invoke(ROOT, "check")
     assert result.returncode == 0, result.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +16,8 @@ import pytest
 
 from conftest import ROOT, tool_missing
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium here and in .ci/run; CHROMIUM_PATH names another (GitHub's runners).
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--headless",

@@ -18,6 +18,12 @@ class Problem:
         where = f"{shown}:{self.line}" if self.line else shown
         return f"{where}: {self.what}. Fix: {self.fix}"
 
+    def annotation(self) -> str:
+        """The problem as a GitHub Actions error, shown on the commit's file and line."""
+        where = f"file={display_path(self.path)}" + (f",line={self.line}" if self.line else "")
+        text = f"{self.what}. Fix: {self.fix}".replace("%", "%25").replace("\n", "%0A")
+        return f"::error {where}::{text}"
+
 
 def display_path(path: str, base: str | None = None) -> str:
     """The path relative to the working folder when inside it, else absolute."""
@@ -28,13 +34,16 @@ def display_path(path: str, base: str | None = None) -> str:
 
 def report(problems: list[Problem]) -> str:
     """All problems, one line each, sorted by file and line, then a summary."""
-    lines = [p.format() for p in sorted(set(problems), key=_sort_key)]
+    ordered = sorted(set(problems), key=_sort_key)
+    lines = [p.format() for p in ordered]
     files = len({p.path for p in problems})
     noun = "problem" if len(lines) == 1 else "problems"
     lines.append(
         f"{len(lines)} content {noun} in {files} file{'s' if files != 1 else ''}; "
         "nothing was published. Fix each line above, then build again."
     )
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        lines += [p.annotation() for p in ordered]
     return "\n".join(lines)
 
 

@@ -32,31 +32,31 @@ def fingerprinted_names(static_folders: list[str]) -> dict[str, str]:
     return names
 
 
-def asset_path(names: dict[str, str], static_dir: str, name: str) -> str:
+def theme_assets(settings: dict) -> dict[str, str]:
+    """Each theme file's name -> its fingerprinted path in the output folder."""
+    folders = [os.path.join(settings["THEME"], p) for p in settings["THEME_STATIC_PATHS"]]
+    static_dir = settings["THEME_STATIC_DIR"]
+    return {name: f"{static_dir}/{hashed}" for name, hashed in fingerprinted_names(folders).items()}
+
+
+def asset_path(assets: dict[str, str], name: str) -> str:
     """The output path of a theme file by its fingerprinted name."""
-    if name not in names:
+    if name not in assets:
         raise ValueError(f"the theme has no static file {name!r} (template filter `asset`)")
-    return f"{static_dir}/{names[name]}"
-
-
-def _static_folders(settings: dict) -> list[str]:
-    return [os.path.join(settings["THEME"], p) for p in settings["THEME_STATIC_PATHS"]]
+    return assets[name]
 
 
 def add_filter(generator) -> None:
-    names = fingerprinted_names(_static_folders(generator.settings))
-    generator.env.filters["asset"] = functools.partial(
-        asset_path, names, generator.settings["THEME_STATIC_DIR"]
-    )
+    generator.env.filters["asset"] = functools.partial(asset_path, theme_assets(generator.settings))
 
 
 def copy_fingerprinted(pelican) -> None:
     settings = pelican.settings
-    target = os.path.join(pelican.output_path, settings["THEME_STATIC_DIR"])
-    for name, hashed in fingerprinted_names(_static_folders(settings)).items():
-        source = os.path.join(target, name)
+    static_dir = settings["THEME_STATIC_DIR"]
+    for name, path in theme_assets(settings).items():
+        source = os.path.join(pelican.output_path, static_dir, name)
         if os.path.exists(source):
-            shutil.copy2(source, os.path.join(target, hashed))
+            shutil.copy2(source, os.path.join(pelican.output_path, path))
 
 
 def register() -> None:

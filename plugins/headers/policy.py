@@ -1,0 +1,66 @@
+"""The headers the site is served with, as plain functions of its settings."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+# Sent with every page (the CSP is built by content_security_policy).
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": (
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+        "microphone=(), payment=(), usb=()"
+    ),
+    "X-Frame-Options": "DENY",
+}
+ONE_YEAR = "public, max-age=31536000, immutable"
+# A <meta> policy cannot carry these (browsers ignore them there, with a warning).
+HEADER_ONLY = {"frame-ancestors"}
+
+
+class EndpointError(ValueError):
+    """A form address that cannot be named in a Content-Security-Policy."""
+
+
+def csp_source(url: str) -> str:
+    """A form endpoint as a CSP source: scheme, host and path (no query)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise EndpointError(f"{url!r} is not an absolute http(s) address")
+    source = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    if any(c in source for c in " ;,'\"\n"):
+        raise EndpointError(f"{url!r} contains a character a CSP cannot hold")
+    return source
+
+
+def content_security_policy(endpoints: list[str], for_meta: bool = False) -> str:
+    """No inline code, nothing from another host, and forms (and their background
+    submission) only to the configured endpoints."""
+    forms = " ".join(["'self'", *sorted({csp_source(url) for url in endpoints})])
+    directives = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self'",
+        "connect-src": forms,
+        "form-action": forms,
+        "frame-ancestors": "'none'",
+        "base-uri": "'self'",
+        "object-src": "'none'",
+    }
+    return "; ".join(
+        f"{name} {value}"
+        for name, value in directives.items()
+        if not (for_meta and name in HEADER_ONLY)
+    )
+
+
+def headers_file(endpoints: list[str], immutable_paths: list[str]) -> str:
+    """The `_headers` file Netlify and Cloudflare Pages read."""
+    lines = ["/*", f"  Content-Security-Policy: {content_security_policy(endpoints)}"]
+    lines += [f"  {name}: {value}" for name, value in SECURITY_HEADERS.items()]
+    for path in sorted(immutable_paths):
+        lines += [f"/{path}", f"  Cache-Control: {ONE_YEAR}"]
+    return "\n".join(lines) + "\n"
