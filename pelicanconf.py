@@ -132,14 +132,15 @@ AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 TRANSLATION_FEED_RSS = None
 
-# Markdown for prose: footnotes, heading ids, tables, attribute lists, and code
-# highlighting that never guesses the language. Typographic quotes and dashes
-# come from the prose plugin (smarty would double the Markdown time).
+# Markdown for prose: footnotes, tables, attribute lists, and code highlighting
+# that never guesses the language. Typographic quotes and dashes and heading ids
+# come from the prose plugin (smarty and toc would double the Markdown time),
+# which also writes summaries: plain text, so no second Markdown pass for them.
+FORMATTED_FIELDS = []
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.meta": {},
         "markdown.extensions.footnotes": {"BACKLINK_TITLE": "Back to the text"},
-        "markdown.extensions.toc": {"permalink": False},
         "markdown.extensions.tables": {},
         "markdown.extensions.attr_list": {},
         "markdown.extensions.fenced_code": {},

@@ -29,15 +29,16 @@ from project import ROOT, copy_project
 GOALS = {"ratio": 1.0, "refresh": 1.0, "memory_mb": 1024}
 
 
-def timed_build(command: list[str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, peak memory in MB) of one build in a child process."""
+def timed_build(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak memory in MB) of one build in a child process.
+    CPU time varies less than wall time when something else runs on the machine."""
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"build failed: {' '.join(command)}\n{child.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def compare_builds(count: int, runs: int, work: Path) -> dict:
@@ -54,13 +55,16 @@ def compare_builds(count: int, runs: int, work: Path) -> dict:
         bare.append(timed_build(bare_cmd, work))
     result = {
         "count": count,
-        "ours": statistics.median(t for t, _ in ours),
-        "bare": statistics.median(t for t, _ in bare),
-        "ours_mb": max(m for _, m in ours),
-        "bare_mb": max(m for _, m in bare),
+        "ours": statistics.median(t for t, _, _ in ours),
+        "bare": statistics.median(t for t, _, _ in bare),
+        "ours_cpu": statistics.median(c for _, c, _ in ours),
+        "bare_cpu": statistics.median(c for _, c, _ in bare),
+        "ours_mb": max(m for _, _, m in ours),
+        "bare_mb": max(m for _, _, m in bare),
         "output": ours_out,
     }
     result["ratio"] = result["ours"] / result["bare"]
+    result["cpu_ratio"] = result["ours_cpu"] / result["bare_cpu"]
     return result
 
 

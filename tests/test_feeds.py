@@ -156,7 +156,7 @@ def test_metadata_lands_as_text_in_feeds(tmp_path):
         entry = feed.entries[0]
         assert entry.title == TRICKY
         assert {t.term for t in entry.tags} == {"a&b", '"quoted"'}
-        assert "<em>markup</em> &amp; an ampersand" in entry.summary
+        assert "with &lt;em&gt;markup&lt;/em&gt; &amp; an ampersand" in entry.summary, "as text"
         content = entry.content[0].value
         assert 'href="http://localhost:8000/about/"' in content
         assert 'src="http://localhost:8000/images/dot.png"' in content

@@ -13,12 +13,12 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from reader_details import (  # noqa: E402
+    TagIndex,
     absolute_url,
     add_image_attributes,
     json_ld,
     neighbours,
     reading_time,
-    related_articles,
     robots_txt,
     social_image,
 )
@@ -41,14 +41,16 @@ def test_related_articles_share_the_most_tags_newest_first():
     one_new, one_old = article("new", 9, ["a"]), article("old", 2, ["b"])
     none = article("none", 5, ["c"])
     pool = [me, both, one_new, one_old, none, article("extra", 3, ["a"])]
-    assert related_articles(me, pool) == [both, one_new, pool[-1]]
-    assert related_articles(article("lonely", 4, []), pool) == []
+    assert TagIndex(pool).related(me) == [both, one_new, pool[-1]]
+    assert TagIndex(pool).related(article("lonely", 4, [])) == []
 
 
 def test_neighbours_are_the_next_newer_and_older():
     first, middle, last = article("a", 1), article("b", 2), article("c", 3)
-    assert neighbours(middle, [last, middle, first]) == (last, first)
-    assert neighbours(first, [last, middle, first]) == (middle, None)
+    next_to = neighbours([last, middle, first])
+    assert next_to[id(middle)] == (last, first)
+    assert next_to[id(first)] == (middle, None)
+    assert next_to[id(last)] == (None, middle)
 
 
 def test_absolute_url_drops_index_html():

@@ -1,16 +1,22 @@
-"""Prose: typographic quotes, dashes and ellipses for every Markdown file.
+"""Prose: typographic quotes, dashes and ellipses, and heading ids, for every
+Markdown file; summaries as plain text.
 
 Adds to the build: the `TypographyExtension` (typography.py) to Pelican's
-Markdown settings, in place of Python-Markdown's much slower smarty extension.
+Markdown settings, in place of Python-Markdown's much slower smarty and toc
+extensions; and each `Summary:` as one escaped paragraph with typographic
+quotes. A summary is a sentence or two of plain text, so it skips the second
+Markdown conversion Pelican would give it (FORMATTED_FIELDS is empty).
 """
 
 from __future__ import annotations
+
+from html import escape
 
 from pelican import signals
 
 from .typography import TypographyExtension, smarten
 
-__all__ = ["TypographyExtension", "register", "smarten"]
+__all__ = ["TypographyExtension", "register", "smarten", "summary_html"]
 
 
 def add_typography(pelican) -> None:
@@ -19,5 +25,17 @@ def add_typography(pelican) -> None:
         extensions.append(TypographyExtension())
 
 
+def summary_html(text: str) -> str:
+    """A plain-text summary as HTML: escaped, typographic, one paragraph."""
+    return f"<p>{smarten(escape(' '.join(text.split()), quote=False))}</p>"
+
+
+def render_summary(content) -> None:
+    text = content.metadata.get("summary")
+    if isinstance(text, str) and "summary" not in content.settings["FORMATTED_FIELDS"]:
+        content.metadata["summary"] = content._summary = summary_html(text)
+
+
 def register() -> None:
     signals.initialized.connect(add_typography)
+    signals.content_object_init.connect(render_summary)

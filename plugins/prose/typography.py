@@ -1,8 +1,10 @@
-"""Typographic quotes, dashes and ellipses in one pass over the text.
+"""Typographic quotes, dashes and ellipses, and heading ids, in one pass over
+the finished Markdown tree.
 
-Python-Markdown's smarty extension does this with a second inline pass of
-about fifteen patterns, which doubles the Markdown time of a prose site
-(bench/run.py). This walks the finished tree once with one expression.
+Python-Markdown's smarty extension does the typography with a second inline
+pass of about fifteen patterns, which doubles the Markdown time of a prose site,
+and its toc extension builds a table of contents nobody shows just to give
+headings ids (bench/run.py measured both). This walks the tree once.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown.extensions import Extension
+from markdown.extensions.toc import slugify, unique
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 MARKS = re.compile(r"---|--|\.\.\.|[\"']")
 OPENS_AFTER = set(" \t\n([{\u2014\u2013-/\u201c\u2018")  # a quote after these opens
 LITERAL = {"code", "pre", "kbd", "samp", "script", "style", "math"}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 DASHES = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
 
 
@@ -45,6 +49,11 @@ def smarten(text: str, after_word: bool = False, before_word: bool = False) -> s
 class TypographyTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         self._walk(root)
+        ids: set[str] = set()
+        for heading in root.iter():
+            if heading.tag in HEADINGS and "id" not in heading.attrib:
+                text = "".join(heading.itertext())
+                heading.set("id", unique(slugify(text, "-") or "section", ids))
 
     def _walk(self, element: etree.Element) -> None:
         if element.tag in LITERAL:
@@ -61,5 +70,5 @@ class TypographyTreeprocessor(Treeprocessor):
 
 class TypographyExtension(Extension):
     def extendMarkdown(self, md) -> None:  # noqa: N802 (Python-Markdown's name)
-        # After inline markup (20), before the table of contents reads headings (5).
+        # After inline markup (20) and before the footnotes are placed (< 15).
         md.treeprocessors.register(TypographyTreeprocessor(md), "typography", 15)

@@ -25,11 +25,11 @@ from pathlib import Path
 from pelican import signals
 
 from .details import (
+    TagIndex,
     absolute_url,
     json_ld,
     neighbours,
     reading_time,
-    related_articles,
     robots_txt,
     social_image,
     structured_data,
@@ -43,7 +43,7 @@ __all__ = [
     "neighbours",
     "reading_time",
     "register",
-    "related_articles",
+    "TagIndex",
     "robots_txt",
     "social_image",
     "structured_data",
@@ -63,11 +63,13 @@ def _size_images(item, settings: dict) -> None:
 def describe_articles(generator) -> None:
     settings = generator.settings
     articles = generator.articles  # published, newest first
+    by_tag = TagIndex(articles)
+    next_to = neighbours(articles)
     for article in articles + generator.drafts:
         _size_images(article, settings)
         article.reading_time = reading_time(article._content)
-        article.related = related_articles(article, articles)
-        article.newer, article.older = neighbours(article, articles)
+        article.related = by_tag.related(article)
+        article.newer, article.older = next_to.get(id(article), (None, None))
         article.social_image = social_image(article, settings)
         article.structured_data = structured_data(article, settings)
 
