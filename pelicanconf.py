@@ -3,8 +3,10 @@
 `publishconf.py` builds on these for the public site.
 """
 
+import hashlib
 import json
 import os
+from pathlib import Path
 
 # ---------------------------------------------------------------------------
 # SITE IDENTITY: PLACEHOLDER. Replace every value in this block with the
@@ -151,6 +153,17 @@ MARKDOWN = {
 # Only Markdown is written here; reStructuredText and HTML sources are reported
 # by the content check instead of being read.
 READERS = {"rst": None, "html": None, "htm": None}
+
+# Pelican keeps each file's converted Markdown and reads it again only when the
+# file changes. The cache folder is named after the settings, the plugins and the
+# pinned packages, so changing any of them starts a fresh cache.
+_code = sorted(Path(__file__).parent.glob("plugins/**/*.py"))
+_code += [Path(__file__), Path(__file__).with_name("requirements.txt")]
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+GZIP_CACHE = False  # compressing costs a cold build more than reading saves
+_code_bytes = b"".join(p.read_bytes() for p in _code if p.exists())
+CACHE_PATH = "cache/" + hashlib.sha256(_code_bytes).hexdigest()[:12]
 
 # Folders under content/ that hold data rather than pages (the content check
 # accepts their files without publishing them).

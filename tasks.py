@@ -82,7 +82,6 @@ def serve(c, port=8000, host="localhost"):
         port=int(port),
         on_code_change=restart,
         code_folder=str(ROOT / "plugins"),
-        cache_path=str(ROOT / "cache"),
     )
 
 

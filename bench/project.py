@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins", "theme"]
+CODE = ["pelicanconf.py", "publishconf.py", "tasks.py", "requirements.txt", "plugins", "theme"]
 
 
 def copy_project(into: Path, content: bool = True) -> Path:

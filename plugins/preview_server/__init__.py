@@ -25,10 +25,9 @@ def serve(
     port: int,
     on_code_change: Callable[[], None],
     code_folder: str,
-    cache_path: str,
 ) -> None:
     """Build, serve and rebuild on every change until interrupted."""
-    builder = PreviewBuilder(settings_file, cache_path)
+    builder = PreviewBuilder(settings_file)
     builder.build()
     reloads = Reloads()
     start_server(output, host, port, reloads)

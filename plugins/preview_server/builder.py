@@ -3,7 +3,8 @@
 A change to an article's or page's body alone (its header untouched) cannot
 change any list, tag page, neighbour or summary, so only that page is read and
 written again, in a fraction of a second. Any other change builds everything,
-with Pelican's content cache so unchanged files are not converted again.
+with Pelican's content cache (pelicanconf.py) so unchanged files are not
+converted again.
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from content_check.source import check_source, split_header
 
 
 class PreviewBuilder:
-    def __init__(self, settings_file: str, cache_path: str):
+    def __init__(self, settings_file: str):
         self.settings_file = settings_file
-        self.cache_path = cache_path
         self.generators: list = []  # of the last successful full build
         self._latest: list = []
         self.headers: dict[str, str] = {}  # source path -> header text at the last full build
@@ -51,15 +51,7 @@ class PreviewBuilder:
 
     def _build_all(self) -> None:
         self.generators = []
-        settings = read_settings(
-            self.settings_file,
-            override={
-                "CACHE_CONTENT": True,
-                "LOAD_CONTENT_CACHE": True,
-                "CACHE_PATH": self.cache_path,
-            },
-        )
-        Pelican(settings).run()
+        Pelican(read_settings(self.settings_file)).run()
         self.generators = self._latest
         self.headers = {
             os.path.abspath(item.source_path): split_header(item.source_path)[0]
