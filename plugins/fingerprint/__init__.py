@@ -2,7 +2,8 @@
 
 Adds to the build: the template filter `asset` ('site.css' becomes
 'theme/site.3f9a1c2e.css'), and, once the site is written, a copy of each theme
-file under that name in output/theme/. A changed file gets a new name the
+file under that name in output/theme/ (stylesheets and scripts minified, with
+rcssmin and rjsmin). A changed file gets a new name the
 moment it changes, so browsers may keep every hashed name for a year (the
 _headers file says so); the plain names stay for anything that links them.
 """
@@ -14,7 +15,11 @@ import hashlib
 import os
 import shutil
 
+import rcssmin
+import rjsmin
 from pelican import signals
+
+MINIFIERS = {".css": rcssmin.cssmin, ".js": rjsmin.jsmin}
 
 
 def fingerprinted_names(static_folders: list[str]) -> dict[str, str]:
@@ -55,8 +60,15 @@ def copy_fingerprinted(pelican) -> None:
     static_dir = settings["THEME_STATIC_DIR"]
     for name, path in theme_assets(settings).items():
         source = os.path.join(pelican.output_path, static_dir, name)
-        if os.path.exists(source):
-            shutil.copy2(source, os.path.join(pelican.output_path, path))
+        target = os.path.join(pelican.output_path, path)
+        minify = MINIFIERS.get(os.path.splitext(name)[1])
+        if not os.path.exists(source):
+            continue
+        if minify:
+            with open(source, encoding="utf-8") as original, open(target, "w") as small:
+                small.write(minify(original.read()))
+        else:
+            shutil.copy2(source, target)
 
 
 def register() -> None:
