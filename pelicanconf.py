@@ -33,6 +33,8 @@ AUTHOR_BIO = (
     "Jordan Avery is a life coach trained in Internal Family Systems. "
     "Jordan works with people in transition who want goals that feel like their own."
 )
+# Where readers can write when a form fails.
+COACH_EMAIL = "hello@example.com"
 TIMEZONE = "America/New_York"
 DEFAULT_LANG = "en"
 # --------------------------------------------------------------------------- end
@@ -51,6 +53,7 @@ PLUGINS = [
     "content_check",
     "prose",
     "reader_details",
+    "forms",
     "fingerprint",
     "headers",
     "digest",
@@ -153,6 +156,20 @@ MARKDOWN = {
 # Only Markdown is written here; reStructuredText and HTML sources are reported
 # by the content check instead of being read.
 READERS = {"rst": None, "html": None, "htm": None}
+
+# The forms (README "Forms"). PLACEHOLDER values: put in your own account's.
+# The newsletter sign-up: "buttondown", "mailchimp" or "custom".
+NEWSLETTER = {
+    "provider": "buttondown",
+    "username": "your-buttondown-username",
+    # "question": True adds the "What is 1 + 6?" spam question (off: it shuts some people out).
+}
+# The contact form: "formspree", "netlify", "basin" or "custom".
+CONTACT = {
+    "provider": "formspree",
+    "form_id": "your-formspree-id",
+    "subject": "A message from the website",
+}
 
 # Pelican keeps each file's converted Markdown and reads it again only when the
 # file changes. The cache folder is named after the settings, the plugins and the

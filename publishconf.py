@@ -16,6 +16,9 @@ DELETE_OUTPUT_DIRECTORY = True
 # headers (GitHub Pages); Netlify and Cloudflare Pages send output/_headers too.
 CSP_IN_META = True
 
+# A form whose service is not configured stops the build (it would lose messages).
+FORMS_REQUIRED = True
+
 # Drafts are previewed while writing and never published.
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""

@@ -142,7 +142,8 @@ def test_no_request_leaves_the_site(browser, site_address):
 
 FOCUSABLE = """() => [...document.querySelectorAll(
   'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
-  .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .filter(e => e.tabIndex >= 0 && e.getClientRects().length
+          && getComputedStyle(e).visibility !== 'hidden')
   .map(e => e.outerHTML)"""
 ACTIVE = """() => {
   const e = document.activeElement;

@@ -19,10 +19,8 @@ from .policy import content_security_policy, headers_file
 
 def form_endpoints(settings: dict) -> list[str]:
     # Plugins are loaded by name; the forms plugin is there by the time pages render.
-    try:
-        from forms import form_endpoints as configured
-    except ImportError:  # TODO(forms merge): the forms plugin is on its way
-        return []
+    from forms import form_endpoints as configured
+
     return configured(settings)
 
 

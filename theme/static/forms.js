@@ -1,0 +1,42 @@
+// Progressive enhancement for forms the service accepts in the background: each
+// field's problem is said in words next to it, the message goes without leaving
+// the page and only once, and on any failure what was typed stays where it is.
+for (const form of document.querySelectorAll("form[data-background]")) {
+  const status = form.querySelector("[role=status]");
+  const button = form.querySelector("[type=submit]");
+  form.noValidate = true;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (button.disabled) return;
+    let first = null;
+    for (const field of form.querySelectorAll("[aria-describedby]")) {
+      const valid = field.checkValidity();
+      const error = document.getElementById(field.id + "-error");
+      field.setAttribute("aria-invalid", String(!valid));
+      error.textContent = valid ? "" : field.validationMessage;
+      first = first || (valid ? null : field);
+    }
+    if (first) {
+      status.textContent = "Please correct the field marked in words above.";
+      return first.focus();
+    }
+    button.disabled = true;
+    status.textContent = "Sending…";
+    try {
+      const response = await fetch(form.action, {
+        method: "POST",
+        body: new URLSearchParams(new FormData(form)),
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) throw new Error("the service answered " + response.status);
+      form.reset();
+      status.textContent = "Thank you, it has arrived.";
+    } catch (problem) {
+      status.textContent = "Sorry, it could not be sent (" + problem.message + "). " +
+        "Your text is still here: try again in a moment, or write to " +
+        form.dataset.fallback + ".";
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
