@@ -1,0 +1,299 @@
+"""Both forms, for every provider, filled by keyboard in Chromium with JavaScript
+on and off: the provider receives exactly the fields its contract names; the
+site is served with its own _headers (so the CSP must allow the endpoints); a
+failing endpoint keeps what was typed and says so."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import threading
+from urllib.parse import parse_qsl
+
+import pytest
+from test_headers import free_port, parse_headers_file
+from test_theme_in_browser import browser  # noqa: F401 (the shared Chromium fixture)
+
+from conftest import ROOT, run_pelican
+
+TYPED = {"email": "ana@example.org", "name": "Ana", "topic": "Sessions", "message": "Hello there"}
+
+
+class Capture:
+    """A stand-in for the form services on its own port (another origin)."""
+
+    def __init__(self):
+        self.posts: list[tuple[str, dict]] = []
+        self.failing = False
+        capture = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                capture.posts.append((self.path, dict(parse_qsl(body, keep_blank_values=True))))
+                if capture.failing == "dropped":  # the connection ends without an answer
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                wants_json = "application/json" in self.headers.get("Accept", "")
+                self.send_response(500 if capture.failing else 200)
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Content-Type", "application/json" if wants_json else "text/html")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}' if wants_json else b"<p>Thank you</p>")
+
+            def log_message(self, format, *args):  # noqa: A002
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def capture():
+    service = Capture()
+    yield service
+    service.server.shutdown()
+
+
+def host(output, rules, port):
+    """The built site on its own port, sending the headers of its _headers file;
+    a POST to the site itself (Netlify's forms) is recorded too."""
+    posts = []
+
+    class Site(http.server.SimpleHTTPRequestHandler):
+        def end_headers(self):
+            for pattern, values in rules:
+                if pattern.match(self.path.split("?")[0]):
+                    for name, value in values.items():
+                        self.send_header(name, value)
+            super().end_headers()
+
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            posts.append((self.path, dict(parse_qsl(body, keep_blank_values=True))))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<p>Thank you</p>")
+
+        def log_message(self, format, *args):  # noqa: A002
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", port), functools.partial(Site, directory=output)
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, posts
+
+
+# (newsletter settings, contact settings) built together; "{capture}" is the stand-in.
+BUILDS = {
+    "mailchimp+formspree": (
+        {
+            "provider": "mailchimp",
+            "dc": "us6",
+            "u": "abc123",
+            "id": "list9",
+            "action": "{capture}/mailchimp",
+        },
+        {"provider": "formspree", "form_id": "f1", "action": "{capture}/formspree"},
+    ),
+    "buttondown+netlify": (
+        {
+            "provider": "buttondown",
+            "username": "coach",
+            "tag": "site",
+            "action": "{capture}/buttondown",
+        },
+        {"provider": "netlify", "form_name": "contact"},
+    ),
+    "custom+basin": (
+        {"provider": "custom", "action": "{capture}/custom-list", "background": True},
+        {"provider": "basin", "form_id": "b1", "action": "{capture}/basin"},
+    ),
+    "custom+custom": (
+        {"provider": "custom", "action": "{capture}/custom-list", "honeypot": "website"},
+        {
+            "provider": "custom",
+            "action": "{capture}/custom-contact",
+            "fields": {"message": "body"},
+            "honeypot": "website",
+        },
+    ),
+}
+NEWSLETTER_FIELDS = {
+    "mailchimp+formspree": {"EMAIL": "ana@example.org", "FNAME": "Ana", "b_abc123_list9": ""},
+    "buttondown+netlify": {"email": "ana@example.org", "embed": "1", "tag": "site"},
+    "custom+basin": {"email": "ana@example.org", "name": "Ana"},
+    "custom+custom": {"email": "ana@example.org", "name": "Ana", "website": ""},
+}
+TYPED_CONTACT = {"name": "Ana", "email": "ana@example.org", "topic": "Sessions"}
+CONTACT_FIELDS = {
+    "mailchimp+formspree": {
+        **TYPED_CONTACT,
+        "message": "Hello there",
+        "_subject": "A message from the website",
+        "_gotcha": "",
+    },
+    "buttondown+netlify": {
+        **TYPED_CONTACT,
+        "message": "Hello there",
+        "form-name": "contact",
+        "bot-field": "",
+    },
+    "custom+basin": {**TYPED_CONTACT, "message": "Hello there", "_gotcha": ""},
+    "custom+custom": {**TYPED_CONTACT, "body": "Hello there", "website": ""},
+}
+
+
+@pytest.fixture(scope="module", params=list(BUILDS))
+def site(request, tmp_path_factory, capture):
+    name = request.param
+    port = free_port()
+    newsletter, contact = (
+        json.loads(json.dumps(s).replace("{capture}", capture.address)) for s in BUILDS[name]
+    )
+    output = tmp_path_factory.mktemp(name) / "output"
+    result = run_pelican(
+        ROOT / "content",
+        output,
+        "publishconf.py",
+        "-e",
+        f'SITEURL="http://127.0.0.1:{port}"',
+        f"NEWSLETTER={json.dumps(newsletter)}",
+        f"CONTACT={json.dumps(contact)}",
+    )
+    assert result.returncode == 0, result.stderr
+    rules = [
+        (re.compile(re.escape(pattern).replace(r"\*", ".*") + "$"), values)
+        for pattern, values in parse_headers_file((output / "_headers").read_text())
+    ]
+    server, site_posts = host(output, rules, port)
+    yield name, f"http://127.0.0.1:{port}/", site_posts
+    server.shutdown()
+
+
+def fill(page, prefix, keys):
+    """Type into the form's fields by keyboard: focus the first, Tab between them."""
+    page.focus(f"#{prefix}-{keys[0]}")
+    for index, key in enumerate(keys):
+        page.keyboard.type(TYPED[key])
+        if index + 1 < len(keys):
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.id") == f"{prefix}-{keys[index + 1]}"
+
+
+def submitted(posts, before):
+    assert len(posts) == before + 1, posts[before:]
+    return posts[-1][1]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_newsletter_form_sends_the_providers_fields(browser, site, capture, javascript):  # noqa: F811
+    name, address, _ = site
+    context = browser.new_context(java_script_enabled=javascript)
+    context.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation', e => window.__violations.push("
+        "e.violatedDirective));"
+    )
+    page = context.new_page()
+    page.goto(address + "newsletter/")
+    keys = ["email", "name"] if page.locator("#nl-name").count() else ["email"]
+    before = len(capture.posts)
+    fill(page, "nl", keys)
+    page.keyboard.press("Enter")
+    _wait(lambda: len(capture.posts) > before)
+    assert submitted(capture.posts, before) == NEWSLETTER_FIELDS[name]
+    if javascript:
+        assert page.evaluate("window.__violations") == []
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_contact_form_sends_the_providers_fields(browser, site, capture, javascript):  # noqa: F811
+    name, address, site_posts = site
+    posts = site_posts if name == "buttondown+netlify" else capture.posts
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(address + "contact/")
+    before = len(posts)
+    fill(page, "ct", ["name", "email", "topic", "message"])
+    page.keyboard.press("Tab")  # from the message to the button
+    page.keyboard.press("Enter")
+    _wait(lambda: len(posts) > before)
+    fields = submitted(posts, before)
+    if name == "mailchimp+formspree":  # Formspree sends the reader on to our thank-you page
+        assert fields.pop("_next") == address + "thanks/contact/"
+    assert fields == CONTACT_FIELDS[name]
+    if javascript:
+        status = page.locator("form.contact [role=status]")
+        _wait(lambda: "Thank you" in status.text_content())
+        assert page.url == address + "contact/", "it stays on the page"
+    context.close()
+
+
+@pytest.mark.parametrize("failure", ["500", "dropped"])
+def test_a_failing_service_keeps_the_text_and_says_what_to_do(browser, site, capture, failure):  # noqa: F811
+    name, address, _ = site
+    if name == "buttondown+netlify":
+        pytest.skip("Netlify's form posts to the site itself")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(address + "contact/")
+    fill(page, "ct", ["name", "email", "topic", "message"])
+    capture.failing = failure
+    try:
+        page.click("form.contact [type=submit]")
+        status = page.locator("form.contact [role=status]")
+        _wait(lambda: "could not be sent" in status.text_content())
+        assert "hello@example.com" in status.text_content()
+        assert page.input_value("#ct-message") == TYPED["message"], "what was typed stays"
+        assert page.is_enabled("form.contact [type=submit]"), "and can be sent again"
+    finally:
+        capture.failing = False
+    context.close()
+
+
+def test_an_invalid_field_is_marked_in_words(browser, site):  # noqa: F811
+    _, address, _ = site
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(address + "contact/")
+    page.fill("#ct-email", "not an address")
+    page.click("form.contact [type=submit]")
+    assert page.get_attribute("#ct-email", "aria-invalid") == "true"
+    assert page.text_content("#ct-email-error").strip()
+    assert page.evaluate("document.activeElement.id") == "ct-name"
+    context.close()
+
+
+def test_a_filled_honeypot_is_sent_as_the_provider_expects(browser, site, capture):  # noqa: F811
+    name, address, site_posts = site
+    posts = site_posts if name == "buttondown+netlify" else capture.posts
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(address + "contact/")
+    honeypot = page.get_attribute("form.contact .hp input", "name")
+    page.evaluate(f"document.querySelector('[name=\"{honeypot}\"]').value = 'spam'")
+    before = len(posts)
+    fill(page, "ct", ["name", "email", "topic", "message"])
+    page.click("form.contact [type=submit]")
+    _wait(lambda: len(posts) > before)
+    assert submitted(posts, before)[honeypot] == "spam"
+    context.close()
+
+
+def _wait(condition, seconds: float = 10):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
