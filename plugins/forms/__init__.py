@@ -35,7 +35,15 @@ def forms(settings: dict) -> tuple[dict[str, Form], dict[str, str]]:
 def form_endpoints(settings: dict) -> list[str]:
     """Every address of another site the forms post to (the site's own is 'self')."""
     built, _ = forms(settings)
-    return sorted({f.action for f in built.values() if f.action.startswith(("https:", "http:"))})
+    own = settings["SITEURL"] + "/" if settings["SITEURL"] else None
+    return sorted(
+        {
+            form.action
+            for form in built.values()
+            if form.action.startswith(("https:", "http:"))
+            and not (own and form.action.startswith(own))
+        }
+    )
 
 
 def add_forms(generator) -> None:
