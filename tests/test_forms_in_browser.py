@@ -204,12 +204,13 @@ def test_the_newsletter_form_sends_the_providers_fields(browser, site, capture, 
     page = context.new_page()
     page.goto(address + "newsletter/")
     keys = ["email", "name"] if page.locator("#nl-name").count() else ["email"]
+    stays = javascript and page.locator("form.signup[data-background]").count() == 1
     before = len(capture.posts)
     fill(page, "nl", keys)
     page.keyboard.press("Enter")
     _wait(lambda: len(capture.posts) > before)
     assert submitted(capture.posts, before) == NEWSLETTER_FIELDS[name]
-    if javascript:
+    if stays:  # a plain post leaves the page; that it arrived shows the CSP let it go
         assert page.evaluate("window.__violations") == []
     context.close()
 
