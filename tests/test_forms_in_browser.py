@@ -5,15 +5,13 @@ failing endpoint keeps what was typed and says so."""
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
-import re
 import threading
 from urllib.parse import parse_qsl
 
 import pytest
-from test_headers import free_port, parse_headers_file
+from test_headers import free_port, serve_like_a_host
 from test_theme_in_browser import browser  # noqa: F401 (the shared Chromium fixture)
 
 from conftest import ROOT, run_pelican
@@ -57,37 +55,6 @@ def capture():
     service = Capture()
     yield service
     service.server.shutdown()
-
-
-def host(output, rules, port):
-    """The built site on its own port, sending the headers of its _headers file;
-    a POST to the site itself (Netlify's forms) is recorded too."""
-    posts = []
-
-    class Site(http.server.SimpleHTTPRequestHandler):
-        def end_headers(self):
-            for pattern, values in rules:
-                if pattern.match(self.path.split("?")[0]):
-                    for name, value in values.items():
-                        self.send_header(name, value)
-            super().end_headers()
-
-        def do_POST(self):  # noqa: N802
-            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-            posts.append((self.path, dict(parse_qsl(body, keep_blank_values=True))))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(b"<p>Thank you</p>")
-
-        def log_message(self, format, *args):  # noqa: A002
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", port), functools.partial(Site, directory=output)
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, posts
 
 
 # (newsletter settings, contact settings) built together; "{capture}" is the stand-in.
@@ -168,11 +135,8 @@ def site(request, tmp_path_factory, capture):
         f"CONTACT={json.dumps(contact)}",
     )
     assert result.returncode == 0, result.stderr
-    rules = [
-        (re.compile(re.escape(pattern).replace(r"\*", ".*") + "$"), values)
-        for pattern, values in parse_headers_file((output / "_headers").read_text())
-    ]
-    server, site_posts = host(output, rules, port)
+    site_posts = []
+    server = serve_like_a_host(output, port, site_posts)
     yield name, f"http://127.0.0.1:{port}/", site_posts
     server.shutdown()
 

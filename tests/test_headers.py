@@ -8,6 +8,7 @@ import http.server
 import re
 import socket
 import threading
+from urllib.parse import parse_qsl
 
 import pytest
 from test_theme_in_browser import browser  # noqa: F401 (the shared Chromium fixture)
@@ -60,15 +61,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def hosted_site(tmp_path_factory):
-    """The site built for publishing, served by a local host that applies _headers."""
-    port = free_port()
-    output = tmp_path_factory.mktemp("hosted") / "output"
-    result = run_pelican(
-        ROOT / "content", output, "publishconf.py", "-e", f'SITEURL="http://127.0.0.1:{port}"'
-    )
-    assert result.returncode == 0, result.stderr
+def serve_like_a_host(output, port: int, posts: list | None = None):
+    """Serve `output` on 127.0.0.1:port sending the headers its _headers file
+    names, as Netlify or Cloudflare Pages would; POSTs to it land in `posts`."""
     rules = [
         (re.compile(re.escape(pattern).replace(r"\*", ".*") + "$"), values)
         for pattern, values in parse_headers_file((output / "_headers").read_text())
@@ -82,6 +77,16 @@ def hosted_site(tmp_path_factory):
                         self.send_header(name, value)
             super().end_headers()
 
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            (posts if posts is not None else []).append(
+                (self.path, dict(parse_qsl(body, keep_blank_values=True)))
+            )
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<p>Thank you</p>")
+
         def log_message(self, format, *args):  # noqa: A002
             pass
 
@@ -89,6 +94,19 @@ def hosted_site(tmp_path_factory):
         ("127.0.0.1", port), functools.partial(Host, directory=output)
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def hosted_site(tmp_path_factory):
+    """The site built for publishing, served by a local host that applies _headers."""
+    port = free_port()
+    output = tmp_path_factory.mktemp("hosted") / "output"
+    result = run_pelican(
+        ROOT / "content", output, "publishconf.py", "-e", f'SITEURL="http://127.0.0.1:{port}"'
+    )
+    assert result.returncode == 0, result.stderr
+    server = serve_like_a_host(output, port)
     yield output, f"http://127.0.0.1:{port}/"
     server.shutdown()
 
