@@ -9,6 +9,7 @@ import re
 from collections import Counter, defaultdict
 from html import unescape
 from itertools import chain
+from operator import itemgetter
 
 from markupsafe import Markup
 
@@ -29,22 +30,24 @@ def reading_time(html: str) -> int:
 
 class TagIndex:
     """The articles carrying each tag, so related articles are counted among those
-    sharing a tag (at C speed) instead of comparing every pair."""
+    sharing a tag, at C speed, instead of comparing every pair. Articles are
+    known by their rank in date order, so ties go to the newer one for free."""
 
     def __init__(self, articles: list):
-        self.by_id = {id(article): article for article in articles}
+        self.by_rank = sorted(articles, key=lambda article: article.date)
+        self.rank = {id(article): rank for rank, article in enumerate(self.by_rank)}
         self.by_tag = defaultdict(list)
-        for article in articles:
+        for rank, article in enumerate(self.by_rank):
             for tag in set(getattr(article, "tags", []) or []):
-                self.by_tag[tag].append(id(article))
+                self.by_tag[tag].append(rank)
 
     def related(self, article, limit: int = RELATED_LIMIT) -> list:
         """Up to `limit` other articles sharing the most tags, the newest first on a tie."""
         tags = set(getattr(article, "tags", []) or [])
         shared = Counter(chain.from_iterable(self.by_tag.get(tag, ()) for tag in tags))
-        shared.pop(id(article), None)
-        best = heapq.nlargest(limit, shared, key=lambda key: (shared[key], self.by_id[key].date))
-        return [self.by_id[key] for key in best]
+        shared.pop(self.rank.get(id(article)), None)
+        best = heapq.nlargest(limit, shared.items(), key=itemgetter(1, 0))
+        return [self.by_rank[rank] for rank, _ in best]
 
 
 def neighbours(articles: list) -> dict[int, tuple]:
