@@ -52,6 +52,21 @@ def _check(response: requests.Response, what: str) -> dict:
     return response.json() if response.content else {}
 
 
+def _draft_to_send(issue, ledger, draft_status: str, read_status, create) -> tuple:
+    """(provider id, None) of the issue's draft, made now or by an earlier run, ready
+    to send; or (id, status) when an earlier run already sent it."""
+    remote_id = issue.remote_id
+    if not remote_id:
+        remote_id = create()
+        ledger.set_remote(issue.number, remote_id, draft_status)
+        return remote_id, None
+    status = read_status(remote_id)
+    if status == draft_status:
+        return remote_id, None
+    ledger.set_remote(issue.number, remote_id, status)
+    return remote_id, status
+
+
 class Buttondown:
     name = "buttondown"
     merge_tag = "{{ unsubscribe_url }}"
@@ -83,18 +98,17 @@ class Buttondown:
         )
         return _check(response, "Creating the Buttondown email")["id"]
 
+    def _status(self, email_id: str) -> str:
+        response = self.session.get(f"{self.base}/emails/{email_id}", timeout=self.timeout)
+        return _check(response, "Reading the Buttondown email")["status"]
+
     def send(self, issue: IssueSnapshot, ledger: Ledger) -> str:
         """Sends the issue once; returns the provider's status."""
-        email_id = issue.remote_id
-        if email_id:
-            response = self.session.get(f"{self.base}/emails/{email_id}", timeout=self.timeout)
-            status = _check(response, "Reading the Buttondown email")["status"]
-            if status != "draft":
-                ledger.set_remote(issue.number, email_id, status)
-                return status
-        else:
-            email_id = self._create_draft(issue.subject, issue)
-            ledger.set_remote(issue.number, email_id, "draft")
+        email_id, status = _draft_to_send(
+            issue, ledger, "draft", self._status, lambda: self._create_draft(issue.subject, issue)
+        )
+        if status:
+            return status
         response = self.session.patch(
             f"{self.base}/emails/{email_id}", json={"status": "about_to_send"}, timeout=self.timeout
         )
@@ -170,19 +184,16 @@ class Mailchimp:
         _check(response, "Setting the Mailchimp campaign's content")
         return campaign_id
 
+    def _status(self, campaign_id: str) -> str:
+        response = self.session.get(f"{self.base}/campaigns/{campaign_id}", timeout=self.timeout)
+        return _check(response, "Reading the Mailchimp campaign")["status"]
+
     def send(self, issue: IssueSnapshot, ledger: Ledger) -> str:
-        campaign_id = issue.remote_id
-        if campaign_id:
-            response = self.session.get(
-                f"{self.base}/campaigns/{campaign_id}", timeout=self.timeout
-            )
-            status = _check(response, "Reading the Mailchimp campaign")["status"]
-            if status != "save":
-                ledger.set_remote(issue.number, campaign_id, status)
-                return status
-        else:
-            campaign_id = self._create(issue.subject, issue)
-            ledger.set_remote(issue.number, campaign_id, "save")
+        campaign_id, status = _draft_to_send(
+            issue, ledger, "save", self._status, lambda: self._create(issue.subject, issue)
+        )
+        if status:
+            return status
         response = self.session.post(
             f"{self.base}/campaigns/{campaign_id}/actions/send", timeout=self.timeout
         )
