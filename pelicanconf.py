@@ -53,11 +53,15 @@ PLUGINS = [
     "content_check",
     "prose",
     "reader_details",
+    "parallel_read",
     "forms",
     "fingerprint",
     "headers",
     "digest",
+    "sitemap_dates",
     "pelican.plugins.sitemap",
+    # Last: stores each page's address once every plugin before has settled it.
+    "frozen_urls",
 ]
 
 # Theme: the page about the author (author box, JSON-LD author url), the
