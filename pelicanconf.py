@@ -52,8 +52,9 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "content_check",
     "prose",
+    # Before every plugin that reads written pages when the build finishes.
+    "parallel_build",
     "reader_details",
-    "parallel_read",
     "forms",
     "fingerprint",
     "headers",

@@ -1,0 +1,99 @@
+"""Reading ahead: Pelican's reader cache filled by forked workers.
+
+Each worker calls the reader exactly as `Readers.read_file` does
+(`reader.read(path)`, then Pelican's filter of discarded values), so it runs
+the code a serial build runs. The results go into the generator's own reader
+cache, keyed and stamped as `Readers.read_file` looks them up; Pelican's serial
+pass then finds them there. A file a worker could not read cleanly is not put
+there: the serial pass reads it and reports it as usual.
+
+Tags, categories and authors hold the whole settings dict; they travel by
+class and name and are rebuilt in the parent with the parent's settings.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import pickle
+import time
+
+from pelican.readers import _filter_discardable_metadata
+from pelican.urlwrappers import URLWrapper
+from pelican.utils import file_suffix
+
+from .workers import build_workers, run_in_workers, serial_reason
+
+logger = logging.getLogger(__name__)
+
+
+def read_ahead(generator, paths: list[str], excludes: list[str]) -> None:
+    """Fill the generator's reader cache with every file it is about to read."""
+    readers = generator.readers
+    unread = sorted(  # Pelican's order comes from a set; workers get a stable one
+        path
+        for path in (
+            os.path.abspath(os.path.join(generator.path, f))
+            for f in generator.get_files(paths, exclude=excludes)
+        )
+        if file_suffix(path) in readers.readers and not _cached(generator, path)
+    )
+    workers = build_workers(generator.settings)
+    reason = serial_reason(workers, len(unread))
+    if reason:
+        logger.info("Reading %d files serially: %s", len(unread), reason)
+        return
+    started = time.perf_counter()
+    workers = min(workers, len(unread))
+    read = 0
+    for index, data in run_in_workers(_reader_job(readers, unread), len(unread), workers):
+        if data is not None:
+            path = unread[index]
+            result = _WithSettings(data, readers.settings).load()
+            readers._cache[path] = (readers._get_file_stamp(path), result)
+            read += 1
+    logger.info(
+        "Read %d files on %d processes in %.2f s; %d left to the serial pass",
+        read,
+        workers,
+        time.perf_counter() - started,
+        len(unread) - read,
+    )
+
+
+def _cached(generator, path: str) -> bool:
+    if generator.settings["CONTENT_CACHING_LAYER"] == "generator":
+        relative = os.path.relpath(path, generator.path)
+        return generator.get_cached_data(relative, None) is not None
+    return generator.readers.get_cached_data(path, None) is not None
+
+
+def _reader_job(readers, paths: list[str]):
+    def read(index: int) -> bytes:
+        path = paths[index]
+        content, metadata = readers.readers[file_suffix(path)].read(path)
+        buffer = io.BytesIO()
+        _ByName(buffer, pickle.HIGHEST_PROTOCOL).dump(
+            (content, _filter_discardable_metadata(metadata))
+        )
+        return buffer.getvalue()
+
+    return read
+
+
+class _ByName(pickle.Pickler):
+    def persistent_id(self, obj):
+        if isinstance(obj, URLWrapper):
+            return (type(obj), obj.name)
+        return None
+
+
+class _WithSettings(pickle.Unpickler):
+    def __init__(self, data: bytes, settings: dict):
+        super().__init__(io.BytesIO(data))
+        self.settings = settings
+
+    def persistent_load(self, pid):
+        cls, name = pid
+        return cls(name, self.settings)

@@ -1,0 +1,113 @@
+"""How many processes a build uses, and running a job in forked ones.
+
+A job is any function of an index; the forked workers inherit it (nothing is
+pickled on the way in). A worker gives back None for an index whose job raised
+or logged anything at WARNING or above, so that the parent does that one again
+itself and the build reports it exactly as a serial build does.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+
+# Below this many files a pool costs more than it saves (bench/run.py shows it).
+MIN_FILES = 40
+
+# What the forked workers inherit while a pool runs: the job.
+_job: Callable[[int], object] | None = None
+_logged: list[logging.LogRecord] = []
+
+
+def build_workers(settings: dict) -> int:
+    """The BUILD_WORKERS setting, checked; the usable cores when it is unset."""
+    value = settings.get("BUILD_WORKERS")
+    if value is None:
+        return usable_cores()
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SystemExit(
+            f"BUILD_WORKERS is {value!r}, which is not a number of processes. "
+            "Fix: set it to a whole number of 1 or more (1 builds serially), "
+            "or remove it to use every core."
+        )
+    return value
+
+
+def usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def serial_reason(workers: int, files: int | None = None) -> str | None:
+    """Why the work stays in this process, or None to fork workers for it."""
+    if workers == 1:
+        return "BUILD_WORKERS is 1"
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return "this platform cannot fork processes"
+    if _other_threads():
+        return "other threads are running (forking them is unsafe)"
+    if files is not None and files < MIN_FILES:
+        return f"only {files} files (fewer than {MIN_FILES})"
+    return None
+
+
+def _other_threads() -> list[threading.Thread]:
+    """Threads a fork could catch holding a lock the workers need. Pelican's
+    "Generating..." spinner (rich.live) only repaints the terminal, which the
+    workers never write to."""
+    return [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread() and type(thread).__module__ != "rich.live"
+    ]
+
+
+def run_in_workers(job: Callable[[int], object], count: int, workers: int) -> Iterator:
+    """(index, result or None) for job(0) ... job(count - 1), in any order."""
+    global _job
+    _job = job
+    size = max(1, min(16, count // (workers * 8)))  # small: no core idles at the end
+    chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
+    # Frozen objects are left alone by the workers' garbage collector, so the
+    # workers do not copy every page of the parent's memory.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, _start_worker) as pool:
+            for results in pool.imap_unordered(_run_chunk, chunks):
+                yield from results
+    finally:
+        gc.unfreeze()
+        _job = None
+
+
+class _Recorder(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        _logged.append(record)
+
+
+def _start_worker() -> None:
+    """A worker keeps what it would log: the parent does that job again, so its
+    messages appear once, from the parent."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.addHandler(_Recorder(logging.WARNING))
+    logging.lastResort = None
+    logging.captureWarnings(True)
+
+
+def _run_chunk(indices: range) -> list[tuple[int, object]]:
+    results = []
+    for index in indices:
+        _logged.clear()
+        try:
+            result = _job(index)
+        except Exception:
+            result = None
+        results.append((index, None if _logged else result))
+    return results

@@ -1,0 +1,131 @@
+"""Writing in parallel: pages rendered by forked workers, everything else as Pelican does.
+
+`ParallelWriter` is Pelican's own Writer; only the two steps of a page's write
+that cost time and have no effect on the rest of the build are handed on:
+rendering its template and putting the text in the file. Everything else runs
+in the parent, in Pelican's order: pagination, the local context, the check
+that no file is written twice (Pelican's `_open_w`, which also creates the
+file), the `content_written` signal. The pages recorded that way are rendered
+by forked workers in batches, and at the latest when the build finishes
+(`finalized`), before any other plugin's `finalized` step. A page whose
+rendering raised or logged is rendered again in the parent, which reports it.
+
+A plugin that reads a written page must do so at `finalized` (after this
+plugin) or later: at `content_written` the page may not be rendered yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from pelican.writers import Writer
+
+from .workers import MIN_FILES, build_workers, run_in_workers, serial_reason
+
+logger = logging.getLogger(__name__)
+
+# Pages recorded before the workers render them: bounds the local contexts
+# held in memory at once.
+BATCH = 1000
+
+
+class ParallelWriter(Writer):
+    # The writers that still hold recorded pages (one per build).
+    open_writers: list[ParallelWriter] = []
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self.workers = build_workers(self.settings)
+        reason = serial_reason(self.workers)
+        self.deferring = reason is None
+        self._recorded: dict[str, tuple] = {}  # output path -> (template, context, localcontext)
+        self._rendering: tuple | None = None
+        if self.deferring:
+            ParallelWriter.open_writers.append(self)
+        else:
+            logger.info("Writing serially: %s", reason)
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        if self.deferring:
+            template = _Recorded(self, template, context)
+        return super().write_file(name, template, context, *args, **kwargs)
+
+    def _open_w(self, filename, encoding, override=False):
+        handle = super()._open_w(filename, encoding, override)
+        if self._rendering is None:  # a feed: written here and now
+            return handle
+        handle.close()  # Pelican's checks and the (empty) file are done
+        if handle.name != os.devnull:  # devnull: Pelican keeps the earlier file
+            # The same file again (an allowed overwrite): the last one wins, as in Pelican.
+            self._recorded.pop(handle.name, None)
+            self._recorded[handle.name] = self._rendering
+        self._rendering = None
+        if len(self._recorded) >= BATCH:
+            self.render_recorded()
+        return _Discard()
+
+    def render_recorded(self) -> None:
+        """Render and write every recorded page."""
+        jobs = list(self._recorded.items())
+        self._recorded.clear()
+        if not jobs:
+            return
+        started = time.perf_counter()
+        if len(jobs) < MIN_FILES:
+            redo = range(len(jobs))
+        else:
+            workers = min(self.workers, len(jobs))
+            results = run_in_workers(lambda i: _render(*jobs[i]), len(jobs), workers)
+            redo = sorted(index for index, done in results if done is None)
+        for index in redo:
+            _render(*jobs[index])
+        logger.info(
+            "Rendered %d pages in %.2f s (%d in this process)",
+            len(jobs),
+            time.perf_counter() - started,
+            len(redo),
+        )
+
+
+class _Recorded:
+    """Stands in for the template: remembers what Pelican would render."""
+
+    def __init__(self, writer: ParallelWriter, template, context: dict):
+        self.writer, self.template, self.context = writer, template, context
+
+    def render(self, localcontext: dict) -> str:
+        self.writer._rendering = (self.template, self.context, localcontext)
+        return ""
+
+
+class _Discard:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _render(path: str, job: tuple) -> bool:
+    template, context, localcontext = job
+    # As Pelican's writer does before rendering: content links follow the page's place.
+    if localcontext["localsiteurl"]:
+        context["localsiteurl"] = localcontext["localsiteurl"]
+    output = template.render(localcontext)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(output)
+    return True
+
+
+def finish_writing(pelican) -> None:
+    while ParallelWriter.open_writers:
+        ParallelWriter.open_writers.pop().render_recorded()
+
+
+def writer_class(pelican) -> type[Writer]:
+    return ParallelWriter
