@@ -1,0 +1,169 @@
+"""A build on several cores writes exactly what a serial build writes, reports
+a broken file exactly as a serial build does, and every way of staying serial
+builds the same site."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from corpus import write_corpus  # noqa: E402
+
+ARTICLES = 120  # well above parallel_build.MIN_FILES, so workers read and render
+
+
+def build(content: Path, output: Path, *extra: str, prelude: str = "", verbose=True):
+    """A cold build (its own empty cache) of `content`, in a child process.
+    `prelude` is Python run before Pelican starts, to stage a platform."""
+    command = ["-s", "pelicanconf.py", "-o", str(output), "--fatal", "warnings"]
+    command += ["-e", f'CACHE_PATH="{output}-cache"', *extra] + (["-v"] if verbose else [])
+    code = f"{prelude}\nimport sys\nfrom pelican import main\nsys.argv = {['pelican', str(content), *command]!r}\nmain()"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "400"},  # one log record, one line
+    )
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    """Files that are only on one side or whose bytes differ."""
+    compared = filecmp.dircmp(left, right)
+    found = [f"only in {left.name}: {n}" for n in compared.left_only]
+    found += [f"only in {right.name}: {n}" for n in compared.right_only]
+    _, mismatch, errors = filecmp.cmpfiles(left, right, compared.common_files, shallow=False)
+    found += [f"bytes differ: {n}" for n in mismatch + errors]
+    for folder in compared.common_dirs:
+        found += [f"{folder}/{d}" for d in differences(left / folder, right / folder)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory) -> Path:
+    """The sample content plus a generated corpus of coaching articles."""
+    folder = tmp_path_factory.mktemp("parallel") / "content"
+    shutil.copytree(ROOT / "content", folder)
+    write_corpus(ARTICLES, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def parallel_site(content) -> Path:
+    output = content.parent / "parallel"
+    result = build(content, output, "BUILD_WORKERS=2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    logged = result.stdout + result.stderr
+    # The corpus really was read and rendered by two workers.
+    assert re.search(rf"Read {ARTICLES + 7} files on 2 processes", logged), logged
+    assert re.search(r"Rendered \d+ pages in [\d.]+ s \(0 in this process\)", logged), logged
+    return output
+
+
+def test_parallel_and_serial_builds_write_the_same_bytes(content, parallel_site):
+    serial = content.parent / "serial"
+    result = build(content, serial, "BUILD_WORKERS=1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Reading 127 files serially: BUILD_WORKERS is 1" in result.stdout + result.stderr
+    assert "Writing serially: BUILD_WORKERS is 1" in result.stdout + result.stderr
+    assert differences(parallel_site, serial) == []
+    pages = list(parallel_site.rglob("*.html"))
+    assert len(pages) > ARTICLES + 20  # articles, pages, lists, tags, archives
+
+
+# Each way of staying serial (or of writing in several batches), staged in the child.
+FALLBACKS = {
+    "no fork": (
+        "import multiprocessing\nmultiprocessing.get_all_start_methods = lambda: ['spawn']",
+        "this platform cannot fork processes",
+    ),
+    "threads": (
+        "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()",
+        "other threads are running",
+    ),
+    "small batches": (
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'plugins')!r})\n"
+        "import parallel_build.writing\nparallel_build.writing.BATCH = 25",
+        "Rendered 25 pages",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FALLBACKS)
+def test_every_fallback_builds_the_same_site(content, parallel_site, name):
+    prelude, said = FALLBACKS[name]
+    output = content.parent / name.replace(" ", "-")
+    result = build(content, output, "BUILD_WORKERS=2", prelude=prelude)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert said in result.stdout + result.stderr
+    assert differences(parallel_site, output) == []
+
+
+def test_a_broken_file_is_reported_as_in_a_serial_build(tmp_path):
+    content = write_corpus(ARTICLES, tmp_path / "content")
+    articles = content / "articles"
+    # Pelican's reader fails on these three in different ways: bytes that are
+    # not UTF-8, a date it cannot read, and a key written twice (a warning).
+    (articles / "not-utf8.md").write_bytes(
+        b"Title: Caf\xe9 notes\nDate: 2026-01-02 10:00\nId: cafe\n\nText.\n"
+    )
+    (articles / "bad-date.md").write_text(
+        "Title: A date\nDate: the second of June\nId: bad-date\n\nText.\n"
+    )
+    (articles / "twice.md").write_text(
+        "Title: Twice\nDate: 2026-01-03 10:00\nId: twice\nTags: a\nTags: b\n\nText.\n"
+    )
+    parallel = build(content, tmp_path / "parallel", "BUILD_WORKERS=2", verbose=False)
+    serial = build(content, tmp_path / "serial", "BUILD_WORKERS=1", verbose=False)
+    assert parallel.returncode == serial.returncode == 1
+    assert parallel.stdout == serial.stdout
+    assert _without_times(parallel.stderr) == _without_times(serial.stderr)
+    for name in ("not-utf8.md", "bad-date.md", "twice.md"):
+        assert f"content/articles/{name}:" in parallel.stderr, parallel.stderr
+    # and the workers did read the rest: the three were left to the serial pass
+    verbose = build(content, tmp_path / "verbose", "BUILD_WORKERS=2")
+    logged = verbose.stdout + verbose.stderr
+    assert f"Read {ARTICLES} files on 2 processes" in logged
+    assert "3 left to the serial pass" in logged
+
+
+def _without_times(text: str) -> str:
+    return re.sub(r"\[\d\d:\d\d:\d\d\]", "", text)
+
+
+def test_a_wrong_number_of_workers_is_named(tmp_path, content):
+    result = build(content, tmp_path / "out", "BUILD_WORKERS=0", verbose=False)
+    assert result.returncode != 0
+    assert "BUILD_WORKERS is 0" in result.stdout + result.stderr
+    assert "whole number of 1 or more" in result.stdout + result.stderr
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_sitemap_dates_lists_by_the_newest_content(parallel_site):
+    """The lists' lastmod is the newest date of the published content, not the
+    time of the build, so two builds of the same content write the same sitemap."""
+    space = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    entries = ElementTree.parse(parallel_site / "sitemap.xml").getroot().findall("s:url", space)
+    lastmod = {
+        e.findtext("s:loc", namespaces=space): datetime.fromisoformat(
+            e.findtext("s:lastmod", namespaces=space)
+        )
+        for e in entries
+    }
+    newest_article = max(v for loc, v in lastmod.items() if "/article-" in loc)
+    assert lastmod["/"] == max(lastmod.values())
+    assert lastmod["/"] >= newest_article
+    assert lastmod["/"] in [v for loc, v in lastmod.items() if loc != "/" and "/tag/" not in loc]
