@@ -17,6 +17,7 @@ from pelican import Pelican, signals
 from pelican.settings import read_settings
 
 from .problems import Problem, report
+from .reading import save_read_cache, watch_readers
 from .site import check_built, check_files
 
 __all__ = [
@@ -81,6 +82,7 @@ def stop_on_content_problems(generators: list) -> None:
     problems = collect_problems(generators, generators[0].settings)
     if problems:
         raise ContentError(problems)
+    save_read_cache(generators)
 
 
 class _CoveredByTheCheck(logging.Filter):
@@ -109,4 +111,5 @@ _covered_by_the_check = _CoveredByTheCheck()
 def register() -> None:
     for name in _CoveredByTheCheck.LOGGERS:
         logging.getLogger(name).addFilter(_covered_by_the_check)
+    signals.readers_init.connect(watch_readers)
     signals.all_generators_finalized.connect(stop_on_content_problems)

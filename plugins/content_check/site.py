@@ -9,16 +9,31 @@ from collections.abc import Iterable
 
 from pelican.paginator import Paginator
 
+from .names import check_names
 from .problems import Problem, display_path
+from .reading import read_failures, reason_in_words
 from .source import check_source
 
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}  # as Pelican reads them
 
 
+# Files that operating systems and editors leave beside the coach's own; Pelican
+# skips every name starting with a dot, and these are the ones that may be skipped
+# without a word.
+SYSTEM_FILES = (".DS_Store", ".gitkeep", ".gitignore", ".directory")
+EDITOR_FILES = (".#", "._")  # Emacs locks, macOS resource forks
+EDITOR_ENDINGS = (".swp", ".swo", ".swx")  # Vim while a file is open
+
+
+def is_system_file(name: str) -> bool:
+    return name in SYSTEM_FILES or name.startswith(EDITOR_FILES) or name.endswith(EDITOR_ENDINGS)
+
+
 def content_files(settings: dict) -> Iterable[tuple[str, str | None]]:
     """Every file under the content folder (absolute path) with its role:
-    "article", "page", "kept" (an image or data file) or None (outside every
-    folder the site is built from)."""
+    "article", "page", "kept" (an image or data file), "hidden" (a name
+    starting with a dot, which Pelican skips) or None (outside every folder the
+    site is built from)."""
     root = os.path.abspath(settings["PATH"])
     roles = [(p, "article") for p in settings["ARTICLE_PATHS"]]
     roles += [(p, "page") for p in settings["PAGE_PATHS"]]
@@ -26,10 +41,13 @@ def content_files(settings: dict) -> Iterable[tuple[str, str | None]]:
     roles += [(p, "kept") for p in settings.get("CONTENT_DATA_PATHS", [])]
     roles = [(os.path.normpath(p), role) for p, role in roles]
     for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in sorted(n for n in files if not n.startswith(".")):
+        subfolders[:] = sorted(d for d in subfolders if d not in (".git", ".svn"))
+        for name in sorted(n for n in files if not is_system_file(n)):
             path = os.path.join(folder, name)
             relative = os.path.relpath(path, root)
+            if any(part.startswith(".") for part in relative.split(os.sep)):
+                yield path, "hidden"
+                continue
             role = next(
                 (r for p, r in roles if relative == p or relative.startswith(p + os.sep)), None
             )
@@ -47,8 +65,18 @@ def check_files(settings: dict) -> list[Problem]:
     problems, sources = [], {}
     for path, role in content_files(settings):
         if role in ("article", "page") and is_markdown(path):
-            sources[path] = check_source(path, role, root)
-            problems += sources[path].problems
+            sources[path] = source = check_source(path, role, root)
+            check_names(source, settings)
+            problems += source.problems
+        elif role == "hidden":
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    "Its name (or a folder's) starts with a dot, so it is hidden and never published",
+                    "rename it without the leading dot, or delete it if it is not needed",
+                )
+            )
         elif role in ("article", "page"):
             problems.append(
                 Problem(
@@ -128,7 +156,7 @@ def check_built(generators: list, settings: dict, reported: set[str]) -> list[Pr
         *pages.draft_pages,
         *pages.draft_translations,
     ]
-    problems = _unread_files(items, settings, reported)
+    problems = _unread_files(items, generators, settings, reported)
     problems += _collisions(_planned_outputs(items, generators, settings))
     return problems
 
@@ -137,21 +165,39 @@ def _generator(generators: list, name: str):
     return next(g for g in generators if type(g).__name__ == name)
 
 
-def _unread_files(items: list, settings: dict, reported: set[str]) -> list[Problem]:
+def _unread_files(
+    items: list, generators: list, settings: dict, reported: set[str]
+) -> list[Problem]:
+    """Files Pelican left out, with its reason when it gave one. A file the
+    checks above already explain is not blamed twice."""
     read = {os.path.abspath(item.source_path) for item in items}
-    return [
-        Problem(
-            path,
-            None,
-            "Pelican could not read this file",
-            "run `invoke build --debug` to see Pelican's reason",
-        )
-        for path, role in content_files(settings)
-        if role in ("article", "page")
-        and is_markdown(path)
-        and path not in read
-        and path not in reported
-    ]
+    failures = read_failures(generators)
+    problems = []
+    for path, role in content_files(settings):
+        if role not in ("article", "page") or not is_markdown(path) or path in read:
+            continue
+        if path in failures and path in reported and isinstance(failures[path], ValueError):
+            continue  # a header value Pelican could not read, which the file checks name
+        if path in failures:
+            why = reason_in_words(failures[path])
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    f"Pelican could not read this file: {why}",
+                    "correct what it names; the other problems listed for this file may be the cause",
+                )
+            )
+        elif path not in reported:
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    "Pelican left this file out without saying why",
+                    "run `invoke build --debug` and look for the file's name",
+                )
+            )
+    return problems
 
 
 def _planned_outputs(items: list, generators: list, settings: dict) -> dict[str, list]:

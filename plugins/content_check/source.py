@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from . import schema
+from .characters import control_characters, describe_character
 from .problems import Problem, display_path
 
 # The header rules of Python-Markdown's meta extension, which Pelican uses.
@@ -32,6 +33,7 @@ class SourceFile:
     kind: str  # "article" or "page"
     metadata: dict[str, str] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)  # as Markdown splits them
     body: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
     links: list[tuple[int, str]] = field(default_factory=list)  # (line, existing target)
     problems: list[Problem] = field(default_factory=list)
@@ -47,17 +49,24 @@ class SourceFile:
 def check_source(path: str, kind: str, content_root: str) -> SourceFile:
     """Read one file and report everything wrong with it on its own."""
     source = SourceFile(path=path, kind=kind)
-    text = _decode(source)
-    _parse_header(source, text.splitlines())
+    source.lines = markdown_lines(_decode(source))
+    _parse_header(source, source.lines)
     _check_metadata(source)
+    _check_control_characters(source)
     _check_body(source, content_root)
     return source
+
+
+def markdown_lines(text: str) -> list[str]:
+    """The lines as Python-Markdown splits them: only at line ends, not at the
+    vertical tabs, form feeds and Unicode separators `str.splitlines` breaks at."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def split_header(path: str) -> tuple[str, str]:
     """(header, body) of a file, split where Pelican's reader splits them."""
     source = SourceFile(path=path, kind="article")
-    lines = _decode(source).splitlines()
+    lines = markdown_lines(_decode(source))
     _parse_header(source, lines)
     start = source.body[0][0] - 1 if source.body else len(lines)
     return "\n".join(lines[:start]), "\n".join(lines[start:])
@@ -110,6 +119,24 @@ def _parse_header(source: SourceFile, lines: list[str]) -> None:
 def _check_metadata(source: SourceFile) -> None:
     for key, what, fix in schema.validate(source.kind, source.metadata):
         source.problem(source.key_lines.get(key, 1), what, fix)
+
+
+def _check_control_characters(source: SourceFile) -> None:
+    header_keys = {line: key for key, line in source.key_lines.items()}
+    body_lines = {number for number, _ in source.body}
+    for number, line in enumerate(source.lines, start=1):
+        in_header = number not in body_lines
+        for column, char in control_characters(line, in_header):
+            key = header_keys.get(number)
+            where = f'The "{key.capitalize()}:" line' if key else "This line"
+            source.problem(
+                number,
+                f"{where} holds an invisible control character "
+                f"({describe_character(char)}, column {column}), as text pasted from a PDF "
+                "or a word processor often does",
+                "delete the text around it and type it again (your editor may show the "
+                "character as a small box or not at all)",
+            )
 
 
 def _check_body(source: SourceFile, content_root: str) -> None:
