@@ -38,7 +38,8 @@ def check_names(source: SourceFile, settings: dict) -> None:
         if line is None:
             continue
         for name in ensure_metadata_list(source.metadata.get(key, "")):
-            _check_one(source, line, f'The {noun} "{_short(name)}"', slug_of(name, settings, substitutions))
+            slug = slug_of(name, settings, substitutions)
+            _check_one(source, line, f'The {noun} "{_short(name)}"', slug)
     save_as = source.metadata.get("save_as", "").strip()
     if save_as and (os.path.isabs(save_as) or os.path.normpath(save_as).startswith("..")):
         source.problem(

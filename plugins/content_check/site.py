@@ -73,7 +73,7 @@ def check_files(settings: dict) -> list[Problem]:
                 Problem(
                     path,
                     None,
-                    "Its name (or a folder's) starts with a dot, so it is hidden and never published",
+                    "Its name (or its folder's) starts with a dot, so it is never published",
                     "rename it without the leading dot, or delete it if it is not needed",
                 )
             )
@@ -185,7 +185,7 @@ def _unread_files(
                     path,
                     None,
                     f"Pelican could not read this file: {why}",
-                    "correct what it names; the other problems listed for this file may be the cause",
+                    "correct what it names (other problems listed for this file may be the cause)",
                 )
             )
         elif path not in reported:
