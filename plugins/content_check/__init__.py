@@ -98,8 +98,15 @@ class _CoveredByTheCheck(logging.Filter):
         "Cannot get modification stamp for %s",  # a {static} link to a missing file
         'There are %s items "%s" with lang',  # two items with one slug
         "There are %s original (not translated) items",
+        'Unable to generate valid slug for %s "%s".',  # a tag or category of emoji only
     )
-    LOGGERS = ("pelican.generators", "pelican.contents", "pelican.cache", "pelican.utils")
+    LOGGERS = (
+        "pelican.generators",
+        "pelican.contents",
+        "pelican.cache",
+        "pelican.utils",
+        "pelican.urlwrappers",
+    )
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith(self.MESSAGE_STARTS)

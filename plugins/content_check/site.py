@@ -3,13 +3,14 @@ things written to the same address."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections import defaultdict
 from collections.abc import Iterable
 
 from pelican.paginator import Paginator
 
-from .names import check_names
+from .names import check_names, slug_of
 from .problems import Problem, display_path
 from .reading import read_failures, reason_in_words
 from .source import check_source
@@ -31,27 +32,25 @@ def is_system_file(name: str) -> bool:
 
 def content_files(settings: dict) -> Iterable[tuple[str, str | None]]:
     """Every file under the content folder (absolute path) with its role:
-    "article", "page", "kept" (an image or data file), "hidden" (a name
-    starting with a dot, which Pelican skips) or None (outside every folder the
-    site is built from)."""
+    "article", "page", "kept" (an image), "data" (the newsletter's records),
+    "hidden" (a name starting with a dot, which Pelican skips) or None
+    (outside every folder the site is built from)."""
     root = os.path.abspath(settings["PATH"])
     roles = [(p, "article") for p in settings["ARTICLE_PATHS"]]
     roles += [(p, "page") for p in settings["PAGE_PATHS"]]
     roles += [(p, "kept") for p in settings["STATIC_PATHS"]]
-    roles += [(p, "kept") for p in settings.get("CONTENT_DATA_PATHS", [])]
+    roles += [(p, "data") for p in settings.get("CONTENT_DATA_PATHS", [])]
     roles = [(os.path.normpath(p), role) for p, role in roles]
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if d not in (".git", ".svn"))
         for name in sorted(n for n in files if not is_system_file(n)):
             path = os.path.join(folder, name)
             relative = os.path.relpath(path, root)
-            if any(part.startswith(".") for part in relative.split(os.sep)):
-                yield path, "hidden"
-                continue
             role = next(
                 (r for p, r in roles if relative == p or relative.startswith(p + os.sep)), None
             )
-            yield path, role
+            hidden = any(part.startswith(".") for part in relative.split(os.sep))
+            yield path, "hidden" if hidden and role != "data" else role
 
 
 def is_markdown(path: str) -> bool:
@@ -65,7 +64,8 @@ def check_files(settings: dict) -> list[Problem]:
     problems, sources = [], {}
     for path, role in content_files(settings):
         if role in ("article", "page") and is_markdown(path):
-            sources[path] = source = check_source(path, role, root)
+            stem = os.path.splitext(os.path.basename(path))[0]
+            sources[path] = source = check_source(path, role, root, slug_of(stem, settings))
             check_names(source, settings)
             problems += source.problems
         elif role == "hidden":
@@ -227,7 +227,26 @@ def _planned_outputs(items: list, generators: list, settings: dict) -> dict[str,
     static = _generator(generators, "StaticGenerator")
     for item in static.staticfiles:
         planned[os.path.normpath(item.save_as)].append(item)
+    for plugin, path in plugin_outputs(settings):
+        planned[os.path.normpath(path)].append(f"the file the {plugin} plugin writes there")
     return planned
+
+
+def plugin_outputs(settings: dict) -> list[tuple[str, str]]:
+    """(plugin, output path) of every file a plugin writes besides Pelican's own
+    pages: each of our plugins says so in `planned_outputs(settings)`; the
+    sitemap plugin is not ours, so its one file is named here."""
+    outputs = []
+    for name in settings.get("PLUGINS") or []:
+        name = name if isinstance(name, str) else name.__name__
+        if name.endswith("sitemap"):
+            fmt = (settings.get("SITEMAP") or {}).get("format", "xml")
+            outputs.append(("sitemap", f"sitemap.{fmt}"))
+            continue
+        planned = getattr(importlib.import_module(name), "planned_outputs", None)
+        if planned is not None:
+            outputs += [(name, path) for path in planned(settings)]
+    return outputs
 
 
 def _add_paginated(planned, save_as, url, objects, template, settings, label) -> None:
@@ -243,10 +262,22 @@ def _add_paginated(planned, save_as, url, objects, template, settings, label) ->
 
 
 def _collisions(planned: dict[str, list]) -> list[Problem]:
+    """Two writers of one file, or a file where another writer needs a folder
+    (a page saved as robots.txt/index.html beside the robots.txt file)."""
+    clashes = [(output, writers) for output, writers in planned.items() if len(writers) > 1]
+    folders_taken = set()
+    for output, writers in list(planned.items()):
+        parent = os.path.dirname(output)
+        while parent:
+            if parent in planned:
+                # Both sides hear of it: the file's writers (once) and the folder's.
+                if parent not in folders_taken:
+                    clashes.append((parent, planned[parent] + [f"the folder of {output}"]))
+                    folders_taken.add(parent)
+                clashes.append((output, writers + [f"the file {parent}"]))
+            parent = os.path.dirname(parent)
     problems = []
-    for output, writers in planned.items():
-        if len(writers) < 2:
-            continue
+    for output, writers in clashes:
         for item in writers:
             if isinstance(item, str) or not hasattr(item, "metadata"):
                 continue

@@ -5,10 +5,13 @@ These read the raw text, so they also report files Pelican could not read.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
+
+from pelican.utils import get_date
 
 from . import schema
 from .characters import control_characters, describe_character
@@ -46,12 +49,13 @@ class SourceFile:
         self.problems.append(Problem(self.path, line, what, fix))
 
 
-def check_source(path: str, kind: str, content_root: str) -> SourceFile:
-    """Read one file and report everything wrong with it on its own."""
+def check_source(path: str, kind: str, content_root: str, slug: str = "") -> SourceFile:
+    """Read one file and report everything wrong with it on its own. `slug` is
+    the address Pelican gives the file, for ready-to-paste fixes."""
     source = SourceFile(path=path, kind=kind)
     source.lines = markdown_lines(_decode(source))
     _parse_header(source, source.lines)
-    _check_metadata(source)
+    _check_metadata(source, slug)
     _check_control_characters(source)
     _check_body(source, content_root)
     return source
@@ -116,9 +120,18 @@ def _parse_header(source: SourceFile, lines: list[str]) -> None:
     source.body = [(i + 1, lines[i]) for i in range(index, len(lines))]
 
 
-def _check_metadata(source: SourceFile) -> None:
-    for key, what, fix in schema.validate(source.kind, source.metadata):
+def _check_metadata(source: SourceFile, slug: str) -> None:
+    lines = {"id": f"Id: {schema.article_id(_day(source), slug)}"} if slug else {}
+    for key, what, fix in schema.validate(source.kind, source.metadata, lines):
         source.problem(source.key_lines.get(key, 1), what, fix)
+
+
+def _day(source: SourceFile) -> datetime.date:
+    """The article's day for a suggested Id: its Date when readable, else today."""
+    try:
+        return get_date(source.metadata.get("date", "")).date()
+    except (ValueError, OverflowError):
+        return datetime.date.today()
 
 
 def _check_control_characters(source: SourceFile) -> None:
