@@ -140,6 +140,7 @@ CASES = [
         "starts with a dot, so it is never published",
         (),
     ),
+    ("slug_outside", "articles/up.md", 4, 'Slug "../../up" would write outside the site', ()),
     ("no_id_same_slug", "articles/copy-of-first.md", 1, "An article needs an Id", ()),
     ("no_id_same_slug", "articles/copy-of-first.md", None, "first/index.html is also used by", ()),
 ]
