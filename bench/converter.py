@@ -58,7 +58,9 @@ def main() -> None:
     print(f"  a new converter per file:      {per_file_s:.3f} s ({per_file_s / reused_s:.3f}x)")
     extra = per_file_s - reused_s
     if args.build_seconds:
-        print(f"  per file would add {extra:.3f} s = {extra / args.build_seconds:.1%} of a cold build")
+        print(
+            f"  per file would add {extra:.3f} s = {extra / args.build_seconds:.1%} of a cold build"
+        )
 
 
 if __name__ == "__main__":
