@@ -43,7 +43,8 @@ class ParallelWriter(Writer):
         self._recorded: dict[str, tuple] = {}  # output path -> (template, context, localcontext)
         self._rendering: tuple | None = None
         if self.deferring:
-            ParallelWriter.open_writers.append(self)
+            # A writer left from a build that stopped half-way holds pages of that build.
+            ParallelWriter.open_writers[:] = [self]
         else:
             logger.info("Writing serially: %s", reason)
 
