@@ -29,7 +29,8 @@ def build(content: Path, output: Path, *extra: str, prelude: str = "", verbose=T
     `prelude` is Python run before Pelican starts, to stage a platform."""
     command = ["-s", "pelicanconf.py", "-o", str(output), "--fatal", "warnings"]
     command += ["-e", f'CACHE_PATH="{output}-cache"', *extra] + (["-v"] if verbose else [])
-    code = f"{prelude}\nimport sys\nfrom pelican import main\nsys.argv = {['pelican', str(content), *command]!r}\nmain()"
+    argv = ["pelican", str(content), *command]
+    code = f"{prelude}\nimport sys\nfrom pelican import main\nsys.argv = {argv!r}\nmain()"
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -167,3 +168,44 @@ def test_sitemap_dates_lists_by_the_newest_content(parallel_site):
     assert lastmod["/"] == max(lastmod.values())
     assert lastmod["/"] >= newest_article
     assert lastmod["/"] in [v for loc, v in lastmod.items() if loc != "/" and "/tag/" not in loc]
+
+
+def test_a_file_written_twice_is_handled_as_pelican_handles_it(tmp_path):
+    """The parallel writer's overwrite rules, messages and results are Pelican's."""
+    from jinja2 import Environment
+    from parallel_build import ParallelWriter, finish_writing
+    from pelican.settings import read_settings
+    from pelican.writers import FileOverwriteFailedError, Writer
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    template = Environment().from_string("{{ output_file }}: {{ text }}")
+    steps = [  # (file, text, override)
+        ("a.html", "first", False),
+        ("a.html", "second", False),  # refused
+        ("b.html", "kept", True),
+        ("b.html", "skipped", False),  # skipped: b.html was overridden
+        ("b.html", "again", True),  # refused: a second override
+        ("c.html", "first", False),
+        ("c.html", "replaced", True),  # allowed overwrite
+    ]
+
+    def run(writer_class, output: Path) -> list[str]:
+        writer = writer_class(str(output), settings=settings)
+        assert getattr(writer, "deferring", True)  # the parallel one records pages
+        outcomes = []
+        for name, text, override in steps:
+            try:
+                writer.write_file(
+                    name, template, {"localsiteurl": ""}, override_output=override, text=text
+                )
+                outcomes.append("written")
+            except FileOverwriteFailedError as error:
+                outcomes.append(str(error).replace(str(output), "OUT"))
+        finish_writing(None)
+        return outcomes
+
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert run(ParallelWriter, parallel) == run(Writer, serial)
+    assert differences(serial, parallel) == []
+    assert (parallel / "c.html").read_text() == "c.html: replaced"
+    assert (parallel / "b.html").read_text() == "b.html: kept"

@@ -4,8 +4,8 @@
 that cost time and have no effect on the rest of the build are handed on:
 rendering its template and putting the text in the file. Everything else runs
 in the parent, in Pelican's order: pagination, the local context, the check
-that no file is written twice (Pelican's `_open_w`, which also creates the
-file), the `content_written` signal. The pages recorded that way are rendered
+that no file is written twice (Pelican's rules and messages), the
+`content_written` signal. The pages recorded that way are rendered
 by forked workers in batches, and at the latest when the build finishes
 (`finalized`), before any other plugin's `finalized` step. A page whose
 rendering raised or logged is rendered again in the parent, which reports it.
@@ -17,10 +17,9 @@ plugin) or later: at `content_written` the page may not be rendered yet.
 from __future__ import annotations
 
 import logging
-import os
 import time
 
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from .workers import MIN_FILES, build_workers, run_in_workers, serial_reason
 
@@ -54,18 +53,39 @@ class ParallelWriter(Writer):
         return super().write_file(name, template, context, *args, **kwargs)
 
     def _open_w(self, filename, encoding, override=False):
-        handle = super()._open_w(filename, encoding, override)
         if self._rendering is None:  # a feed: written here and now
-            return handle
-        handle.close()  # Pelican's checks and the (empty) file are done
-        if handle.name != os.devnull:  # devnull: Pelican keeps the earlier file
+            return super()._open_w(filename, encoding, override)
+        if self._claim(filename, override):
             # The same file again (an allowed overwrite): the last one wins, as in Pelican.
-            self._recorded.pop(handle.name, None)
-            self._recorded[handle.name] = self._rendering
+            self._recorded.pop(filename, None)
+            self._recorded[filename] = self._rendering
         self._rendering = None
         if len(self._recorded) >= BATCH:
             self.render_recorded()
         return _Discard()
+
+    def _claim(self, filename: str, override: bool) -> bool:
+        """Pelican's rules for writing one file twice (`Writer._open_w`, same
+        messages), without opening it: the worker that renders it does. False
+        when Pelican would keep the earlier file."""
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" a second time (was previously overwritten)'
+                )
+            logger.info('Skipping "%s", not overwriting', filename)
+            return False
+        if filename in self._written_files:
+            if not override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" as Pelican has already '
+                    "written to it previously (set `override=True` if intended)"
+                )
+            logger.info('Overwriting "%s"', filename)
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return True
 
     def render_recorded(self) -> None:
         """Render and write every recorded page."""
