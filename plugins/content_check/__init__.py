@@ -18,7 +18,7 @@ from pelican.settings import read_settings
 
 from .problems import Problem, report
 from .reading import save_read_cache, watch_readers
-from .site import check_built, check_files
+from .site import check_built, check_files, read_dates
 
 __all__ = [
     "ContentError",
@@ -44,7 +44,7 @@ class ContentError(SystemExit):
 
 
 def collect_problems(generators: list, settings: dict) -> list[Problem]:
-    problems = check_files(settings)
+    problems = check_files(settings, read_dates(generators))
     problems += check_built(generators, settings, {p.path for p in problems})
     return problems
 
