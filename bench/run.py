@@ -104,15 +104,19 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def same_files(left: Path, right: Path) -> bool:
-    """Both folders hold the same files with the same bytes."""
+def differences(left: Path, right: Path, folder: str = "") -> list[str]:
+    """Files (relative paths) only on one side, or whose bytes differ."""
     compared = filecmp.dircmp(left, right)
-    if compared.left_only or compared.right_only or compared.funny_files:
-        return False
+    found = [f"only in {left}: {folder}{n}" for n in compared.left_only]
+    found += [f"only in {right}: {folder}{n}" for n in compared.right_only]
+    found += [
+        f"a file on one side, a folder on the other: {folder}{n}" for n in compared.common_funny
+    ]
     _, mismatch, errors = filecmp.cmpfiles(left, right, compared.common_files, shallow=False)
-    if mismatch or errors:
-        return False
-    return all(same_files(left / d, right / d) for d in compared.common_dirs)
+    found += [f"bytes differ: {folder}{n}" for n in mismatch + errors]
+    for name in compared.common_dirs:
+        found += differences(left / name, right / name, f"{folder}{name}/")
+    return found
 
 
 def compare_builds(count: int, runs: int, work: Path) -> dict:
@@ -145,8 +149,9 @@ def compare_builds(count: int, runs: int, work: Path) -> dict:
         result[name] = statistics.median(t for t, _, _ in measured)
         result[f"{name}_cpu"] = statistics.median(c for _, c, _ in measured)
         result[f"{name}_mb"] = max(m for _, _, m in measured)
-    result["identical"] = same_files(outputs["cold"], outputs["serial"]) and same_files(
-        outputs["warm"], outputs["serial"]
+    result["identical"] = not (
+        differences(outputs["cold"], outputs["serial"])
+        or differences(outputs["warm"], outputs["serial"])
     )
     return result
 

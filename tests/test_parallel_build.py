@@ -4,7 +4,6 @@ builds the same site."""
 
 from __future__ import annotations
 
-import filecmp
 import os
 import re
 import shutil
@@ -19,6 +18,8 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
+from run import differences  # noqa: E402
+
 from corpus import write_corpus  # noqa: E402
 
 ARTICLES = 120  # well above parallel_build.MIN_FILES, so workers read and render
@@ -39,18 +40,6 @@ def build(content: Path, output: Path, *extra: str, prelude: str = "", verbose=T
         timeout=300,
         env={**os.environ, "COLUMNS": "400"},  # one log record, one line
     )
-
-
-def differences(left: Path, right: Path) -> list[str]:
-    """Files that are only on one side or whose bytes differ."""
-    compared = filecmp.dircmp(left, right)
-    found = [f"only in {left.name}: {n}" for n in compared.left_only]
-    found += [f"only in {right.name}: {n}" for n in compared.right_only]
-    _, mismatch, errors = filecmp.cmpfiles(left, right, compared.common_files, shallow=False)
-    found += [f"bytes differ: {n}" for n in mismatch + errors]
-    for folder in compared.common_dirs:
-        found += [f"{folder}/{d}" for d in differences(left / folder, right / folder)]
-    return found
 
 
 @pytest.fixture(scope="module")
