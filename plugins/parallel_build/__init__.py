@@ -19,8 +19,8 @@ which reports it exactly as a serial build does.
 processes; `-e BUILD_WORKERS=1` builds serially. The build also stays serial,
 and says why with `-v`, when other threads run (`invoke serve`: forking a
 threaded process is unsafe), where the platform cannot fork, and for fewer
-files than `MIN_FILES`. Keep this plugin before every plugin that reads the
-written pages at `finalized`.
+files than `MIN_FILES` to read or `MIN_PAGES` to render. Keep this plugin
+before every plugin that reads the written pages at `finalized`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ from __future__ import annotations
 from pelican import signals
 
 from .reading import read_ahead
-from .workers import MIN_FILES, build_workers, serial_reason
+from .workers import MIN_FILES, MIN_PAGES, build_workers, serial_reason
 from .writing import ParallelWriter, finish_writing, writer_class
 
 __all__ = [
     "MIN_FILES",
+    "MIN_PAGES",
     "ParallelWriter",
     "build_workers",
     "read_ahead",

@@ -21,7 +21,7 @@ import time
 
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from .workers import MIN_FILES, build_workers, run_in_workers, serial_reason
+from .workers import MIN_PAGES, build_workers, run_in_workers, serial_reason
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class ParallelWriter(Writer):
         if not jobs:
             return
         started = time.perf_counter()
-        if len(jobs) < MIN_FILES:
+        if len(jobs) < MIN_PAGES:
             redo = range(len(jobs))
         else:
             workers = min(self.workers, len(jobs))
