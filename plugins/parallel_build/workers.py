@@ -1,9 +1,10 @@
 """How many processes a build uses, and running a job in forked ones.
 
 A job is any function of an index; the forked workers inherit it (nothing is
-pickled on the way in). A worker gives back None for an index whose job raised
-or logged anything at WARNING or above, so that the parent does that one again
-itself and the build reports it exactly as a serial build does.
+pickled on the way in) and send their results back through pipes. A worker
+gives back None for an index whose job raised or logged anything at WARNING or
+above, so that the parent does that one again itself and the build reports it
+exactly as a serial build does.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
+from multiprocessing.connection import wait
 
 # Starting the workers costs about 40 ms; reading a file about 2 ms and rendering
 # a page about 0.6 ms on one core. Below these counts one process is as fast.
@@ -50,7 +52,7 @@ def serial_reason(workers: int, files: int | None = None, minimum: int = MIN_FIL
     None to fork workers for it."""
     if workers == 1:
         return "BUILD_WORKERS is 1"
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork") or "fork" not in multiprocessing.get_all_start_methods():
         return "this platform cannot fork processes"
     if _other_threads():
         return "other threads are running (forking them is unsafe)"
@@ -71,21 +73,52 @@ def _other_threads() -> list[threading.Thread]:
 
 
 def run_in_workers(job: Callable[[int], object], count: int, workers: int) -> Iterator:
-    """(index, result or None) for job(0) ... job(count - 1), in any order."""
+    """(index, result or None) for job(0) ... job(count - 1), in any order. Each
+    forked worker takes every `workers`-th index and sends its results back
+    through a pipe as it goes; an index a worker never answered (it died) is
+    given as None too, so the parent does that one itself."""
     global _job
     _job = job
-    size = max(1, min(16, count // (workers * 8)))  # small: no core idles at the end
-    chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
+    pending: dict = {}  # the receiving end of each worker's pipe -> its process id
+    answered = set()
     # Frozen objects are left alone by the workers' garbage collector, so the
     # workers do not copy every page of the parent's memory.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers, _start_worker) as pool:
-            for results in pool.imap_unordered(_run_chunk, chunks):
+        for first in range(workers):
+            receiving, sending = multiprocessing.Pipe(duplex=False)
+            pid = os.fork()
+            if pid == 0:
+                _work(range(first, count, workers), sending)  # never returns
+            sending.close()
+            pending[receiving] = pid
+        while pending:
+            for receiving in wait(list(pending)):
+                try:
+                    results = receiving.recv()
+                except EOFError:  # the worker has finished
+                    os.waitpid(pending.pop(receiving), 0)
+                    receiving.close()
+                    continue
+                answered.update(index for index, _ in results)
                 yield from results
+        yield from ((index, None) for index in range(count) if index not in answered)
     finally:
         gc.unfreeze()
         _job = None
+
+
+def _work(indices: range, sending) -> None:
+    """A forked worker: runs its share of the job and leaves without running
+    anything of the parent's (no exit handlers, no buffered output)."""
+    status = 1
+    try:
+        _start_worker()
+        for start in range(0, len(indices), 16):
+            sending.send(_run_chunk(indices[start : start + 16]))
+        status = 0
+    finally:
+        os._exit(status)
 
 
 class _Recorder(logging.Handler):
