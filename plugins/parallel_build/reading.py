@@ -23,7 +23,7 @@ from pelican.readers import _filter_discardable_metadata
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import file_suffix
 
-from .workers import build_workers, run_in_workers, serial_reason
+from .workers import Forked, build_workers, serial_reason
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def read_ahead(generator, paths: list[str], excludes: list[str]) -> None:
     started = time.perf_counter()
     workers = min(workers, len(unread))
     read = 0
-    for index, data in run_in_workers(_reader_job(readers, unread), len(unread), workers):
+    for index, data in Forked(_reader_job(readers, unread), len(unread), workers).results():
         if data is not None:
             path = unread[index]
             result = _WithSettings(data, readers.settings).load()

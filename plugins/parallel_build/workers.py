@@ -72,40 +72,46 @@ def _other_threads() -> list[threading.Thread]:
     ]
 
 
-def run_in_workers(job: Callable[[int], object], count: int, workers: int) -> Iterator:
-    """(index, result or None) for job(0) ... job(count - 1), in any order. Each
-    forked worker takes every `workers`-th index and sends its results back
-    through a pipe as it goes; an index a worker never answered (it died) is
-    given as None too, so the parent does that one itself."""
-    global _job
-    _job = job
-    pending: dict = {}  # the receiving end of each worker's pipe -> its process id
-    answered = set()
-    # Frozen objects are left alone by the workers' garbage collector, so the
-    # workers do not copy every page of the parent's memory.
-    gc.freeze()
-    try:
-        for first in range(workers):
-            receiving, sending = multiprocessing.Pipe(duplex=False)
-            pid = os.fork()
-            if pid == 0:
-                _work(range(first, count, workers), sending)  # never returns
-            sending.close()
-            pending[receiving] = pid
-        while pending:
-            for receiving in wait(list(pending)):
+class Forked:
+    """job(0) ... job(count - 1) run by `workers` forked processes, started at
+    once; `results()` collects them. Each worker takes every `workers`-th index
+    and sends its results back through a pipe as it goes."""
+
+    def __init__(self, job: Callable[[int], object], count: int, workers: int):
+        global _job
+        self.count = count
+        self._pending: dict = {}  # the receiving end of each worker's pipe -> its process id
+        _job = job
+        # Frozen objects are left alone by the workers' garbage collector, so the
+        # workers do not copy every page of the parent's memory.
+        gc.freeze()
+        try:
+            for first in range(workers):
+                receiving, sending = multiprocessing.Pipe(duplex=False)
+                pid = os.fork()
+                if pid == 0:
+                    _work(range(first, count, workers), sending)  # never returns
+                sending.close()
+                self._pending[receiving] = pid
+        finally:
+            gc.unfreeze()
+            _job = None
+
+    def results(self) -> Iterator[tuple[int, object]]:
+        """(index, result or None), in any order; an index a worker never
+        answered (it died) is given as None too, so the parent does it itself."""
+        answered = set()
+        while self._pending:
+            for receiving in wait(list(self._pending)):
                 try:
                     results = receiving.recv()
                 except EOFError:  # the worker has finished
-                    os.waitpid(pending.pop(receiving), 0)
+                    os.waitpid(self._pending.pop(receiving), 0)
                     receiving.close()
                     continue
                 answered.update(index for index, _ in results)
                 yield from results
-        yield from ((index, None) for index in range(count) if index not in answered)
-    finally:
-        gc.unfreeze()
-        _job = None
+        yield from ((index, None) for index in range(self.count) if index not in answered)
 
 
 def _work(indices: range, sending) -> None:

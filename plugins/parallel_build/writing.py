@@ -5,10 +5,11 @@ that cost time and have no effect on the rest of the build are handed on:
 rendering its template and putting the text in the file. Everything else runs
 in the parent, in Pelican's order: pagination, the local context, the check
 that no file is written twice (Pelican's rules and messages), the
-`content_written` signal. The pages recorded that way are rendered
-by forked workers in batches, and at the latest when the build finishes
-(`finalized`), before any other plugin's `finalized` step. A page whose
-rendering raised or logged is rendered again in the parent, which reports it.
+`content_written` signal. The pages recorded that way are rendered by forked
+workers in batches, each while this process records the next one, and the
+last when the build finishes (`finalized`), before any other plugin's
+`finalized` step. A page whose rendering raised or logged is rendered again in
+the parent, which reports it.
 
 A plugin that reads a written page must do so at `finalized` (after this
 plugin) or later: at `content_written` the page may not be rendered yet.
@@ -21,13 +22,13 @@ import time
 
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from .workers import MIN_PAGES, build_workers, run_in_workers, serial_reason
+from .workers import MIN_PAGES, Forked, build_workers, serial_reason
 
 logger = logging.getLogger(__name__)
 
 # Pages recorded before the workers render them: bounds the local contexts
 # held in memory at once.
-BATCH = 1000
+BATCH = 500
 
 
 class ParallelWriter(Writer):
@@ -41,6 +42,7 @@ class ParallelWriter(Writer):
         self.deferring = reason is None
         self._recorded: dict[str, tuple] = {}  # output path -> (template, context, localcontext)
         self._rendering: tuple | None = None
+        self._running: tuple | None = None  # (jobs, Forked or None, start time)
         if self.deferring:
             # A writer left from a build that stopped half-way holds pages of that build.
             ParallelWriter.open_writers[:] = [self]
@@ -61,7 +63,7 @@ class ParallelWriter(Writer):
             self._recorded[filename] = self._rendering
         self._rendering = None
         if len(self._recorded) >= BATCH:
-            self.render_recorded()
+            self.hand_over()
         return _Discard()
 
     def _claim(self, filename: str, override: bool) -> bool:
@@ -87,19 +89,30 @@ class ParallelWriter(Writer):
         self._written_files.add(filename)
         return True
 
-    def render_recorded(self) -> None:
-        """Render and write every recorded page."""
+    def hand_over(self) -> None:
+        """Give the recorded pages to workers, which render them while this
+        process records the next ones. One batch at a time: the batch before
+        is finished first, so a page written twice is written in Pelican's order."""
         jobs = list(self._recorded.items())
         self._recorded.clear()
-        if not jobs:
+        self.finish_batch()
+        if len(jobs) >= MIN_PAGES:
+            workers = min(self.workers, len(jobs))
+            forked = Forked(lambda i: _render(*jobs[i]), len(jobs), workers)
+            self._running = (jobs, forked, time.perf_counter())
+        elif jobs:
+            self._running = (jobs, None, time.perf_counter())
+
+    def finish_batch(self) -> None:
+        """Wait for the batch the workers render; render what they could not."""
+        if self._running is None:
             return
-        started = time.perf_counter()
-        if len(jobs) < MIN_PAGES:
+        jobs, forked, started = self._running
+        self._running = None
+        if forked is None:
             redo = range(len(jobs))
         else:
-            workers = min(self.workers, len(jobs))
-            results = run_in_workers(lambda i: _render(*jobs[i]), len(jobs), workers)
-            redo = sorted(index for index, done in results if done is None)
+            redo = sorted(index for index, done in forked.results() if done is None)
         for index in redo:
             _render(*jobs[index])
         logger.info(
@@ -145,7 +158,9 @@ def _render(path: str, job: tuple) -> bool:
 
 def finish_writing(pelican) -> None:
     while ParallelWriter.open_writers:
-        ParallelWriter.open_writers.pop().render_recorded()
+        writer = ParallelWriter.open_writers.pop()
+        writer.hand_over()
+        writer.finish_batch()
 
 
 def writer_class(pelican) -> type[Writer]:
