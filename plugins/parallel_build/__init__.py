@@ -4,9 +4,9 @@ Adds to the build:
 
 - reading ahead (reading.py): as soon as the articles' (then the pages')
   generator is set up, the files Pelican's reader cache does not hold yet are
-  read by forked workers, and the results put into that cache. Pelican's
-  serial pass then finds every file already read; it still runs every signal,
-  every plugin and every check, in its own order.
+  read by forked workers, and the results put into that cache as they come.
+  Pelican's serial pass finds each file there (waiting for it if need be); it
+  still runs every signal, every plugin and every check, in its own order.
 - writing (writing.py): Pelican's own writer, except that rendering a page's
   template and putting it in its file are done by forked workers; pagination,
   the overwrite check and the `content_written` signal stay in Pelican's order.
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from .reading import read_ahead
+from .reading import finish_reading, read_ahead
 from .workers import MIN_FILES, MIN_PAGES, build_workers, serial_reason
 from .writing import ParallelWriter, finish_writing, writer_class
 
@@ -60,5 +60,7 @@ def register() -> None:
     signals.initialized.connect(check_setting)
     signals.article_generator_init.connect(read_articles_ahead)
     signals.page_generator_init.connect(read_pages_ahead)
+    signals.article_generator_finalized.connect(finish_reading)
+    signals.page_generator_finalized.connect(finish_reading)
     signals.get_writer.connect(writer_class)
     signals.finalized.connect(finish_writing)

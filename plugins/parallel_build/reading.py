@@ -44,22 +44,60 @@ def read_ahead(generator, paths: list[str], excludes: list[str]) -> None:
     if reason:
         logger.info("Reading %d files serially: %s", len(unread), reason)
         return
-    started = time.perf_counter()
     workers = min(workers, len(unread))
-    read = 0
-    for index, data in Forked(_reader_job(readers, unread), len(unread), workers).results():
-        if data is not None:
-            path = unread[index]
-            result = _WithSettings(data, readers.settings).load()
-            readers._cache[path] = (readers._get_file_stamp(path), result)
-            read += 1
-    logger.info(
-        "Read %d files on %d processes in %.2f s; %d left to the serial pass",
-        read,
-        workers,
-        time.perf_counter() - started,
-        len(unread) - read,
-    )
+    forked = Forked(_reader_job(readers, unread), len(unread), workers)
+    readers._cache = _Arriving(readers, unread, forked, workers)
+
+
+def finish_reading(generator) -> None:
+    """Take the workers' last results (Pelican has asked for every file by now)."""
+    cache = generator.readers._cache
+    if isinstance(cache, _Arriving):
+        cache.take_all()
+
+
+class _Arriving(dict):
+    """Pelican's reader cache while the workers read: the serial pass starts at
+    once, and asking for a file the workers have not sent yet waits for it.
+    Each result is stamped as `Readers.cache_data` would stamp it. Pickled
+    (Pelican saves the cache) as the plain dict it is."""
+
+    def __init__(self, readers, unread: list[str], forked: Forked, workers: int):
+        super().__init__(readers._cache)
+        self._readers, self._unread, self._forked = readers, unread, forked
+        self._waiting = set(unread)
+        self._workers, self._read, self._started = workers, 0, time.perf_counter()
+
+    def get(self, key, default=None):
+        while key in self._waiting:
+            self._take(block=True)
+        if self._waiting:
+            self._take(block=False)  # keeps the workers' pipes from filling up
+        return super().get(key, default)
+
+    def take_all(self) -> None:
+        while self._waiting:
+            self._take(block=True)
+
+    def _take(self, block: bool) -> None:
+        for index, data in self._forked.take(block):
+            path = self._unread[index]
+            self._waiting.discard(path)
+            if data is not None:
+                result = _WithSettings(data, self._readers.settings).load()
+                self[path] = (self._readers._get_file_stamp(path), result)
+                self._read += 1
+        if not self._waiting:
+            logger.info(
+                "Read %d files on %d processes in %.2f s; %d left to the serial pass",
+                self._read,
+                self._workers,
+                time.perf_counter() - self._started,
+                len(self._unread) - self._read,
+            )
+
+    def __reduce__(self):
+        return (dict, (dict(self),))
 
 
 def _cached(generator, path: str) -> bool:

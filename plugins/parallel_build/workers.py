@@ -80,6 +80,7 @@ class Forked:
     def __init__(self, job: Callable[[int], object], count: int, workers: int):
         global _job
         self.count = count
+        self._answered: set[int] = set()
         self._pending: dict = {}  # the receiving end of each worker's pipe -> its process id
         _job = job
         # Frozen objects are left alone by the workers' garbage collector, so the
@@ -97,21 +98,32 @@ class Forked:
             gc.unfreeze()
             _job = None
 
+    @property
+    def done(self) -> bool:
+        return not self._pending
+
+    def take(self, block: bool = True) -> list[tuple[int, object]]:
+        """The results the workers have sent so far, (index, result or None);
+        waits for some when `block`. Once every worker has finished, an index
+        no worker answered (it died) is given as None too, so the parent does
+        that one itself."""
+        taken = []
+        for receiving in wait(list(self._pending), None if block else 0) if self._pending else ():
+            try:
+                taken += receiving.recv()
+            except EOFError:  # the worker has finished
+                os.waitpid(self._pending.pop(receiving), 0)
+                receiving.close()
+        self._answered.update(index for index, _ in taken)
+        if self.done:
+            taken += [(i, None) for i in range(self.count) if i not in self._answered]
+            self._answered.update(range(self.count))
+        return taken
+
     def results(self) -> Iterator[tuple[int, object]]:
-        """(index, result or None), in any order; an index a worker never
-        answered (it died) is given as None too, so the parent does it itself."""
-        answered = set()
-        while self._pending:
-            for receiving in wait(list(self._pending)):
-                try:
-                    results = receiving.recv()
-                except EOFError:  # the worker has finished
-                    os.waitpid(self._pending.pop(receiving), 0)
-                    receiving.close()
-                    continue
-                answered.update(index for index, _ in results)
-                yield from results
-        yield from ((index, None) for index in range(self.count) if index not in answered)
+        """Every (index, result or None), in any order, as they come."""
+        while not self.done:
+            yield from self.take()
 
 
 def _work(indices: range, sending) -> None:
