@@ -26,11 +26,13 @@ from corpus import write_corpus  # noqa: E402
 ARTICLES = 120
 
 
-def build(content: Path, output: Path, *extra: str, prelude: str = "", verbose=True):
-    """A cold build (its own empty cache) of `content`, in a child process.
-    `prelude` is Python run before Pelican starts, to stage a platform."""
+def build(content: Path, output: Path, *extra: str, prelude="", verbose=True, cache=None):
+    """A build of `content` in a child process, cold (its own empty cache) unless
+    `cache` is another build's. `prelude` is Python run before Pelican starts,
+    to stage a platform."""
+    cache = cache or Path(f"{output}-cache")
     command = ["-s", "pelicanconf.py", "-o", str(output), "--fatal", "warnings"]
-    command += ["-e", f'CACHE_PATH="{output}-cache"', *extra] + (["-v"] if verbose else [])
+    command += ["-e", f'CACHE_PATH="{cache}"', *extra] + (["-v"] if verbose else [])
     argv = ["pelican", str(content), *command]
     code = f"{prelude}\nimport sys\nfrom pelican import main\nsys.argv = {argv!r}\nmain()"
     return subprocess.run(
@@ -73,6 +75,15 @@ def test_parallel_and_serial_builds_write_the_same_bytes(content, parallel_site)
     assert differences(parallel_site, serial) == []
     pages = list(parallel_site.rglob("*.html"))
     assert len(pages) > ARTICLES + 20  # articles, pages, lists, tags, archives
+
+
+def test_a_warm_build_writes_the_same_bytes(content, parallel_site):
+    """The cache the parallel build saved serves the next build, which reads nothing."""
+    warm = content.parent / "warm"
+    result = build(content, warm, "BUILD_WORKERS=2", cache=Path(f"{parallel_site}-cache"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Reading 0 files serially: only 0 files" in result.stdout + result.stderr
+    assert differences(parallel_site, warm) == []
 
 
 # Each way of staying serial (or of writing in several batches), staged in the child.
