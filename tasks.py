@@ -121,14 +121,17 @@ def new(c, title):
 @task(help={"content": "content folder to check (default content/)"})
 def check(c, content=None):
     """Check all content without building and list every problem at once."""
-    from content_check import check_site, report
+    from content_check import collect_problems, read_site, report, waiting_list
 
     os.chdir(ROOT)
     overrides = {"PATH": os.path.abspath(content)} if content else {}
-    problems = check_site(DEV_SETTINGS, overrides)
+    settings = _settings(DEV_SETTINGS, **overrides)
+    generators = read_site(settings)
+    problems = collect_problems(generators, settings)
     if problems:
-        raise Exit(report(problems), 1)
+        raise Exit(report(problems) + "\n" + waiting_list(generators), 1)
     print("All content is fine.")
+    print(waiting_list(generators))
 
 
 @task
@@ -183,6 +186,8 @@ def _to_rsync(deploy: dict) -> None:
 )
 def digest(c, out=None, mark_sent=False):
     """Compose the next newsletter issue of what is new (or record it as sent)."""
+    from scheduling import fix_build_moment
+
     from digest import record_path
     from digest.compose import read_manifest
     from digest.record import SentIssue, carried_ids, load_record, save_record
@@ -192,7 +197,7 @@ def digest(c, out=None, mark_sent=False):
     folder = os.path.abspath(out or settings["DIGEST"]["out"])
     record = record_path(settings)
     issues = load_record(record)
-    now = datetime.now(ZoneInfo(settings["TIMEZONE"])).replace(microsecond=0)
+    now = fix_build_moment(settings)  # the same moment the site is built for
 
     if mark_sent:
         composed = read_manifest(folder)
