@@ -186,8 +186,6 @@ def _to_rsync(deploy: dict) -> None:
 )
 def digest(c, out=None, mark_sent=False):
     """Compose the next newsletter issue of what is new (or record it as sent)."""
-    from scheduling import fix_build_moment
-
     from digest import record_path
     from digest.compose import read_manifest
     from digest.record import SentIssue, carried_ids, load_record, save_record
@@ -197,7 +195,7 @@ def digest(c, out=None, mark_sent=False):
     folder = os.path.abspath(out or settings["DIGEST"]["out"])
     record = record_path(settings)
     issues = load_record(record)
-    now = fix_build_moment(settings)  # the same moment the site is built for
+    now = datetime.now(ZoneInfo(settings["TIMEZONE"])).replace(microsecond=0)
 
     if mark_sent:
         composed = read_manifest(folder)
@@ -225,13 +223,15 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     from content_check import collect_problems, read_site, report
     from digest.compose import compose_issue, write_issue
     from digest.record import new_articles
+    from scheduling import build_moment
 
     generators = read_site(settings)
     problems = collect_problems(generators, settings)
     if problems:
         raise Exit(report(problems), 1)
     articles = next(g for g in generators if type(g).__name__ == "ArticlesGenerator").articles
-    fresh = new_articles(articles, issues, now)
+    # What is new is what the site shows at this build's moment (BUILD_MOMENT or the clock).
+    fresh = new_articles(articles, issues, build_moment(settings))
     if not fresh:
         print("Nothing new since the last issue: no issue composed.")
         return
@@ -281,6 +281,49 @@ def send_digest(c, dry_run=False, test="", out=None):
     )
     if status:
         raise Exit(code=status)
+
+
+SITE_VERSION = "site-version.txt"
+
+
+@task(
+    help={
+        "live": "the live site's address (default: the SITEURL environment variable)",
+        "output": "the built site (default output/)",
+    }
+)
+def compare_live(c, live="", output=OUTPUT):
+    """Say whether the built site differs from the live one (the deploy's gate).
+
+    Writes a hash of every file of the built site to <output>/site-version.txt,
+    reads the same file from the live site, and prints changed=true or
+    changed=false (also into $GITHUB_OUTPUT, for the workflow). A live site
+    that cannot be read counts as changed, so the first deploy happens."""
+    import hashlib
+    import urllib.request
+
+    folder = ROOT / output
+    if not (folder / "index.html").is_file():
+        raise Exit(f"No built site in {folder}: run `invoke preview` first.", 1)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        if name != SITE_VERSION:
+            digest.update(f"{name}\0{path.stat().st_size}\0".encode() + path.read_bytes())
+    built = digest.hexdigest()
+    (folder / SITE_VERSION).write_text(built + "\n", encoding="ascii")
+    address = (live or os.environ.get("SITEURL", "")).rstrip("/")
+    try:
+        with urllib.request.urlopen(f"{address}/{SITE_VERSION}", timeout=30) as answer:
+            online = answer.read(200).decode("ascii", "replace").strip()
+    except (OSError, ValueError) as error:
+        online = ""
+        print(f"Could not read {address}/{SITE_VERSION} ({error}): deploying.")
+    changed = "false" if online == built else "true"
+    print(f"changed={changed}")
+    if os.environ.get("GITHUB_OUTPUT"):
+        with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as handle:
+            handle.write(f"changed={changed}\n")
 
 
 @task(help={"args": "extra pytest arguments, in quotes"})
