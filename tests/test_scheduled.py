@@ -273,3 +273,24 @@ def test_a_link_to_a_scheduled_article_is_a_problem_naming_its_date(planned_proj
     later = (ahead + timedelta(minutes=1)).isoformat()
     env = {**os.environ, "BUILD_MOMENT": later}
     assert run_invoke(project, "check", env=env).returncode == 0
+
+
+def test_the_readme_header_template_passes_the_check_as_draft_and_as_scheduled(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Writing from a browser", 1)[1]
+    template = section.split("```", 2)[1]
+    header = "\n".join(line.strip() for line in template.strip().splitlines())
+    assert header.startswith("Title: ") and "\nDate: 2027-06-01 09:00\n" in f"\n{header}\n"
+    project = copy_project(tmp_path / "project")
+    article = project / "content" / "articles" / "my-article.md"
+    article.write_text(header + "\n\nA first paragraph.\n")
+    result = run_invoke(project, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No article is scheduled." in result.stdout
+
+    article.write_text(header.replace("Status: draft", "Status: published") + "\n\nText.\n")
+    result = run_invoke(project, "check", env={**os.environ, "BUILD_MOMENT": "2027-05-31T12:00"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "  content/articles/my-article.md: Scheduled for Tuesday 1 June 2027, 09:00"
+    )
