@@ -149,7 +149,7 @@ def test_a_scheduled_article_is_in_no_public_output_before_its_date(site):
 
 def test_a_writing_build_shows_it_under_drafts_with_its_date(site):
     page = site.writing / "drafts" / "ahead" / "index.html"
-    notice = parse(page).xpath("//*[contains(@class, 'notice')]")
+    notice = parse(page).xpath("//p[@role='note']")
     local = site.ahead.astimezone(site.zone)
     expected = f"Scheduled for {local:%A} {local.day} {local:%B %Y, %H:%M}"
     assert len(notice) == 1 and expected in notice[0].text_content()
@@ -158,14 +158,14 @@ def test_a_writing_build_shows_it_under_drafts_with_its_date(site):
     assert not (site.writing / "ahead").exists()
     assert AHEAD not in titles_in(site.writing / "index.html")
     live = parse(site.writing / "just-now" / "index.html")
-    assert not live.xpath("//*[contains(@class, 'notice')]")
+    assert not live.xpath("//p[@role='note']")
 
 
 def test_once_its_date_has_passed_it_is_everywhere(site):
     output = site.later
     page = parse(output / "ahead" / "index.html")
     assert page.xpath("//h1/text()") == [AHEAD]
-    assert not page.xpath("//*[contains(@class, 'notice')]")
+    assert not page.xpath("//p[@role='note']")
     for page in listed_pages(output, site.ahead.year)[:6]:
         assert AHEAD in titles_in(page), page
     assert "only-ahead" in titles_in(output / "tags" / "index.html")
