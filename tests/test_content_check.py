@@ -140,6 +140,7 @@ CASES = [
         "starts with a dot, so it is never published",
         (),
     ),
+    ("slug_outside", "articles/up.md", 4, 'Slug "../../up" would write outside the site', ()),
     ("no_id_same_slug", "articles/copy-of-first.md", 1, "An article needs an Id", ()),
     ("no_id_same_slug", "articles/copy-of-first.md", None, "first/index.html is also used by", ()),
 ]
@@ -229,3 +230,16 @@ def test_markdown_is_configured_for_prose(tmp_path):
     plain, python = body.xpath('.//div[contains(@class, "highlight")]')
     assert not plain.xpath(".//span[@class='k']"), "a block without a language is not guessed"
     assert python.xpath(".//span[@class='k']"), "a block marked python is highlighted"
+
+
+def test_a_missing_id_comes_with_the_line_to_paste_for_that_file(tmp_path):
+    result = run_pelican(BROKEN / "no_id_same_slug", tmp_path)
+    assert 'add a line "Id: 2026-02-03-copy-of-first" to the header' in result.stderr
+
+
+def test_a_failed_build_leaves_the_content_cache_untouched(tmp_path):
+    cache = tmp_path / "cache"
+    args = ("-e", f'CACHE_PATH="{cache}"')
+    result = run_pelican(BROKEN / "deep_nesting", tmp_path / "out", "pelicanconf.py", *args)
+    assert result.returncode == 1
+    assert not cache.exists() or not any(cache.rglob("*")), "a failed run caches nothing"

@@ -102,6 +102,7 @@ class _CoveredByTheCheck(logging.Filter):
         'There are %s items "%s" with lang',  # two items with one slug
         "There are %s original (not translated) items",
         'Unable to generate valid slug for %s "%s".',  # a tag or category of emoji only
+        "Skipping %s: file %r would be written outside output path",  # Slug: ../x
     )
     LOGGERS = (
         "pelican.generators",

@@ -40,13 +40,15 @@ def check_names(source: SourceFile, settings: dict) -> None:
         for name in ensure_metadata_list(source.metadata.get(key, "")):
             slug = slug_of(name, settings, substitutions)
             _check_one(source, line, f'The {noun} "{_short(name)}"', slug)
-    save_as = source.metadata.get("save_as", "").strip()
-    if save_as and (os.path.isabs(save_as) or os.path.normpath(save_as).startswith("..")):
-        source.problem(
-            source.key_lines["save_as"],
-            f'Save_as "{_short(save_as)}" would write outside the site, so Pelican skips the file',
-            'give an address inside the site, like "Save_as: 404.html"',
-        )
+    for key, example in (("save_as", "Save_as: 404.html"), ("slug", "Slug: about")):
+        value = source.metadata.get(key, "").strip()
+        if value and (os.path.isabs(value) or os.path.normpath(value).startswith("..")):
+            source.problem(
+                source.key_lines[key],
+                f'{key.capitalize()} "{_short(value)}" would write outside the site, '
+                "so Pelican skips the file",
+                f'give an address inside the site, like "{example}"',
+            )
     if "slug" in source.metadata:
         slug = source.metadata["slug"].strip()
         _check_one(source, source.key_lines["slug"], f'The Slug "{_short(slug)}"', slug)
