@@ -78,6 +78,8 @@ def test_newsletter_workflow_runs_after_the_site_and_commits_the_record():
     assert "git add content/newsletter/issues.json" in commands and "git push" in commands
     assert document["permissions"] == {"contents": "write"}
     assert send["env"]["DIGEST_SEND"] == "${{ secrets.DIGEST_SEND }}"
+    # Articles due after the site's build began wait for the next issue.
+    assert send["env"]["BUILD_MOMENT"] == "${{ github.event.workflow_run.run_started_at }}"
 
 
 def test_netlify_builds_the_public_site_from_the_same_commands():

@@ -21,6 +21,7 @@ from lxml import etree
 
 from conftest import ROOT, parse, run_invoke, run_pelican
 from project import copy_project
+from scheduling import build_moment
 
 AHEAD, JUST_NOW, LAST_YEAR = "Written Ahead Of Time", "Just Gone Live", "A Year Back"
 OTHER_ZONE = ZoneInfo("Asia/Kolkata")  # +05:30: a date read as site time would be hours off
@@ -293,4 +294,16 @@ def test_the_readme_header_template_passes_the_check_as_draft_and_as_scheduled(t
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
         "  content/articles/my-article.md: Scheduled for Tuesday 1 June 2027, 09:00"
+    )
+
+
+def test_the_moment_github_gives_a_run_is_read_in_the_site_time_zone():
+    settings = {"TIMEZONE": "America/New_York", "BUILD_MOMENT": "2026-11-30T12:05:12Z"}
+    moment = build_moment(settings)
+    assert moment == datetime(2026, 11, 30, 7, 5, 12, tzinfo=ZoneInfo("America/New_York"))
+    assert moment.utcoffset() == timedelta(hours=-5)
+    naive = build_moment({**settings, "BUILD_MOMENT": "2026-11-30T07:05"})
+    assert naive == datetime(2026, 11, 30, 7, 5, tzinfo=ZoneInfo("America/New_York"))
+    assert abs(build_moment({**settings, "BUILD_MOMENT": ""}) - datetime.now(ZoneInfo("UTC"))) < (
+        timedelta(seconds=5)
     )
