@@ -147,10 +147,15 @@ class _Discard:
 
 def _render(path: str, job: tuple) -> bool:
     template, context, localcontext = job
-    # As Pelican's writer does before rendering: content links follow the page's place.
+    # As Pelican's writer does before rendering: content links follow the page's
+    # place. Put back afterwards: this process has moved on to later pages.
+    now = context.get("localsiteurl")
     if localcontext["localsiteurl"]:
         context["localsiteurl"] = localcontext["localsiteurl"]
-    output = template.render(localcontext)
+    try:
+        output = template.render(localcontext)
+    finally:
+        context["localsiteurl"] = now
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(output)
     return True
