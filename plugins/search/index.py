@@ -10,7 +10,12 @@ import subprocess
 # The index's folder inside the output folder, as Pagefind names it by default.
 BUNDLE = "pagefind"
 # Pagefind's ready-made interfaces: our search page has its own, so they are not shipped.
-UNUSED = ["pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-component-ui.*", "pagefind-highlight.js"]
+UNUSED = [
+    "pagefind-ui.*",
+    "pagefind-modular-ui.*",
+    "pagefind-component-ui.*",
+    "pagefind-highlight.js",
+]
 # What Pagefind writes into the bundle folder (removed before each run, so an
 # old index never mixes with a new one; anything else there is left alone).
 WRITTEN = ["index", "fragment", "filter", "pagefind*.js", "pagefind*.css", "pagefind-entry.json"]
