@@ -22,6 +22,8 @@ import threading
 import time
 from pathlib import Path
 
+from run import free_port
+
 from corpus import write_corpus
 from project import ROOT
 
@@ -131,7 +133,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as folder:
         for count in sizes:
-            port = _free_port()
+            port = free_port()
             output = build(count, Path(folder), port)
             seconds = index_seconds(output, args.runs)
             total, files = bundle_bytes(output)
@@ -144,14 +146,6 @@ def main() -> None:
             )
             verdict = "met" if max(waits) < GOAL_SECONDS else "MISSED"
             print(f"{'':>8} goal: first result < {GOAL_SECONDS:.0f} s after typing: {verdict}")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 if __name__ == "__main__":

@@ -11,12 +11,12 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 from test_headers import directives, free_port, parse_headers_file, serve_like_a_host
+from test_tasks import wait_for
 from test_theme_in_browser import (
     AXE,
     AXE_TAGS,
@@ -296,11 +296,12 @@ def test_without_javascript_the_page_says_so_and_links_the_lists(browser, search
     context.close()
 
 
-def test_a_site_with_nothing_published_has_no_index_and_keeps_no_old_one(tmp_path):
+def test_a_writing_build_indexes_no_draft_and_a_site_without_articles_no_index(tmp_path):
     output = tmp_path / "output"
     first = run_pelican(FIXTURES / "search", output)
     assert first.returncode == 0, first.stderr
-    assert (output / "pagefind" / "pagefind.js").exists()
+    assert (output / "drafts" / "notes-not-ready" / "index.html").exists(), "previewed"
+    assert set(indexed(output)) == {"/a-walk-by-the-water/"}, "the draft is not indexed"
     drafts_only = tmp_path / "drafts-only" / "articles"
     drafts_only.mkdir(parents=True)
     shutil.copy(FIXTURES / "search/articles/notes-not-ready.md", drafts_only)
@@ -317,6 +318,14 @@ def test_an_index_that_cannot_be_built_is_a_clear_error(tmp_path):
         index_site(str(tmp_path))
 
 
+def urls(output: Path) -> set[str]:
+    """The indexed addresses, or none while Pagefind is still writing."""
+    try:
+        return set(indexed(output))
+    except (OSError, EOFError, ValueError):
+        return set()
+
+
 def test_serve_reindexes_after_a_full_rebuild(project_copy):
     port = free_port()
     server = subprocess.Popen(
@@ -327,24 +336,12 @@ def test_serve_reindexes_after_a_full_rebuild(project_copy):
     )
     output = project_copy / "output"
     try:
-        assert wait(lambda: "/meeting-your-inner-critic/" in indexed(output)), "first index"
+        assert wait_for(lambda: "/meeting-your-inner-critic/" in urls(output), 60), "indexed"
         shutil.copy(
             FIXTURES / "search/articles/a-walk-by-the-water.md", project_copy / "content/articles"
         )
-        assert wait(lambda: "/a-walk-by-the-water/" in indexed(output)), "a new article is found"
+        assert wait_for(lambda: "/a-walk-by-the-water/" in urls(output), 60), "re-indexed"
         assert "quillwort" in indexed(output)["/a-walk-by-the-water/"]["content"]
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def wait(condition, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return True
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.2)
-    return False
