@@ -41,6 +41,11 @@ def add_meta_policy(generator) -> None:
         )
 
 
+def planned_outputs(settings: dict) -> list[str]:
+    """The files this plugin writes, for the content check's collision planning."""
+    return ["_headers"]
+
+
 def write_headers(pelican) -> None:
     from fingerprint import theme_assets
 
