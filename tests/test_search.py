@@ -11,8 +11,10 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from test_headers import directives, free_port, parse_headers_file, serve_like_a_host
@@ -297,11 +299,22 @@ def test_without_javascript_the_page_says_so_and_links_the_lists(browser, search
 
 
 def test_a_writing_build_indexes_no_draft_and_a_site_without_articles_no_index(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "search", content)
+    next_year = datetime.now(ZoneInfo("America/New_York")) + timedelta(days=365)
+    (content / "articles" / "coming-later.md").write_text(
+        "Title: Coming Later\n"
+        f"Date: {next_year:%Y-%m-%d %H:%M}\n"
+        "Id: fixture-search-scheduled\n"
+        "Summary: A scheduled article, public only from its date.\n\n"
+        "A nightjar called at dusk while this waited for its day.\n"
+    )
     output = tmp_path / "output"
-    first = run_pelican(FIXTURES / "search", output)
+    first = run_pelican(content, output)
     assert first.returncode == 0, first.stderr
     assert (output / "drafts" / "notes-not-ready" / "index.html").exists(), "previewed"
-    assert set(indexed(output)) == {"/a-walk-by-the-water/"}, "the draft is not indexed"
+    assert (output / "drafts" / "coming-later" / "index.html").exists(), "previewed"
+    assert set(indexed(output)) == {"/a-walk-by-the-water/"}, "no draft, nothing scheduled"
     drafts_only = tmp_path / "drafts-only" / "articles"
     drafts_only.mkdir(parents=True)
     shutil.copy(FIXTURES / "search/articles/notes-not-ready.md", drafts_only)
