@@ -1,8 +1,9 @@
 """Search: readers find any article or page by a word from its text.
 
 Adds to the build: a `searchable` flag on every article and page (True only for
-published ones: never drafts, hidden items or, through Pelican's lists, anything
-another plugin keeps out of the public site), which the templates turn into
+the published ones in Pelican's lists once every generator is done: never
+drafts, hidden items, or scheduled articles, which the scheduling plugin has
+moved to the drafts by then), which the templates turn into
 `data-pagefind-body` on the body alone; and, once the site is written, a
 Pagefind index of those bodies in output/pagefind/ (titles, dates, summaries and
 images as result metadata, tags as a filter). The search page itself is the
