@@ -96,10 +96,28 @@ def test_only_published_bodies_are_indexed(search_site):
     assert walk["meta"]["title"] == "A Walk by the Water"
     assert walk["meta"]["date"] == "May 12, 2025"
     assert walk["meta"]["summary"].startswith("What a slow walk can show you")
-    assert sorted(walk["filters"]["tag"]) == ["practice", "rest"]
+    assert walk["filters"] == {} and "image" not in walk["meta"], "no filter, no own picture"
+    pictured = records["/goals-that-reflect-who-you-are/"]["meta"]["image"]
+    assert pictured.endswith("/images/path-through-hills.svg"), "its Image: header"
     assert "quillwort" in walk["content"]
     for elsewhere in ["Brambleford", "Related articles", "About the author", "Subscribe"]:
         assert elsewhere not in walk["content"], "only the body is indexed"
+
+
+def test_the_same_site_gets_the_same_index_bytes(search_site, tmp_path):
+    """A build that changes nothing must not change the index (the hourly deploy
+    compares every byte), so tags are not a Pagefind filter: its filter file
+    lists them in a different order on every run."""
+    output, _ = search_site
+    again = build_site(
+        tmp_path / "output",
+        "publishconf.py",
+        FIXTURES / "search",
+        extra=("-e", f'SITEURL="{search_site[1].rstrip("/")}"', f'SITE_TAGLINE="{FOOTER_TAGLINE}"'),
+    )
+    first = {p.relative_to(output): p.read_bytes() for p in (output / "pagefind").rglob("*.*")}
+    second = {p.relative_to(again): p.read_bytes() for p in (again / "pagefind").rglob("*.*")}
+    assert first.keys() == second.keys() and first == second
 
 
 def test_the_plugin_names_what_it_writes(search_site):

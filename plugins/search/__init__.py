@@ -6,7 +6,8 @@ drafts, hidden items, or scheduled articles, which the scheduling plugin has
 moved to the drafts by then), which the templates turn into
 `data-pagefind-body` on the body alone; and, once the site is written, a
 Pagefind index of those bodies in output/pagefind/ (titles, dates, summaries and
-images as result metadata, tags as a filter). The search page itself is the
+an article's own picture as result metadata; no filters, whose file Pagefind writes
+in a different order each run). The search page itself is the
 `search` direct template (pelicanconf.py); its script runs Pagefind on the
 reader's device, so nothing is asked of a server.
 """
