@@ -60,6 +60,7 @@ PLUGINS = [
     "fingerprint",
     "headers",
     "digest",
+    "search",
     "sitemap_dates",
     "pelican.plugins.sitemap",
     # Last: stores each page's address once every plugin before has settled it.
@@ -80,6 +81,7 @@ MENU_LINKS = [
     ("About", "about/"),
     ("Newsletter", "newsletter/"),
     ("Contact", "contact/"),
+    ("Search", "search/"),
 ]
 # Every value a template prints is escaped unless the template says `|safe`
 # (only the coach's rendered Markdown does).
@@ -109,6 +111,10 @@ ARCHIVES_SAVE_AS = "archives/index.html"
 TAGS_SAVE_AS = "tags/index.html"
 CATEGORIES_SAVE_AS = "categories/index.html"
 AUTHORS_SAVE_AS = "authors/index.html"
+# The search page (search plugin): `/search/?q=words` opens with those words.
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "search"]
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
 YEAR_ARCHIVE_URL = "archives/{date:%Y}/"
 YEAR_ARCHIVE_SAVE_AS = "archives/{date:%Y}/index.html"
 # Translations are not used; an article with a `Lang:` key is a typo to report.

@@ -261,10 +261,11 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
 @task(help={"quick": "skip the 5,000 articles", "runs": "runs of each build (default 3)"})
 def bench(c, quick=False, runs=3):
     """Measure build time against bare Pelican and a serial build, memory, identical
-    output, page weights and edit-to-refresh."""
+    output, page weights, edit-to-refresh and search."""
     os.chdir(ROOT)
-    flags = f"--runs {int(runs)}" + (" --quick" if quick else "")
-    c.run(f"{sys.executable} bench/run.py {flags}", pty=False)
+    flags = f"--runs {int(runs)}"
+    c.run(f"{sys.executable} bench/run.py {flags}" + (" --quick" if quick else ""), pty=False)
+    c.run(f"{sys.executable} bench/search_speed.py {flags}", pty=False)
 
 
 @task(
