@@ -10,9 +10,10 @@ alternating, several runs each, side by side in one run:
 - serial: our cold build with `-e BUILD_WORKERS=1`.
 
 Prints median wall times, the ratios against their goals (issue 15), the peak
-memory of each build (all its processes together: the sum of their PSS,
-sampled), and whether the parallel, warm and serial builds wrote the same
-bytes, every file; then the bytes of the pages readers download and the
+memory of each build (all its processes together, Pagefind's too: the sum of
+their PSS, sampled), whether the parallel, warm and serial builds wrote the
+same bytes, every file, and the search index that ends each of our builds
+timed on its own (so the rest can be judged apart); then the bytes of the pages readers download and the
 edit-to-refresh time of `invoke serve`.
 
 Run: python3 bench/run.py [--quick] [--runs N]   (or: invoke bench [--quick])
@@ -36,6 +37,9 @@ from pathlib import Path
 
 from corpus import write_corpus
 from project import ROOT, copy_project
+
+sys.path.insert(0, str(ROOT / "plugins"))
+from search.index import index_site  # noqa: E402
 
 GOALS = {
     "cold": 0.65,  # cold build / bare Pelican, at 1,000 and 5,000 articles
@@ -153,7 +157,16 @@ def compare_builds(count: int, runs: int, work: Path) -> dict:
         differences(outputs["cold"], outputs["serial"])
         or differences(outputs["warm"], outputs["serial"])
     )
+    # Every build above ends with the search index (Pagefind, plugins/search):
+    # timed again on its own, so the rest of the build can be judged apart.
+    result["index"] = statistics.median(index_seconds(outputs["cold"]) for _ in range(runs))
     return result
+
+
+def index_seconds(output: Path) -> float:
+    started = time.perf_counter()
+    index_site(str(output), "en")
+    return time.perf_counter() - started
 
 
 def print_builds(results: list[dict]) -> None:
@@ -189,6 +202,14 @@ def print_builds(results: list[dict]) -> None:
             )
         same = "met" if r["identical"] else "MISSED"
         print(f"  {r['count']:>5,} articles, {'parallel = serial, every byte':30} {same}")
+    print("\nThe search index (Pagefind) each of our builds ends with, timed on its own:")
+    for r in results:
+        if r["count"] in RATIO_SIZES:
+            cold, warm = (r[name] - r["index"] for name in ("cold", "warm"))
+            print(
+                f"  {r['count']:>5,} articles: index {r['index']:.2f} s; without it cold / bare "
+                f"{cold / r['bare']:.2f}, warm / bare {warm / r['bare']:.2f}"
+            )
 
 
 def page_bytes(output: Path) -> dict[str, int]:
