@@ -13,8 +13,8 @@ Prints median wall times, the ratios against their goals (issue 15), the peak
 memory of each build (all its processes together, Pagefind's too: the sum of
 their PSS, sampled), whether the parallel, warm and serial builds wrote the
 same bytes, every file, and the search index that ends each of our builds
-timed on its own (so the rest can be judged apart); then the bytes of the pages readers download and the
-edit-to-refresh time of `invoke serve`.
+timed on its own (so the rest can be judged apart); then the bytes of the
+pages readers download and the edit-to-refresh time of `invoke serve`.
 
 Run: python3 bench/run.py [--quick] [--runs N]   (or: invoke bench [--quick])
 """
