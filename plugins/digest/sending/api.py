@@ -1,36 +1,27 @@
-"""Delivery through a newsletter provider's API: the provider keeps the list and
-sends to it, so the ledger keeps one line per issue, the provider's id of the
-email or campaign, and a resumed run asks the provider before sending again.
+"""The providers' HTTP APIs, shared by the Buttondown and Mailchimp backends: the
+API key from the environment, and requests retried a bounded number of times with
+growing pauses on 429, 5xx and network errors, honouring Retry-After.
 
-Buttondown (https://docs.buttondown.com/api-emails-create): create the email as a
-draft with POST /v1/emails, then set its status to about_to_send with PATCH
-/v1/emails/{id}; a test goes through POST /v1/emails/{id}/send-draft. Header
-`Authorization: Token KEY`.
-
-Mailchimp Marketing API 3.0: POST /campaigns (type regular, the audience as
-recipients.list_id), PUT /campaigns/{id}/content (html, plain_text), POST
-/campaigns/{id}/actions/send; a test is POST /campaigns/{id}/actions/test. HTTP
-basic authentication with the API key as password; the key's suffix ("-us6")
-names the data center: https://us6.api.mailchimp.com/3.0.
+A request that would do its work twice if repeated (a create without an
+idempotency key, Mailchimp's send action) is repeated only when the provider
+cannot have acted on it: a 429 answer, or no connection at all. A resumed run then
+asks the provider for the state of what was made before doing anything again.
 """
 
 from __future__ import annotations
 
-import os
-from email.utils import parseaddr
+import time
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 
 import requests
 
-from .ledger import IssueSnapshot, Ledger
-from .letters import personalise
-from .smtp_backend import SendSetupError
+from .errors import ApiError, SendSetupError
+
+RETRIED_STATUSES = {429, 500, 502, 503, 504}
 
 
-class ApiError(Exception):
-    """The provider answered with an error: the message carries its reply."""
-
-
-def _api_key(config: dict, default_variable: str, environ) -> str:
+def api_key(config: dict, default_variable: str, environ) -> str:
     variable = config.get("api_key_env", default_variable)
     key = environ.get(variable, "")
     if not key:
@@ -41,174 +32,116 @@ def _api_key(config: dict, default_variable: str, environ) -> str:
     return key
 
 
-def _check(response: requests.Response, what: str) -> dict:
-    if response.status_code >= 400:
-        try:
-            data = response.json()
-            reply = data.get("detail") or data.get("message") or response.text
-        except ValueError:
-            reply = response.text
-        raise ApiError(f"{what} failed: HTTP {response.status_code}: {str(reply)[:300]}")
-    return response.json() if response.content else {}
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number of seconds or an HTTP date (RFC 9110)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
-def _draft_to_send(issue, ledger, draft_status: str, read_status, create) -> tuple:
-    """(provider id, None) of the issue's draft, made now or by an earlier run, ready
-    to send; or (id, status) when an earlier run already sent it."""
-    remote_id = issue.remote_id
-    if not remote_id:
-        remote_id = create()
-        ledger.set_remote(issue.number, remote_id, draft_status)
-        return remote_id, None
-    status = read_status(remote_id)
-    if status == draft_status:
-        return remote_id, None
-    ledger.set_remote(issue.number, remote_id, status)
-    return remote_id, status
+def _reply(response: requests.Response) -> str:
+    try:
+        data = response.json()
+        reply = (data.get("detail") or data.get("message") or response.text) if data else ""
+    except (ValueError, AttributeError):
+        reply = response.text
+    return str(reply)[:300]
 
 
-class Buttondown:
-    name = "buttondown"
-    merge_tag = "{{ unsubscribe_url }}"
+class ApiClient:
+    """One provider's API: `request` returns the decoded JSON answer or raises ApiError."""
 
-    def __init__(self, settings: dict, environ=os.environ, timeout: float = 60):
-        self.settings = settings
-        config = settings["DIGEST"]["send"].get("buttondown") or {}
-        self.base = config.get("api_url", "https://api.buttondown.com/v1").rstrip("/")
-        self.session = requests.Session()
-        self.session.headers.update(
-            {
-                "Authorization": f"Token {_api_key(config, 'BUTTONDOWN_API_KEY', environ)}",
-                "Accept": "application/json",
-            }
-        )
+    def __init__(
+        self,
+        base: str,
+        session: requests.Session,
+        send: dict,
+        timeout: float,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.base = base.rstrip("/")
+        self.session = session
         self.timeout = timeout
+        self.retries = int(send.get("retries", 5))
+        self.backoff = float(send.get("backoff_seconds", 2))
+        self.longest_wait = float(send.get("longest_wait_seconds", 300))
+        self.sleep = sleep
 
-    def describe(self) -> str:
-        return f"a Buttondown email (POST {self.base}/emails) to your Buttondown subscribers"
+    def _pause(self, attempt: int, retry_after: float | None) -> None:
+        wait = self.backoff * (2**attempt) if retry_after is None else retry_after
+        self.sleep(min(wait, self.longest_wait))
 
-    def _body(self, issue: IssueSnapshot) -> str:
-        return personalise(issue, self.settings["DIGEST"]["unsubscribe"], self.merge_tag)[0]
-
-    def _create_draft(self, subject: str, issue: IssueSnapshot) -> str:
-        response = self.session.post(
-            f"{self.base}/emails",
-            json={"subject": subject, "body": self._body(issue), "status": "draft"},
-            timeout=self.timeout,
-        )
-        return _check(response, "Creating the Buttondown email")["id"]
-
-    def _status(self, email_id: str) -> str:
-        response = self.session.get(f"{self.base}/emails/{email_id}", timeout=self.timeout)
-        return _check(response, "Reading the Buttondown email")["status"]
-
-    def send(self, issue: IssueSnapshot, ledger: Ledger) -> str:
-        """Sends the issue once; returns the provider's status."""
-        email_id, status = _draft_to_send(
-            issue, ledger, "draft", self._status, lambda: self._create_draft(issue.subject, issue)
-        )
-        if status:
-            return status
-        response = self.session.patch(
-            f"{self.base}/emails/{email_id}", json={"status": "about_to_send"}, timeout=self.timeout
-        )
-        status = _check(response, "Sending the Buttondown email").get("status", "about_to_send")
-        ledger.set_remote(issue.number, email_id, status)
-        return status
-
-    def send_test(self, issue: IssueSnapshot, address: str) -> None:
-        email_id = self._create_draft(f"[TEST] {issue.subject}", issue)
-        response = self.session.post(
-            f"{self.base}/emails/{email_id}/send-draft",
-            json={"recipients": [address]},
-            timeout=self.timeout,
-        )
-        _check(response, "Sending the Buttondown test")
-
-
-class Mailchimp:
-    name = "mailchimp"
-    merge_tag = "*|UNSUB|*"
-
-    def __init__(self, settings: dict, environ=os.environ, timeout: float = 60):
-        self.settings = settings
-        config = settings["DIGEST"]["send"].get("mailchimp") or {}
-        self.audience = config.get("audience", "")
-        if not self.audience:
-            raise SendSetupError(
-                'DIGEST["send"]["mailchimp"]["audience"] is empty. Fix: set it to your audience '
-                "ID (Mailchimp: Audience → Settings → Audience name and defaults → Audience ID)"
-            )
-        key = _api_key(config, "MAILCHIMP_API_KEY", environ)
-        if "-" not in key:
-            raise SendSetupError(
-                "The Mailchimp API key has no data center suffix (like -us6). "
-                "Fix: copy the whole key from Mailchimp: Profile → Extras → API keys"
-            )
-        datacenter = key.rsplit("-", 1)[1]
-        default = f"https://{datacenter}.api.mailchimp.com/3.0"
-        self.base = (config.get("api_url") or default).rstrip("/")
-        self.session = requests.Session()
-        self.session.auth = ("newsletter", key)
-        self.session.headers.update({"Accept": "application/json"})
-        self.timeout = timeout
-
-    def describe(self) -> str:
-        return f"a regular Mailchimp campaign ({self.base}/campaigns) to {self.audience}"
-
-    def _create(self, subject: str, issue: IssueSnapshot) -> str:
-        digest = self.settings["DIGEST"]
-        name, address = parseaddr(digest["from"])
-        reply_to = parseaddr(digest.get("reply_to") or "")[1] or address
-        response = self.session.post(
-            f"{self.base}/campaigns",
-            json={
-                "type": "regular",
-                "recipients": {"list_id": self.audience},
-                "settings": {
-                    "subject_line": subject,
-                    "title": f"Newsletter #{issue.number}",
-                    "from_name": name or self.settings["SITENAME"],
-                    "reply_to": reply_to,
-                },
-            },
-            timeout=self.timeout,
-        )
-        campaign_id = _check(response, "Creating the Mailchimp campaign")["id"]
-        page, text = personalise(issue, digest["unsubscribe"], self.merge_tag)
-        response = self.session.put(
-            f"{self.base}/campaigns/{campaign_id}/content",
-            json={"html": page, "plain_text": text},
-            timeout=self.timeout,
-        )
-        _check(response, "Setting the Mailchimp campaign's content")
-        return campaign_id
-
-    def _status(self, campaign_id: str) -> str:
-        response = self.session.get(f"{self.base}/campaigns/{campaign_id}", timeout=self.timeout)
-        return _check(response, "Reading the Mailchimp campaign")["status"]
-
-    def send(self, issue: IssueSnapshot, ledger: Ledger) -> str:
-        campaign_id, status = _draft_to_send(
-            issue, ledger, "save", self._status, lambda: self._create(issue.subject, issue)
-        )
-        if status:
-            return status
-        response = self.session.post(
-            f"{self.base}/campaigns/{campaign_id}/actions/send", timeout=self.timeout
-        )
-        _check(response, "Sending the Mailchimp campaign")
-        ledger.set_remote(issue.number, campaign_id, "sending")
-        return "sending"
-
-    def send_test(self, issue: IssueSnapshot, address: str) -> None:
-        campaign_id = self._create(f"[TEST] {issue.subject}", issue)
-        response = self.session.post(
-            f"{self.base}/campaigns/{campaign_id}/actions/test",
-            json={"test_emails": [address], "send_type": "html"},
-            timeout=self.timeout,
-        )
-        _check(response, "Sending the Mailchimp test")
+    def request(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        body: dict | None = None,
+        headers: dict | None = None,
+        repeatable: bool = True,
+    ) -> dict:
+        """`what` names the step for the coach ("Creating the Buttondown email").
+        `repeatable`: repeating the request cannot do its work twice."""
+        problem = ""
+        for attempt in range(self.retries + 1):
+            try:
+                response = self.session.request(
+                    method, self.base + path, json=body, headers=headers, timeout=self.timeout
+                )
+            except (requests.ConnectionError, requests.Timeout) as error:
+                problem = _network_problem(error, self.timeout)
+                if not (repeatable or _never_connected(error)):
+                    raise ApiError(f"{what}: {problem}") from error
+                if attempt < self.retries:
+                    self._pause(attempt, None)
+                continue
+            except requests.RequestException as error:
+                raise ApiError(f"{what}: the request could not be made ({error})") from error
+            status = response.status_code
+            if status in RETRIED_STATUSES and (repeatable or status == 429):
+                problem = f"HTTP {status}: {_reply(response)}"
+                if attempt < self.retries:
+                    self._pause(attempt, retry_after_seconds(response.headers.get("Retry-After")))
+                continue
+            if status >= 400:
+                raise ApiError(f"{what} failed: HTTP {status}: {_reply(response)}")
+            try:
+                answer = response.json() if response.content else {}
+            except ValueError as error:
+                raise ApiError(f"{what}: the answer is not JSON: {response.text[:200]}") from error
+            if not isinstance(answer, dict):
+                raise ApiError(f"{what}: the answer is not a JSON object: {response.text[:200]}")
+            return answer
+        raise ApiError(f"{what} failed {self.retries + 1} times; the last time: {problem}")
 
 
-API_BACKENDS = {"buttondown": Buttondown, "mailchimp": Mailchimp}
+def _network_problem(error: requests.RequestException, timeout: float) -> str:
+    if isinstance(error, requests.ReadTimeout):
+        return f"no answer within {timeout:g} s"
+    return f"no connection ({type(error).__name__}: {str(error)[:200]})"
+
+
+def _never_connected(error: requests.RequestException) -> bool:
+    """True when the request cannot have reached the provider (no connection made)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    text = str(error)
+    return isinstance(error, requests.ConnectionError) and any(
+        sign in text for sign in ("Connection refused", "NewConnectionError", "Name or service")
+    )
+
+
+def field(answer: dict, name: str, what: str) -> str:
+    """A field the provider's answer must have; ApiError naming the step when missing."""
+    value = answer.get(name)
+    if not isinstance(value, str | int) or value == "":
+        raise ApiError(f"{what}: the answer has no {name}: {str(answer)[:200]}")
+    return str(value)

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-
-class SendSetupError(SystemExit):
-    """The sending settings cannot work: says which setting to change."""
+from .errors import SendSetupError
 
 
 class SmtpUnavailable(Exception):
@@ -161,6 +159,9 @@ class SmtpSender:
             try:
                 connection.send_message(message, self.envelope_from, [to])
                 return Outcome("sent")
+            except smtplib.SMTPNotSupportedError as error:
+                # An address with non-ASCII letters, and a server without SMTPUTF8.
+                return Outcome("failed", f"the server cannot take this address ({error})")
             except smtplib.SMTPRecipientsRefused as error:
                 code, reply = error.recipients.get(to, (0, b""))
             except smtplib.SMTPSenderRefused as error:
