@@ -250,4 +250,17 @@ DIGEST = {
 }
 # The DIGEST_SEND environment variable (JSON) overrides keys of DIGEST["send"],
 # e.g. DIGEST_SEND='{"backend": "smtp"}' for one run.
-DIGEST["send"].update(json.loads(os.environ.get("DIGEST_SEND") or "{}"))
+try:
+    _digest_send = json.loads(os.environ.get("DIGEST_SEND") or "{}")
+except json.JSONDecodeError as _error:
+    raise SystemExit(
+        f"The DIGEST_SEND environment variable is not valid JSON ({_error.msg} at character "
+        f"{_error.pos}). Fix: write it like DIGEST_SEND='{{\"backend\": \"smtp\"}}' (double "
+        "quotes inside single quotes), or unset it"
+    ) from None
+if not isinstance(_digest_send, dict):
+    raise SystemExit(
+        'The DIGEST_SEND environment variable must be a JSON object, like {"backend": "smtp"}. '
+        "Fix: put the settings in braces, or unset it"
+    )
+DIGEST["send"].update(_digest_send)
