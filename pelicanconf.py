@@ -221,11 +221,13 @@ DIGEST = {
         "unsubscribe_mailto": "",
         # smtp: the List-Id header's id (empty: newsletter.<site domain>).
         "list_id": "",
-        # smtp: messages per second at most (0: no limit), tries after a temporary
-        # refusal or a dropped connection, and the first pause (doubling each time).
+        # smtp: messages per second at most (0: no limit). All backends: tries after a
+        # temporary refusal, a 429/5xx or a dropped connection, the first pause (doubling
+        # each time, or the provider's Retry-After), and the longest single pause.
         "rate_per_second": 5,
         "retries": 5,
         "backoff_seconds": 2,
+        "longest_wait_seconds": 300,
         "smtp": {
             "host": "",
             "port": 587,
@@ -238,6 +240,7 @@ DIGEST = {
         "buttondown": {
             "api_key_env": "BUTTONDOWN_API_KEY",
             "api_url": "https://api.buttondown.com/v1",
+            "timeout": 60,
         },
         "mailchimp": {
             "api_key_env": "MAILCHIMP_API_KEY",
@@ -245,6 +248,7 @@ DIGEST = {
             "audience": "",
             # Empty: https://<dc>.api.mailchimp.com/3.0, <dc> from the key's suffix.
             "api_url": "",
+            "timeout": 60,
         },
     },
 }
