@@ -259,7 +259,7 @@ try:
 except json.JSONDecodeError as _error:
     raise SystemExit(
         f"The DIGEST_SEND environment variable is not valid JSON ({_error.msg} at character "
-        f"{_error.pos}). Fix: write it like DIGEST_SEND='{{\"backend\": \"smtp\"}}' (double "
+        f'{_error.pos}). Fix: write it like DIGEST_SEND=\'{{"backend": "smtp"}}\' (double '
         "quotes inside single quotes), or unset it"
     ) from None
 if not isinstance(_digest_send, dict):
