@@ -217,3 +217,10 @@ def test_a_list_with_every_field_well_formed_goes_out_with_one_unsubscribe_targe
     header = messages["ana@example.org"]["List-Unsubscribe"].strip()
     assert header == "<https://lists.example.org/leave?u=1&t=%C3%A9>"
     assert messages["bo@example.org"]["To"].addresses[0].display_name == "Bø Berg"
+
+
+def test_a_test_address_that_is_not_one_address_is_refused(composed_project):
+    with MailServer() as server:
+        result = send(composed_project, smtp_env(server.port), "--test", "me@x.org\nBcc: y@x.org")
+        assert result.returncode == 1 and server.mailbox.received == []
+    assert result.stderr.startswith("--test 'me@x.org\\nBcc: y@x.org' is not one email address")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ..compose import read_manifest
 from ..record import SentIssue, carried_ids, load_record, save_record
+from .addresses import is_address
 from .buttondown import Buttondown
 from .errors import ApiError, ProviderStateError, SendSetupError
 from .ledger import IssueSnapshot, Ledger
@@ -73,6 +74,11 @@ class Sending:
 
     def run(self, compose: Callable[[], None], dry_run: bool = False, test: str = "") -> int:
         """Returns the exit status: 0 when done (or nothing to do), 1 when some wait."""
+        if test and not is_address(test):
+            raise SendSetupError(
+                f"--test {test!r} is not one email address. "
+                "Fix: write it like --test you@example.com"
+            )
         if not self.backend and not dry_run:
             if test:
                 raise SendSetupError(
