@@ -88,24 +88,31 @@ def serve(c, port=8000, host="localhost"):
 @task(help={"title": "the article's title, in quotes"})
 def new(c, title):
     """Start a draft: content/articles/<slug>.md with every header line filled in."""
-    from pelican.utils import slugify
-
-    from content_check.schema import SUMMARY_PLACEHOLDER
+    from content_check.characters import control_characters, describe_character
+    from content_check.names import slug_of
+    from content_check.schema import SUMMARY_PLACEHOLDER, article_id
 
     settings = _settings(DEV_SETTINGS)
-    slug = slugify(title, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
-    if not title.strip() or not slug:
+    safe_title = " ".join(title.split())
+    hidden = control_characters(safe_title, one_line=True)
+    if hidden:
+        raise Exit(
+            f"The title holds an invisible control character ({describe_character(hidden[0][1])}); "
+            "type it again without pasting.",
+            1,
+        )
+    slug = _short_slug(slug_of(safe_title, settings))
+    if not slug:
         raise Exit('Give the article a title with letters or digits: invoke new "My title"', 1)
     path = ROOT / settings["PATH"] / settings["ARTICLE_PATHS"][0] / f"{slug}.md"
     if path.exists():
         raise Exit(f"{path.relative_to(ROOT)} already exists; edit it, or choose another title.", 1)
     now = datetime.now(ZoneInfo(settings["TIMEZONE"]))
-    safe_title = " ".join(title.split())
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         f"Title: {safe_title}\n"
         f"Date: {now:%Y-%m-%d %H:%M}\n"
-        f"Id: {now:%Y-%m-%d}-{slug}\n"
+        f"Id: {article_id(now, slug)}\n"
         "Status: draft\n"
         f"Category: {settings['DEFAULT_CATEGORY']}\n"
         "Tags: coaching\n"
@@ -116,6 +123,14 @@ def new(c, title):
         encoding="utf-8",
     )
     print(path.relative_to(ROOT))
+
+
+def _short_slug(slug: str, limit: int = 80) -> str:
+    """A long title's address, cut after a whole word: the file name and the web
+    address stay readable and within every file system's limit."""
+    if len(slug) <= limit:
+        return slug
+    return slug[: limit + 1].rsplit("-", 1)[0] or slug[:limit]
 
 
 @task(help={"content": "content folder to check (default content/)"})

@@ -4,6 +4,7 @@ read them back."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,9 +20,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def run_pelican(
-    content: Path, output: Path, settings: str = "pelicanconf.py", *extra: str, fatal=True
+    content: Path,
+    output: Path,
+    settings: str = "pelicanconf.py",
+    *extra: str,
+    fatal=True,
+    env: dict | None = None,
 ):
-    """Build like the coach's tools do (warnings are fatal); returns the finished process."""
+    """Build like the coach's tools do (warnings are fatal); returns the finished process.
+    `env` adds environment variables."""
     return subprocess.run(
         [
             sys.executable,
@@ -39,6 +46,7 @@ def run_pelican(
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -51,6 +59,16 @@ def run_invoke(project: Path, *args: str, **kwargs):
         timeout=120,
         **kwargs,
     )
+
+
+PROBLEM_LINE = re.compile(
+    r"^(?P<path>[^:\s]+)(?::(?P<line>\d+))?: (?P<what>.+)\. Fix: (?P<fix>.+)$"
+)
+
+
+def problem_lines(stderr: str) -> list[re.Match]:
+    """The content check's report lines: path, line, what is wrong, the fix."""
+    return [m for m in map(PROBLEM_LINE.match, stderr.splitlines()) if m]
 
 
 def parse(path: Path):

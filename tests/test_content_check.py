@@ -3,14 +3,11 @@ content passes; one small fixture folder per kind of problem."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from conftest import FIXTURES, ROOT, run_invoke, run_pelican
+from conftest import FIXTURES, ROOT, problem_lines, run_invoke, run_pelican
 
 BROKEN = FIXTURES / "broken"
-LINE = re.compile(r"^(?P<path>[^:\s]+)(?::(?P<line>\d+))?: (?P<what>.+)\. Fix: (?P<fix>.+)$")
 
 # (fixture, offending file, line or None, words the message must contain, extra pelican args)
 CASES = [
@@ -38,11 +35,115 @@ CASES = [
     ("unknown_key", "articles/typo.md", 1, 'Unknown header key "Tittle:"', ()),
     ("stray_file", "notes.md", None, "outside the folders the site is built from", ()),
     ("not_markdown", "articles/old-post.rst", None, "Only Markdown files are published", ()),
+    (
+        "deep_nesting",
+        "articles/deep.md",
+        None,
+        "could not read this file: its Markdown is nested too deeply",
+        (),
+    ),
+    ("impossible_date", "articles/month-13.md", 2, 'Date "2025-13-45" is not valid', ()),
+    ("emoji_names", "articles/emoji.md", 4, 'The category "🌱" gives an empty web address', ()),
+    ("emoji_names", "articles/emoji.md", 5, 'The tag "😀" gives an empty web address', ()),
+    (
+        "control_characters",
+        "articles/pasted.md",
+        1,
+        'The "Title:" line holds an invisible control character (U+0000, NUL, column 14)',
+        (),
+    ),
+    (
+        "control_characters",
+        "articles/pasted.md",
+        4,
+        'The "Summary:" line holds an invisible control character (U+0001',
+        (),
+    ),
+    (
+        "control_characters",
+        "articles/pasted.md",
+        6,
+        "This line holds an invisible control character (U+FFFE",
+        (),
+    ),
+    ("line_separators", "articles/separated.md", 1, "(U+2028, line separator, column 11)", ()),
+    ("line_separators", "articles/separated.md", 4, "(U+0085, next line", ()),
+    ("vertical_tab", "articles/tabbed.md", 1, "(U+000B, vertical tab, column 16)", ()),
+    (
+        "long_names",
+        "articles/long.md",
+        4,
+        "gives a web address of 271 characters; a file name can hold at most 255",
+        (),
+    ),
+    ("long_names", "articles/long.md", 5, 'The author "Someone with a long name', ()),
+    (
+        "plugin_outputs",
+        "pages/robots.md",
+        None,
+        "robots.txt is also used by the file the reader_details plugin",
+        (),
+    ),
+    (
+        "plugin_outputs",
+        "pages/sitemap.md",
+        None,
+        "sitemap.xml is also used by the file the sitemap plugin",
+        (),
+    ),
+    (
+        "plugin_outputs",
+        "pages/atom.md",
+        None,
+        "feeds/atom.xml is also used by the file the digest plugin",
+        (),
+    ),
+    (
+        "plugin_outputs",
+        "pages/rss.md",
+        None,
+        "feeds/rss.xml is also used by the file the digest plugin",
+        (),
+    ),
+    (
+        "plugin_outputs",
+        "pages/headers.md",
+        None,
+        "_headers is also used by the file the headers plugin",
+        (),
+    ),
+    (
+        "plugin_outputs",
+        "pages/stylesheet.md",
+        None,
+        "theme/site.css is also used by the file the fingerprint plugin",
+        (),
+    ),
+    (
+        "plugin_outputs",
+        "pages/archive.md",
+        None,
+        "newsletter/archive/index.html is also used by the file the digest plugin",
+        (),
+    ),
+    (
+        "plugin_outputs",
+        "pages/folder.md",
+        None,
+        "robots.txt/index.html is also used by the file robots.txt",
+        (),
+    ),
+    (
+        "hidden_file",
+        "articles/.almost-done.md",
+        None,
+        "starts with a dot, so it is never published",
+        (),
+    ),
+    ("slug_outside", "articles/up.md", 4, 'Slug "../../up" would write outside the site', ()),
+    ("no_id_same_slug", "articles/copy-of-first.md", 1, "An article needs an Id", ()),
+    ("no_id_same_slug", "articles/copy-of-first.md", None, "first/index.html is also used by", ()),
 ]
-
-
-def problem_lines(stderr: str) -> list[re.Match]:
-    return [m for m in map(LINE.match, stderr.splitlines()) if m]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +177,7 @@ def test_a_file_pelican_skips_for_another_reason_is_still_reported(tmp_path):
     assert result.returncode == 1
     lines = problem_lines(result.stderr)
     assert [m["path"] for m in lines] == ["tests/fixtures/broken/unreadable/articles/escape.md"]
-    assert lines[0]["what"] == "Pelican could not read this file"
+    assert lines[0]["what"].startswith('Save_as "../../escape.html" would write outside the site')
 
 
 def test_check_prints_every_problem_at_once():
@@ -129,3 +230,16 @@ def test_markdown_is_configured_for_prose(tmp_path):
     plain, python = body.xpath('.//div[contains(@class, "highlight")]')
     assert not plain.xpath(".//span[@class='k']"), "a block without a language is not guessed"
     assert python.xpath(".//span[@class='k']"), "a block marked python is highlighted"
+
+
+def test_a_missing_id_comes_with_the_line_to_paste_for_that_file(tmp_path):
+    result = run_pelican(BROKEN / "no_id_same_slug", tmp_path)
+    assert 'add a line "Id: 2026-02-03-copy-of-first" to the header' in result.stderr
+
+
+def test_a_failed_build_leaves_the_content_cache_untouched(tmp_path):
+    cache = tmp_path / "cache"
+    args = ("-e", f'CACHE_PATH="{cache}"')
+    result = run_pelican(BROKEN / "deep_nesting", tmp_path / "out", "pelicanconf.py", *args)
+    assert result.returncode == 1
+    assert not cache.exists() or not any(cache.rglob("*")), "a failed run caches nothing"

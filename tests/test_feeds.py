@@ -160,3 +160,39 @@ def test_metadata_lands_as_text_in_feeds(tmp_path):
         content = entry.content[0].value
         assert 'href="http://localhost:8000/about/"' in content
         assert 'src="http://localhost:8000/images/dot.png"' in content
+
+
+def test_atom_follows_the_w3c_validators_rules(sample_site):
+    """The W3C Feed Validation Service's Atom rules that a schema does not see."""
+    text = (sample_site / "feeds/atom.xml").read_text(encoding="utf-8")
+    assert not re.search(r"<ns\d+:", text), "no stray namespace prefixes"
+    root = etree.fromstring(text.encode())
+    self_link = root.find(f"{ATOM}link[@rel='self']")
+    assert self_link.get("type") == "application/atom+xml"
+    ids = [entry.findtext(f"{ATOM}id") for entry in root.iter(f"{ATOM}entry")]
+    assert len(ids) == len(set(ids)), "entry ids are unique"
+    for entry in root.iter(f"{ATOM}entry"):
+        links = entry.findall(f"{ATOM}link")
+        assert all(link.get("rel") in ("alternate", "enclosure") for link in links), links
+        alternates = [link for link in links if link.get("rel") == "alternate"]
+        assert len(alternates) == 1, "exactly one alternate link per entry"
+        for enclosure in entry.findall(f"{ATOM}link[@rel='enclosure']"):
+            assert int(enclosure.get("length")) > 0 and "/" in enclosure.get("type")
+    enclosures = root.findall(f"{ATOM}entry/{ATOM}link[@rel='enclosure']")
+    assert len(enclosures) == 1, "the article with an Image: has its enclosure"
+
+
+def test_rss_follows_the_w3c_validators_rules(sample_site):
+    channel = etree.parse(str(sample_site / "feeds/rss.xml")).getroot().find("channel")
+    self_link = channel.find("{http://www.w3.org/2005/Atom}link[@rel='self']")
+    assert self_link.get("href").endswith("/feeds/rss.xml")
+    assert self_link.get("type") == "application/rss+xml"
+    guids = [item.findtext("guid") for item in channel.findall("item")]
+    assert len(guids) == len(set(guids))
+    for item in channel.findall("item"):
+        assert len(item.findall("link")) == 1
+        date = item.findtext("pubDate")
+        assert re.match(r"^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}$", date), date
+        for enclosure in item.findall("enclosure"):
+            assert enclosure.get("url").startswith("http")
+            assert int(enclosure.get("length")) > 0 and "/" in enclosure.get("type")

@@ -49,6 +49,40 @@ def test_new_never_overwrites_an_article(project_copy):
     assert existing.read_bytes() == before
 
 
+def test_new_shortens_a_very_long_title_to_a_readable_file_name(project_copy):
+    title = "Why " + "a very long title " * 20 + "ends"
+    result = run_invoke(project_copy, "new", title)
+
+    assert result.returncode == 0, result.stderr
+    path = project_copy / result.stdout.strip()
+    assert len(path.stem) <= 80 and path.stem.startswith("why-a-very-long-title")
+    assert not path.stem.endswith("-")
+    assert f"Id: {path.read_text().split('Date: ')[1][:10]}-{path.stem}\n" in path.read_text()
+    assert run_invoke(project_copy, "check").returncode == 0
+
+
+@pytest.mark.parametrize("title", ["\U0001f600", "Pasted\x01title"])
+def test_new_refuses_a_title_it_cannot_turn_into_a_clean_file(project_copy, title):
+    before = sorted((project_copy / "content/articles").iterdir())
+    result = run_invoke(project_copy, "new", title)
+    assert result.returncode == 1
+    assert "letters or digits" in result.stderr or "control character" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted((project_copy / "content/articles").iterdir()) == before
+
+
+def test_digest_names_a_title_that_would_break_an_email_header(project_copy):
+    article = project_copy / "content/articles/small-steps-after-a-session.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("Title: ", "Title: Small\u2028", 1), encoding="utf-8")
+    result = run_invoke(project_copy, "digest")
+    assert result.returncode == 1
+    assert "small-steps-after-a-session.md:1: " in result.stderr
+    assert "U+2028, line separator" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project_copy / "newsletter-issue").exists()
+
+
 def test_publishing_a_new_draft_without_a_summary_is_refused(project_copy):
     path = project_copy / run_invoke(project_copy, "new", "Half Written").stdout.strip()
     path.write_text(path.read_text().replace("Status: draft", "Status: published"))

@@ -17,6 +17,7 @@ from pelican import Pelican, signals
 from pelican.settings import read_settings
 
 from .problems import Problem, report
+from .reading import save_read_cache, watch_readers
 from .site import check_built, check_files
 
 __all__ = [
@@ -81,6 +82,7 @@ def stop_on_content_problems(generators: list) -> None:
     problems = collect_problems(generators, generators[0].settings)
     if problems:
         raise ContentError(problems)
+    save_read_cache(generators)
 
 
 class _CoveredByTheCheck(logging.Filter):
@@ -96,8 +98,16 @@ class _CoveredByTheCheck(logging.Filter):
         "Cannot get modification stamp for %s",  # a {static} link to a missing file
         'There are %s items "%s" with lang',  # two items with one slug
         "There are %s original (not translated) items",
+        'Unable to generate valid slug for %s "%s".',  # a tag or category of emoji only
+        "Skipping %s: file %r would be written outside output path",  # Slug: ../x
     )
-    LOGGERS = ("pelican.generators", "pelican.contents", "pelican.cache", "pelican.utils")
+    LOGGERS = (
+        "pelican.generators",
+        "pelican.contents",
+        "pelican.cache",
+        "pelican.utils",
+        "pelican.urlwrappers",
+    )
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith(self.MESSAGE_STARTS)
@@ -109,4 +119,5 @@ _covered_by_the_check = _CoveredByTheCheck()
 def register() -> None:
     for name in _CoveredByTheCheck.LOGGERS:
         logging.getLogger(name).addFilter(_covered_by_the_check)
+    signals.readers_init.connect(watch_readers)
     signals.all_generators_finalized.connect(stop_on_content_problems)

@@ -6,6 +6,7 @@ field is missing or wrong, so the schema is also the source of every fix.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from typing import Annotated, Literal
 
@@ -92,19 +93,28 @@ def example(kind: str, key: str) -> str:
     return schema_for(kind).model_fields[key].examples[0]
 
 
-def validate(kind: str, metadata: dict[str, str]) -> list[tuple[str | None, str, str]]:
+def article_id(day: datetime.date, slug: str) -> str:
+    """An article's Id as `invoke new` writes it: its date and its file name."""
+    return f"{day:%Y-%m-%d}-{slug}"
+
+
+def validate(
+    kind: str, metadata: dict[str, str], lines: dict[str, str] | None = None
+) -> list[tuple[str | None, str, str]]:
     """Check header values against the schema.
 
-    Returns (key or None, what is wrong, how to fix it) for every problem.
+    `lines` gives, by key, a header line made for this very file, shown
+    instead of the generic example. Returns (key or None, what is wrong, how to
+    fix it) for every problem.
     """
     try:
         schema_for(kind).model_validate(metadata)
     except ValidationError as error:
-        return [_explain(kind, e, metadata) for e in error.errors()]
+        return [_explain(kind, e, metadata, lines or {}) for e in error.errors()]
     return []
 
 
-def _explain(kind: str, error: dict, metadata: dict[str, str]) -> tuple:
+def _explain(kind: str, error: dict, metadata: dict[str, str], lines: dict[str, str]) -> tuple:
     if not error["loc"]:  # only the placeholder check fails on the whole model
         return (
             "summary",
@@ -123,7 +133,7 @@ def _explain(kind: str, error: dict, metadata: dict[str, str]) -> tuple:
             f'Unknown header key "{label}:"',
             f"{hint}Use one of the known keys ({known}) or remove the line",
         )
-    line = example(kind, key)
+    line = lines.get(key) or example(kind, key)
     if error["type"] == "missing":
         article = "an" if label[0] in "AEIOU" else "a"
         return (

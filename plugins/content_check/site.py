@@ -3,37 +3,54 @@ things written to the same address."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections import defaultdict
 from collections.abc import Iterable
 
 from pelican.paginator import Paginator
 
+from .names import check_names, slug_of
 from .problems import Problem, display_path
+from .reading import read_failures, reason_in_words
 from .source import check_source
 
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}  # as Pelican reads them
 
 
+# Files that operating systems and editors leave beside the coach's own; Pelican
+# skips every name starting with a dot, and these are the ones that may be skipped
+# without a word.
+SYSTEM_FILES = (".DS_Store", ".gitkeep", ".gitignore", ".directory")
+EDITOR_FILES = (".#", "._")  # Emacs locks, macOS resource forks
+EDITOR_ENDINGS = (".swp", ".swo", ".swx")  # Vim while a file is open
+
+
+def is_system_file(name: str) -> bool:
+    return name in SYSTEM_FILES or name.startswith(EDITOR_FILES) or name.endswith(EDITOR_ENDINGS)
+
+
 def content_files(settings: dict) -> Iterable[tuple[str, str | None]]:
     """Every file under the content folder (absolute path) with its role:
-    "article", "page", "kept" (an image or data file) or None (outside every
-    folder the site is built from)."""
+    "article", "page", "kept" (an image), "data" (the newsletter's records),
+    "hidden" (a name starting with a dot, which Pelican skips) or None
+    (outside every folder the site is built from)."""
     root = os.path.abspath(settings["PATH"])
     roles = [(p, "article") for p in settings["ARTICLE_PATHS"]]
     roles += [(p, "page") for p in settings["PAGE_PATHS"]]
     roles += [(p, "kept") for p in settings["STATIC_PATHS"]]
-    roles += [(p, "kept") for p in settings.get("CONTENT_DATA_PATHS", [])]
+    roles += [(p, "data") for p in settings.get("CONTENT_DATA_PATHS", [])]
     roles = [(os.path.normpath(p), role) for p, role in roles]
     for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in sorted(n for n in files if not n.startswith(".")):
+        subfolders[:] = sorted(d for d in subfolders if d not in (".git", ".svn"))
+        for name in sorted(n for n in files if not is_system_file(n)):
             path = os.path.join(folder, name)
             relative = os.path.relpath(path, root)
             role = next(
                 (r for p, r in roles if relative == p or relative.startswith(p + os.sep)), None
             )
-            yield path, role
+            hidden = any(part.startswith(".") for part in relative.split(os.sep))
+            yield path, "hidden" if hidden and role != "data" else role
 
 
 def is_markdown(path: str) -> bool:
@@ -47,8 +64,19 @@ def check_files(settings: dict) -> list[Problem]:
     problems, sources = [], {}
     for path, role in content_files(settings):
         if role in ("article", "page") and is_markdown(path):
-            sources[path] = check_source(path, role, root)
-            problems += sources[path].problems
+            stem = os.path.splitext(os.path.basename(path))[0]
+            sources[path] = source = check_source(path, role, root, slug_of(stem, settings))
+            check_names(source, settings)
+            problems += source.problems
+        elif role == "hidden":
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    "Its name (or its folder's) starts with a dot, so it is never published",
+                    "rename it without the leading dot, or delete it if it is not needed",
+                )
+            )
         elif role in ("article", "page"):
             problems.append(
                 Problem(
@@ -128,7 +156,7 @@ def check_built(generators: list, settings: dict, reported: set[str]) -> list[Pr
         *pages.draft_pages,
         *pages.draft_translations,
     ]
-    problems = _unread_files(items, settings, reported)
+    problems = _unread_files(items, generators, settings, reported)
     problems += _collisions(_planned_outputs(items, generators, settings))
     return problems
 
@@ -137,21 +165,39 @@ def _generator(generators: list, name: str):
     return next(g for g in generators if type(g).__name__ == name)
 
 
-def _unread_files(items: list, settings: dict, reported: set[str]) -> list[Problem]:
+def _unread_files(
+    items: list, generators: list, settings: dict, reported: set[str]
+) -> list[Problem]:
+    """Files Pelican left out, with its reason when it gave one. A file the
+    checks above already explain is not blamed twice."""
     read = {os.path.abspath(item.source_path) for item in items}
-    return [
-        Problem(
-            path,
-            None,
-            "Pelican could not read this file",
-            "run `invoke build --debug` to see Pelican's reason",
-        )
-        for path, role in content_files(settings)
-        if role in ("article", "page")
-        and is_markdown(path)
-        and path not in read
-        and path not in reported
-    ]
+    failures = read_failures(generators)
+    problems = []
+    for path, role in content_files(settings):
+        if role not in ("article", "page") or not is_markdown(path) or path in read:
+            continue
+        if path in failures and path in reported and isinstance(failures[path], ValueError):
+            continue  # a header value Pelican could not read, which the file checks name
+        if path in failures:
+            why = reason_in_words(failures[path])
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    f"Pelican could not read this file: {why}",
+                    "correct what it names (other problems listed for this file may be the cause)",
+                )
+            )
+        elif path not in reported:
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    "Pelican left this file out without saying why",
+                    "run `invoke build --debug` and look for the file's name",
+                )
+            )
+    return problems
 
 
 def _planned_outputs(items: list, generators: list, settings: dict) -> dict[str, list]:
@@ -181,7 +227,26 @@ def _planned_outputs(items: list, generators: list, settings: dict) -> dict[str,
     static = _generator(generators, "StaticGenerator")
     for item in static.staticfiles:
         planned[os.path.normpath(item.save_as)].append(item)
+    for plugin, path in plugin_outputs(settings):
+        planned[os.path.normpath(path)].append(f"the file the {plugin} plugin writes there")
     return planned
+
+
+def plugin_outputs(settings: dict) -> list[tuple[str, str]]:
+    """(plugin, output path) of every file a plugin writes besides Pelican's own
+    pages: each of our plugins says so in `planned_outputs(settings)`; the
+    sitemap plugin is not ours, so its one file is named here."""
+    outputs = []
+    for name in settings.get("PLUGINS") or []:
+        name = name if isinstance(name, str) else name.__name__
+        if name.endswith("sitemap"):
+            fmt = (settings.get("SITEMAP") or {}).get("format", "xml")
+            outputs.append(("sitemap", f"sitemap.{fmt}"))
+            continue
+        planned = getattr(importlib.import_module(name), "planned_outputs", None)
+        if planned is not None:
+            outputs += [(name, path) for path in planned(settings)]
+    return outputs
 
 
 def _add_paginated(planned, save_as, url, objects, template, settings, label) -> None:
@@ -197,10 +262,22 @@ def _add_paginated(planned, save_as, url, objects, template, settings, label) ->
 
 
 def _collisions(planned: dict[str, list]) -> list[Problem]:
+    """Two writers of one file, or a file where another writer needs a folder
+    (a page saved as robots.txt/index.html beside the robots.txt file)."""
+    clashes = [(output, writers) for output, writers in planned.items() if len(writers) > 1]
+    folders_taken = set()
+    for output, writers in list(planned.items()):
+        parent = os.path.dirname(output)
+        while parent:
+            if parent in planned:
+                # Both sides hear of it: the file's writers (once) and the folder's.
+                if parent not in folders_taken:
+                    clashes.append((parent, planned[parent] + [f"the folder of {output}"]))
+                    folders_taken.add(parent)
+                clashes.append((output, writers + [f"the file {parent}"]))
+            parent = os.path.dirname(parent)
     problems = []
-    for output, writers in planned.items():
-        if len(writers) < 2:
-            continue
+    for output, writers in clashes:
         for item in writers:
             if isinstance(item, str) or not hasattr(item, "metadata"):
                 continue

@@ -5,12 +5,16 @@ These read the raw text, so they also report files Pelican could not read.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from pelican.utils import get_date
+
 from . import schema
+from .characters import control_characters, describe_character
 from .problems import Problem, display_path
 
 # The header rules of Python-Markdown's meta extension, which Pelican uses.
@@ -32,6 +36,7 @@ class SourceFile:
     kind: str  # "article" or "page"
     metadata: dict[str, str] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)  # as Markdown splits them
     body: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
     links: list[tuple[int, str]] = field(default_factory=list)  # (line, existing target)
     problems: list[Problem] = field(default_factory=list)
@@ -44,20 +49,28 @@ class SourceFile:
         self.problems.append(Problem(self.path, line, what, fix))
 
 
-def check_source(path: str, kind: str, content_root: str) -> SourceFile:
-    """Read one file and report everything wrong with it on its own."""
+def check_source(path: str, kind: str, content_root: str, slug: str = "") -> SourceFile:
+    """Read one file and report everything wrong with it on its own. `slug` is
+    the address Pelican gives the file, for ready-to-paste fixes."""
     source = SourceFile(path=path, kind=kind)
-    text = _decode(source)
-    _parse_header(source, text.splitlines())
-    _check_metadata(source)
+    source.lines = markdown_lines(_decode(source))
+    _parse_header(source, source.lines)
+    _check_metadata(source, slug)
+    _check_control_characters(source)
     _check_body(source, content_root)
     return source
+
+
+def markdown_lines(text: str) -> list[str]:
+    """The lines as Python-Markdown splits them: only at line ends, not at the
+    vertical tabs, form feeds and Unicode separators `str.splitlines` breaks at."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def split_header(path: str) -> tuple[str, str]:
     """(header, body) of a file, split where Pelican's reader splits them."""
     source = SourceFile(path=path, kind="article")
-    lines = _decode(source).splitlines()
+    lines = markdown_lines(_decode(source))
     _parse_header(source, lines)
     start = source.body[0][0] - 1 if source.body else len(lines)
     return "\n".join(lines[:start]), "\n".join(lines[start:])
@@ -107,9 +120,36 @@ def _parse_header(source: SourceFile, lines: list[str]) -> None:
     source.body = [(i + 1, lines[i]) for i in range(index, len(lines))]
 
 
-def _check_metadata(source: SourceFile) -> None:
-    for key, what, fix in schema.validate(source.kind, source.metadata):
+def _check_metadata(source: SourceFile, slug: str) -> None:
+    lines = {"id": f"Id: {schema.article_id(_day(source), slug)}"} if slug else {}
+    for key, what, fix in schema.validate(source.kind, source.metadata, lines):
         source.problem(source.key_lines.get(key, 1), what, fix)
+
+
+def _day(source: SourceFile) -> datetime.date:
+    """The article's day for a suggested Id: its Date when readable, else today."""
+    try:
+        return get_date(source.metadata.get("date", "")).date()
+    except (ValueError, OverflowError):
+        return datetime.date.today()
+
+
+def _check_control_characters(source: SourceFile) -> None:
+    header_keys = {line: key for key, line in source.key_lines.items()}
+    body_lines = {number for number, _ in source.body}
+    for number, line in enumerate(source.lines, start=1):
+        in_header = number not in body_lines
+        for column, char in control_characters(line, in_header):
+            key = header_keys.get(number)
+            where = f'The "{key.capitalize()}:" line' if key else "This line"
+            source.problem(
+                number,
+                f"{where} holds an invisible control character "
+                f"({describe_character(char)}, column {column}), as text pasted from a PDF "
+                "or a word processor often does",
+                "delete the text around it and type it again (your editor may show the "
+                "character as a small box or not at all)",
+            )
 
 
 def _check_body(source: SourceFile, content_root: str) -> None:

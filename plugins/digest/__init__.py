@@ -22,6 +22,17 @@ def record_path(settings: dict) -> str:
     return os.path.join(settings["PATH"], settings["DIGEST"]["record"])
 
 
+def planned_outputs(settings: dict) -> list[str]:
+    """The files this plugin writes, for the content check's collision planning."""
+    issues = load_record(record_path(settings))
+    return [
+        settings["FEED_ATOM_PATH"],
+        settings["FEED_RSS_PATH"],
+        "newsletter/archive/index.html",
+        *(f"newsletter/{issue.number}/index.html" for issue in issues),
+    ]
+
+
 class DigestGenerator(Generator):
     """Writes the feeds and the newsletter pages once the articles are known."""
 

@@ -21,18 +21,23 @@ ENTRY_ID_NAMESPACE = uuid.UUID("5b0f3c1e-8d4a-4c55-9a61-2f7e0c9d1b47")
 
 
 class _EntryLinks(BaseEntryExtension):
-    """Writes an Atom entry's links with their rel, type and length: feedgen
-    1.0.0 drops those attributes, which turns an enclosure into a second
-    alternate link. RSS keeps feedgen's own link and enclosure."""
+    """Writes an Atom entry's links with their rel, type and length, in place
+    of feedgen's: feedgen 1.0.0 drops those attributes, which turns an
+    enclosure into a second alternate link (the W3C validator's "Duplicate
+    alternate links"). feedgen builds the entry without a namespace (the feed's
+    default one applies), so the replacements have none either. RSS keeps
+    feedgen's own link and enclosure."""
 
     def __init__(self):
         self.links: list[dict[str, str]] = []
 
     def extend_atom(self, entry):
-        for dropped in entry.findall("{http://www.w3.org/2005/Atom}link"):
+        first = next((i for i, child in enumerate(entry) if child.tag == "link"), len(entry))
+        for dropped in entry.findall("link"):
             entry.remove(dropped)
-        for attributes in self.links:
-            etree.SubElement(entry, "{http://www.w3.org/2005/Atom}link", attributes)
+        for offset, attributes in enumerate(self.links):
+            link = etree.Element("link", attributes)
+            entry.insert(first + offset, link)
         return entry
 
 
@@ -66,14 +71,16 @@ def build_feeds(articles: list, settings: dict) -> tuple[bytes, bytes]:
     feed.language(settings["DEFAULT_LANG"])
     feed.generator("feedgen")  # without a version, so an upgrade does not change the bytes
     # The last link() call sets RSS's channel link, so the home page goes last.
-    feed.link(href=absolute_url(settings, settings["FEED_ATOM_PATH"]), rel="self")
+    atom_self = absolute_url(settings, settings["FEED_ATOM_PATH"])
+    feed.link(href=atom_self, rel="self", type="application/atom+xml")
     feed.link(href=f"{site_url(settings)}/", rel="alternate")
     if latest:
         feed.updated(max(updated(a) for a in latest))
     for article in reversed(latest):  # feedgen prepends: the newest ends first
         _add_entry(feed, article, settings)
     atom = feed.atom_str(pretty=True)
-    feed.link(href=absolute_url(settings, settings["FEED_RSS_PATH"]), rel="self", replace=True)
+    rss_self = absolute_url(settings, settings["FEED_RSS_PATH"])
+    feed.link(href=rss_self, rel="self", type="application/rss+xml", replace=True)
     feed.link(href=f"{site_url(settings)}/", rel="alternate")
     return atom, feed.rss_str(pretty=True)
 

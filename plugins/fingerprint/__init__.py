@@ -55,6 +55,14 @@ def add_filter(generator) -> None:
     generator.env.filters["asset"] = functools.partial(asset_path, theme_assets(generator.settings))
 
 
+def planned_outputs(settings: dict) -> list[str]:
+    """The theme's files as Pelican copies them and as this plugin names them,
+    for the content check's collision planning."""
+    static_dir = settings["THEME_STATIC_DIR"]
+    assets = theme_assets(settings)
+    return [f"{static_dir}/{name}" for name in assets] + list(assets.values())
+
+
 def copy_fingerprinted(pelican) -> None:
     settings = pelican.settings
     static_dir = settings["THEME_STATIC_DIR"]

@@ -30,6 +30,11 @@ def add_meta_policy(generator) -> None:
         generator.context["CSP_META"] = policy
 
 
+def planned_outputs(settings: dict) -> list[str]:
+    """The files this plugin writes, for the content check's collision planning."""
+    return ["_headers"]
+
+
 def write_headers(pelican) -> None:
     from fingerprint import theme_assets
 

@@ -79,6 +79,11 @@ def describe_pages(generator) -> None:
         _size_images(page, generator.settings)
 
 
+def planned_outputs(settings: dict) -> list[str]:
+    """The files this plugin writes, for the content check's collision planning."""
+    return ["robots.txt"]
+
+
 def write_robots(pelican) -> None:
     path = Path(pelican.output_path) / "robots.txt"
     path.write_text(robots_txt(pelican.settings["SITEURL"]), encoding="utf-8")

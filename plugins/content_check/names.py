@@ -1,0 +1,78 @@
+"""Names that become part of an address: the item's slug and its tags,
+category and author. Each must slugify to something (else two of them share
+`tag//`, or Pelican stops with a traceback) and fit in one file name."""
+
+from __future__ import annotations
+
+import os
+
+from pelican.readers import ensure_metadata_list
+from pelican.utils import slugify
+
+from .source import SourceFile
+
+# Longest file or folder name, in bytes, on the usual file systems (ext4, APFS, NTFS).
+NAME_MAX = 255
+
+# Header key -> (what the coach calls it, Pelican's substitutions setting)
+ADDRESS_KEYS = {
+    "tags": ("tag", "TAG_REGEX_SUBSTITUTIONS"),
+    "category": ("category", "CATEGORY_REGEX_SUBSTITUTIONS"),
+    "author": ("author", "AUTHOR_REGEX_SUBSTITUTIONS"),
+}
+
+
+def slug_of(name: str, settings: dict, substitutions: str = "SLUG_REGEX_SUBSTITUTIONS") -> str:
+    """The address part Pelican makes of a name, with the site's own rules."""
+    return slugify(
+        name,
+        regex_subs=settings.get(substitutions, settings["SLUG_REGEX_SUBSTITUTIONS"]),
+        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+    )
+
+
+def check_names(source: SourceFile, settings: dict) -> None:
+    for key, (noun, substitutions) in ADDRESS_KEYS.items():
+        line = source.key_lines.get(key)
+        if line is None:
+            continue
+        for name in ensure_metadata_list(source.metadata.get(key, "")):
+            slug = slug_of(name, settings, substitutions)
+            _check_one(source, line, f'The {noun} "{_short(name)}"', slug)
+    for key, example in (("save_as", "Save_as: 404.html"), ("slug", "Slug: about")):
+        value = source.metadata.get(key, "").strip()
+        if value and (os.path.isabs(value) or os.path.normpath(value).startswith("..")):
+            source.problem(
+                source.key_lines[key],
+                f'{key.capitalize()} "{_short(value)}" would write outside the site, '
+                "so Pelican skips the file",
+                f'give an address inside the site, like "{example}"',
+            )
+    if "slug" in source.metadata:
+        slug = source.metadata["slug"].strip()
+        _check_one(source, source.key_lines["slug"], f'The Slug "{_short(slug)}"', slug)
+    elif settings.get("SLUGIFY_SOURCE") == "basename":
+        stem = os.path.splitext(os.path.basename(source.path))[0]
+        _check_one(source, None, f'The file name "{_short(stem)}"', slug_of(stem, settings))
+
+
+def _check_one(source: SourceFile, line: int | None, subject: str, slug: str) -> None:
+    if not slug.strip("-_ "):
+        source.problem(
+            line,
+            f"{subject} gives an empty web address: it has no letters or digits "
+            "(emoji and punctuation are dropped)",
+            "use a name with at least one letter or digit",
+        )
+    elif len(slug.encode("utf-8")) > NAME_MAX:
+        source.problem(
+            line,
+            f"{subject} gives a web address of {len(slug.encode('utf-8'))} characters; "
+            f"a file name can hold at most {NAME_MAX}",
+            "shorten it to a few words",
+        )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
