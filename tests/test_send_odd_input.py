@@ -224,3 +224,24 @@ def test_a_test_address_that_is_not_one_address_is_refused(composed_project):
         result = send(composed_project, smtp_env(server.port), "--test", "me@x.org\nBcc: y@x.org")
         assert result.returncode == 1 and server.mailbox.received == []
     assert result.stderr.startswith("--test 'me@x.org\\nBcc: y@x.org' is not one email address")
+
+
+@pytest.mark.parametrize(
+    "send_settings, named",
+    [
+        ({"retries": "many"}, 'DIGEST["send"]["retries"] is \'many\'. Fix: write a whole number'),
+        ({"backoff_seconds": -1}, 'DIGEST["send"]["backoff_seconds"] is -1.'),
+        ({"smtp": {"host": "127.0.0.1", "port": "smtp"}}, 'DIGEST["send"]["smtp"]["port"]'),
+        (
+            {"backend": "buttondown", "buttondown": {"timeout": "1 min"}},
+            'DIGEST["send"]["buttondown"]["timeout"] is \'1 min\'',
+        ),
+    ],
+)
+def test_a_number_setting_that_is_not_a_number_is_named(composed_project, send_settings, named):
+    write_subscribers(composed_project, 2)
+    env = smtp_env(1, **send_settings)
+    env["BUTTONDOWN_API_KEY"] = "key"
+    result = send(composed_project, env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(named), result.stderr

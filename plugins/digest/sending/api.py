@@ -16,7 +16,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 
-from .errors import ApiError, SendSetupError
+from .errors import ApiError, SendSetupError, number_setting
 
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
 
@@ -70,9 +70,10 @@ class ApiClient:
         self.base = base.rstrip("/")
         self.session = session
         self.timeout = timeout
-        self.retries = int(send.get("retries", 5))
-        self.backoff = float(send.get("backoff_seconds", 2))
-        self.longest_wait = float(send.get("longest_wait_seconds", 300))
+        where = 'DIGEST["send"]'
+        self.retries = number_setting(send, "retries", 5, where, whole=True)
+        self.backoff = number_setting(send, "backoff_seconds", 2, where)
+        self.longest_wait = number_setting(send, "longest_wait_seconds", 300, where)
         self.sleep = sleep
 
     def _pause(self, attempt: int, retry_after: float | None) -> None:

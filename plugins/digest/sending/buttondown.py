@@ -15,7 +15,7 @@ import uuid
 import requests
 
 from .api import ApiClient, api_key, field
-from .errors import ApiError, ProviderStateError
+from .errors import ApiError, ProviderStateError, number_setting
 from .ledger import IssueSnapshot, Ledger
 from .letters import personalise
 
@@ -71,7 +71,8 @@ class Buttondown:
                 "Accept": "application/json",
             }
         )
-        self.api = ApiClient(base, session, send, float(config.get("timeout", 60)))
+        timeout = number_setting(config, "timeout", 60, 'DIGEST["send"]["buttondown"]')
+        self.api = ApiClient(base, session, send, timeout)
 
     def describe(self) -> str:
         return f"a Buttondown email (POST {self.api.base}/emails) to your Buttondown subscribers"

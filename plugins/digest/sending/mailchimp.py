@@ -16,7 +16,7 @@ from email.utils import parseaddr
 import requests
 
 from .api import ApiClient, api_key, field
-from .errors import ApiError, ProviderStateError, SendSetupError
+from .errors import ApiError, ProviderStateError, SendSetupError, number_setting
 from .ledger import IssueSnapshot, Ledger
 from .letters import personalise
 
@@ -75,7 +75,8 @@ class Mailchimp:
         session = requests.Session()
         session.auth = ("newsletter", key)
         session.headers.update({"Accept": "application/json"})
-        self.api = ApiClient(base, session, send, float(config.get("timeout", 60)))
+        timeout = number_setting(config, "timeout", 60, 'DIGEST["send"]["mailchimp"]')
+        self.api = ApiClient(base, session, send, timeout)
 
     def describe(self) -> str:
         return f"a regular Mailchimp campaign ({self.api.base}/campaigns) to {self.audience}"

@@ -1,6 +1,7 @@
 """`invoke send-digest`: deliver the pending issue through the backend set in
-DIGEST["send"]["backend"], resuming from the ledger, and record the issue as
-sent once every recipient has a final state."""
+DIGEST["send"]["backend"], resuming from the ledger, and record the issue as sent
+only once every recipient has a final state and someone got it (SMTP), or the
+provider holds it in a state its documentation calls delivered or delivering."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from .errors import SendSetupError
+from .errors import SendSetupError, number_setting
 
 
 class SmtpUnavailable(Exception):
@@ -64,14 +64,14 @@ class SmtpOptions:
                 )
         return cls(
             host=smtp["host"],
-            port=int(smtp.get("port", 587)),
+            port=number_setting(smtp, "port", 587, 'DIGEST["send"]["smtp"]', whole=True),
             security=security,
             user=smtp.get("user", ""),
             password=password,
-            timeout=float(smtp.get("timeout", 60)),
-            rate_per_second=float(send.get("rate_per_second", 0) or 0),
-            retries=int(send.get("retries", 5)),
-            backoff_seconds=float(send.get("backoff_seconds", 2)),
+            timeout=number_setting(smtp, "timeout", 60, 'DIGEST["send"]["smtp"]'),
+            rate_per_second=number_setting(send, "rate_per_second", 0, 'DIGEST["send"]'),
+            retries=number_setting(send, "retries", 5, 'DIGEST["send"]', whole=True),
+            backoff_seconds=number_setting(send, "backoff_seconds", 2, 'DIGEST["send"]'),
         )
 
 
