@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import json
 import os
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from provider_stand_ins import (
@@ -18,6 +20,7 @@ from provider_stand_ins import (
     Mailchimp,
 )
 
+from digest.sending.api import retry_after_seconds
 from sending_helpers import recorded_issues, send
 
 BUTTONDOWN_KEY = "bd-test-key-123"
@@ -302,3 +305,11 @@ def test_mailchimp_data_center_comes_from_the_key(composed_project):
     result = send(composed_project, env, "--dry-run")
     assert "https://us6.api.mailchimp.com/3.0/campaigns" in result.stdout
     assert api.requests == [], "a dry run makes no request"
+
+
+def test_retry_after_is_read_as_seconds_or_as_an_http_date():
+    assert retry_after_seconds("45") == 45
+    assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0, "a date gone by: at once"
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 <= retry_after_seconds(later) <= 30

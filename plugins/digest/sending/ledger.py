@@ -7,8 +7,8 @@ A recipient is marked "sending" (committed) before its message goes out and
 and started again resends only the one message that was in flight.
 
 States: pending, sending, then one final state: sent, failed (the server
-refused the address for good; its reply is kept) or dropped (left the list
-before it was sent to them).
+refused the address for good, its reply kept; or the message could not be made,
+the reason kept) or dropped (left the list before it was sent to them).
 """
 
 from __future__ import annotations
