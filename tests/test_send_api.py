@@ -313,3 +313,27 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date():
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0, "a date gone by: at once"
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert 25 <= retry_after_seconds(later) <= 30
+
+
+@pytest.mark.parametrize("provider", ["buttondown", "mailchimp"])
+def test_a_draft_deleted_at_the_provider_is_explained_not_retried(composed_project, provider):
+    stand_in, env, path = {
+        "buttondown": (Buttondown, buttondown_env, "/v1/emails/em_1"),
+        "mailchimp": (Mailchimp, mailchimp_env, "/3.0/campaigns/c41/content"),
+    }[provider]
+    with stand_in() as api:
+        method = "PATCH" if provider == "buttondown" else "PUT"
+        api.fail(method, path, *[Answer(500, {"detail": "Oops"})] * 3)
+        assert send(composed_project, env(api)).returncode == 1
+        made = api.emails if provider == "buttondown" else api.campaigns
+        made.clear()
+        result = send(composed_project, env(api))
+        assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+        assert 'for this issue is "deleted": ' in result.stdout
+        assert "delete the ledger (content/newsletter/sending.sqlite)" in result.stdout
+        assert recorded_issues(composed_project) == []
+        (composed_project / "content/newsletter/sending.sqlite").unlink()
+        afresh = send(composed_project, env(api))
+    assert afresh.returncode == 0, afresh.stdout + afresh.stderr
+    assert list(made) == (["em_2"] if provider == "buttondown" else ["c42"])
+    assert recorded_issues(composed_project) == [1]

@@ -113,7 +113,7 @@ class ApiClient:
                     self._pause(attempt, retry_after_seconds(response.headers.get("Retry-After")))
                 continue
             if status >= 400:
-                raise ApiError(f"{what} failed: HTTP {status}: {_reply(response)}")
+                raise ApiError(f"{what} failed: HTTP {status}: {_reply(response)}", status)
             try:
                 answer = response.json() if response.content else {}
             except ValueError as error:

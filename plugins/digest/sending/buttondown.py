@@ -31,8 +31,8 @@ STOPPED = {
     "paused": "its sending was paused; resume it in Buttondown",
     "errored": "Buttondown hit an error while sending it; see the email in Buttondown and "
     "write to Buttondown's support",
-    "deleted": "it was deleted in Buttondown; restore it there, or delete "
-    "content/newsletter/sending.sqlite to start the issue afresh",
+    "deleted": "it was deleted in Buttondown; restore it there, or delete the ledger "
+    "(content/newsletter/sending.sqlite) to send the issue afresh as a new email",
     "suppressed": "Buttondown suppressed it (see its suppression_reason in Buttondown); "
     "write to Buttondown's support",
     "managed_by_rss": "Buttondown's RSS automation owns it; finish it in Buttondown",
@@ -92,13 +92,19 @@ class Buttondown:
         return field(answer, "id", "Creating the Buttondown email")
 
     def _issue_key(self, issue: IssueSnapshot) -> str:
-        """The same issue always gets the same key: a create repeated after a timeout
-        (in this run or the next) returns the email the first one made."""
-        content = "\n".join([self.api.base, issue.subject, self._body(issue)])
+        """The same issue, begun once in the ledger, always gets the same key: a create
+        repeated after a timeout (in this run or the next) returns the email the first
+        one made; a ledger deleted to start afresh makes a new one."""
+        content = "\n".join([self.api.base, issue.started, issue.subject, self._body(issue)])
         return f"newsletter-{issue.number}-{hashlib.sha256(content.encode()).hexdigest()[:40]}"
 
     def _status(self, email_id: str) -> str:
-        answer = self.api.request("GET", f"/emails/{email_id}", "Reading the Buttondown email")
+        try:
+            answer = self.api.request("GET", f"/emails/{email_id}", "Reading the Buttondown email")
+        except ApiError as error:
+            if error.status == 404:  # gone for good: the same advice as "deleted"
+                return "deleted"
+            raise
         return answer.get("status", "")
 
     def send(self, issue: IssueSnapshot, ledger: Ledger) -> str:

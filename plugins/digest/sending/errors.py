@@ -10,7 +10,11 @@ class SendSetupError(SystemExit):
 
 class ApiError(Exception):
     """The provider answered with an error, or not at all: the message says which
-    request, the provider's reply and what to do."""
+    request, the provider's reply and what to do; `status` is the HTTP status."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class ProviderStateError(Exception):

@@ -63,6 +63,7 @@ class IssueSnapshot:
     remote_id: str = ""
     remote_state: str = ""
     finished: str = ""
+    started: str = ""  # when the ledger began it: a new start (ledger deleted) is a new send
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,6 @@ class Ledger:
         names = [d[0] for d in self.db.execute("SELECT * FROM issues LIMIT 0").description]
         data = dict(zip(names, row, strict=True))
         data["articles"] = tuple(json.loads(data["articles"]))
-        del data["started"]
         return IssueSnapshot(**data)
 
     def begin_issue(self, issue: IssueSnapshot) -> None:

@@ -33,6 +33,9 @@ STOPPED = {
     "in Mailchimp and send that copy to the rest, then run `invoke digest --mark-sent`",
     "canceling": "its sending is being cancelled in Mailchimp; see the campaign there",
     "archived": "it was archived in Mailchimp; check there whether it went out",
+    # Not a Mailchimp status: the campaign is gone (404).
+    "deleted": "it no longer exists in Mailchimp; delete the ledger "
+    "(content/newsletter/sending.sqlite) to send the issue afresh as a new campaign",
 }
 
 
@@ -115,9 +118,14 @@ class Mailchimp:
         )
 
     def _status(self, campaign_id: str) -> str:
-        answer = self.api.request(
-            "GET", f"/campaigns/{campaign_id}", "Reading the Mailchimp campaign"
-        )
+        try:
+            answer = self.api.request(
+                "GET", f"/campaigns/{campaign_id}", "Reading the Mailchimp campaign"
+            )
+        except ApiError as error:
+            if error.status == 404:
+                return "deleted"
+            raise
         return answer.get("status", "")
 
     def send(self, issue: IssueSnapshot, ledger: Ledger) -> str:
