@@ -50,6 +50,7 @@ THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
+    "scheduling",
     "content_check",
     "prose",
     "reader_details",
@@ -117,6 +118,14 @@ PAGINATION_PATTERNS = (
 
 # Addresses come from file names, so editing a title never breaks a link.
 SLUGIFY_SOURCE = "basename"
+
+# A published article dated later than the build's moment is scheduled: out of
+# every public page, feed and newsletter until a build runs at or after its date
+# (the scheduling plugin decides; Pelican's own switch stays off, see its docstring).
+# The moment is the clock, or BUILD_MOMENT (ISO 8601, e.g. "2027-06-01T09:00",
+# the site's time zone) from the environment, to preview a later day.
+WITH_FUTURE_DATES = True
+BUILD_MOMENT = os.environ.get("BUILD_MOMENT", "")
 
 DEFAULT_CATEGORY = "Coaching"
 DEFAULT_DATE_FORMAT = "%B %-d, %Y"

@@ -136,14 +136,17 @@ def _short_slug(slug: str, limit: int = 80) -> str:
 @task(help={"content": "content folder to check (default content/)"})
 def check(c, content=None):
     """Check all content without building and list every problem at once."""
-    from content_check import check_site, report
+    from content_check import collect_problems, read_site, report, waiting_list
 
     os.chdir(ROOT)
     overrides = {"PATH": os.path.abspath(content)} if content else {}
-    problems = check_site(DEV_SETTINGS, overrides)
+    settings = _settings(DEV_SETTINGS, **overrides)
+    generators = read_site(settings)
+    problems = collect_problems(generators, settings)
     if problems:
-        raise Exit(report(problems), 1)
+        raise Exit(report(problems) + "\n" + waiting_list(generators), 1)
     print("All content is fine.")
+    print(waiting_list(generators))
 
 
 @task
@@ -235,13 +238,15 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     from content_check import collect_problems, read_site, report
     from digest.compose import compose_issue, write_issue
     from digest.record import new_articles
+    from scheduling import build_moment
 
     generators = read_site(settings)
     problems = collect_problems(generators, settings)
     if problems:
         raise Exit(report(problems), 1)
     articles = next(g for g in generators if type(g).__name__ == "ArticlesGenerator").articles
-    fresh = new_articles(articles, issues, now)
+    # What is new is what the site shows at this build's moment (BUILD_MOMENT or the clock).
+    fresh = new_articles(articles, issues, build_moment(settings))
     if not fresh:
         print("Nothing new since the last issue: no issue composed.")
         return
@@ -291,6 +296,56 @@ def send_digest(c, dry_run=False, test="", out=None):
     )
     if status:
         raise Exit(code=status)
+
+
+SITE_VERSION = "site-version.txt"
+
+
+@task(
+    help={
+        "live": "the live site's address (default: the SITEURL environment variable)",
+        "output": "the built site (default output/)",
+    }
+)
+def compare_live(c, live="", output=OUTPUT):
+    """Say whether the built site differs from the live one (the deploy's gate).
+
+    Writes a hash of every file of the built site to <output>/site-version.txt,
+    reads the same file from the live site, and prints changed=true or
+    changed=false (also into $GITHUB_OUTPUT, for the workflow). A live site
+    that cannot be read counts as changed, so the first deploy happens."""
+    import hashlib
+    import re
+    import urllib.request
+
+    folder = ROOT / output
+    if not (folder / "index.html").is_file():
+        raise Exit(f"No built site in {folder}: run `invoke preview` first.", 1)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        if name == SITE_VERSION:
+            continue
+        data = path.read_bytes()
+        if name == "sitemap.xml":
+            # The sitemap plugin dates list pages with the build's clock; every
+            # other date in it is an article's, which changes its page as well.
+            data = re.sub(rb"<lastmod>[^<]*</lastmod>", b"", data)
+        digest.update(f"{name}\0{len(data)}\0".encode() + data)
+    built = digest.hexdigest()
+    (folder / SITE_VERSION).write_text(built + "\n", encoding="ascii")
+    address = (live or os.environ.get("SITEURL", "")).rstrip("/")
+    try:
+        with urllib.request.urlopen(f"{address}/{SITE_VERSION}", timeout=30) as answer:
+            online = answer.read(200).decode("ascii", "replace").strip()
+    except (OSError, ValueError) as error:
+        online = ""
+        print(f"Could not read {address}/{SITE_VERSION} ({error}): deploying.")
+    changed = "false" if online == built else "true"
+    print(f"changed={changed}")
+    if os.environ.get("GITHUB_OUTPUT"):
+        with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as handle:
+            handle.write(f"changed={changed}\n")
 
 
 @task(help={"args": "extra pytest arguments, in quotes"})

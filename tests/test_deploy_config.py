@@ -38,36 +38,48 @@ def test_workflows_have_the_keys_github_requires(name):
                 assert re.fullmatch(r"[\w-]+/[\w-]+@v\d+", step["uses"]), step["uses"]
 
 
+def step(job: dict, text: str) -> dict:
+    """The one step whose `uses` or `run` contains `text`."""
+    (found,) = [s for s in job["steps"] if text in s.get("uses", s.get("run", ""))]
+    return found
+
+
 def test_site_workflow_checks_everything_before_deploying_from_main_only():
     document = workflow("site.yml")
-    assert {"push", "pull_request"} <= set(document["on"])
+    assert {"push", "pull_request", "schedule"} <= set(document["on"])
     build, deploy = document["jobs"]["build"], document["jobs"]["deploy"]
     commands = runs(build)
     first, second = quick_start_lines()
     order = [first, "python3 -m invoke check", second, "python3 -m invoke preview"]
     assert [c for c in commands if c in order] == order, "install, check, test, then build"
 
-    only_main = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    only_main = "github.ref == 'refs/heads/main' && github.event_name != 'pull_request'"
+    compare = step(build, "invoke compare-live")
+    assert compare["if"] == only_main, "a pull request is never compared, so never deployed"
     assert deploy["needs"] == "build", "a failed check never deploys"
-    assert deploy["if"] == only_main, "a pull request never deploys"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
-    upload = next(s for s in build["steps"] if "upload-pages-artifact" in s.get("uses", ""))
-    assert upload["with"]["path"] == "output" and upload["if"] == only_main
+    upload = step(build, "upload-pages-artifact")
+    assert upload["with"]["path"] == "output"
     assert document["permissions"] == {"contents": "read"}
 
 
-def test_newsletter_workflow_runs_weekly_and_commits_the_record():
+def test_newsletter_workflow_runs_after_the_site_and_commits_the_record():
     document = workflow("newsletter.yml")
-    (schedule,) = document["on"]["schedule"]
-    assert len(schedule["cron"].split()) == 5
-    commands = "\n".join(runs(document["jobs"]["send"]))
+    after = document["on"]["workflow_run"]
+    assert after == {"workflows": ["Site"], "types": ["completed"], "branches": ["main"]}
+    assert "schedule" not in document["on"], "its own clock could mail a page not live yet"
+    when, send = document["jobs"]["when"], document["jobs"]["send"]
+    assert "github.event.workflow_run.conclusion == 'success'" in when["if"]
+    assert send["needs"] == "when" and send["if"] == "needs.when.outputs.due == 'true'"
+    commands = "\n".join(runs(send))
     assert "python3 -m invoke digest" in commands
     assert "python3 -m invoke send-digest" in commands
     assert "git add content/newsletter/issues.json" in commands and "git push" in commands
     assert document["permissions"] == {"contents": "write"}
-    secrets = document["jobs"]["send"]["env"]
-    assert secrets["DIGEST_SEND"] == "${{ secrets.DIGEST_SEND }}"
+    assert send["env"]["DIGEST_SEND"] == "${{ secrets.DIGEST_SEND }}"
+    # Articles due after the site's build began wait for the next issue.
+    assert send["env"]["BUILD_MOMENT"] == "${{ github.event.workflow_run.run_started_at }}"
 
 
 def test_netlify_builds_the_public_site_from_the_same_commands():

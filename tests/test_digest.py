@@ -8,11 +8,18 @@ import json
 import re
 from datetime import datetime, timedelta
 from email import policy
+from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import html
 
 from conftest import FIXTURES, run_invoke
+
+
+def site_now() -> datetime:
+    """The clock in the site's time zone, in which header dates are written."""
+    return datetime.now(ZoneInfo("America/New_York"))
+
 
 TRICKY = '</script><script>alert(1)</script> "Quotes" & <b>tags</b>'
 
@@ -59,9 +66,9 @@ def test_compose_mark_sent_publish_and_redate_sequence(project_copy, tmp_path):
     assert result.returncode == 0 and "Nothing new" in result.stdout
     assert not nothing.exists()
 
-    yesterday = datetime.now() - timedelta(days=1)
+    yesterday = site_now() - timedelta(days=1)
     write_article(project_copy, "a-new-one", "A New One", yesterday)
-    write_article(project_copy, "not-yet", "Not Yet", datetime.now() + timedelta(days=30))
+    write_article(project_copy, "not-yet", "Not Yet", site_now() + timedelta(days=30))
     write_article(project_copy, "unfinished", "Unfinished", yesterday, status="draft")
     second = tmp_path / "second"
     assert compose(project_copy, second).returncode == 0
@@ -70,7 +77,7 @@ def test_compose_mark_sent_publish_and_redate_sequence(project_copy, tmp_path):
     old = project_copy / "content/articles/coaching-or-therapy.md"
     text = re.sub(
         r"Date: .*",
-        f"Date: {datetime.now() - timedelta(hours=1):%Y-%m-%d %H:%M}",
+        f"Date: {site_now() - timedelta(hours=1):%Y-%m-%d %H:%M}",
         old.read_text(),
         count=1,
     )
@@ -128,7 +135,7 @@ def test_the_email_parses_with_both_parts_headers_and_absolute_links(project_cop
 
 
 def test_forty_new_articles_stay_under_80_kb(project_copy, tmp_path):
-    start = datetime.now() - timedelta(days=100)
+    start = site_now() - timedelta(days=100)
     for number in range(34):
         write_article(project_copy, f"note-{number}", f"Note number {number}", start)
     out = tmp_path / "issue"

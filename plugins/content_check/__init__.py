@@ -18,6 +18,7 @@ from pelican.settings import read_settings
 
 from .problems import Problem, report
 from .reading import save_read_cache, watch_readers
+from .scheduled import links_to_scheduled, waiting_list
 from .site import check_built, check_files
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "read_site",
     "register",
     "report",
+    "waiting_list",
 ]
 
 
@@ -46,6 +48,7 @@ class ContentError(SystemExit):
 def collect_problems(generators: list, settings: dict) -> list[Problem]:
     problems = check_files(settings)
     problems += check_built(generators, settings, {p.path for p in problems})
+    problems += links_to_scheduled(generators, settings)
     return problems
 
 

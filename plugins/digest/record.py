@@ -12,6 +12,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from scheduling import is_scheduled
+
 
 class RecordError(SystemExit):
     """The record cannot be read: stops with a message saying how to fix it."""
@@ -82,13 +84,14 @@ def carried_ids(issues: list[SentIssue]) -> set[str]:
 
 
 def new_articles(articles: list, issues: list[SentIssue], now: datetime) -> list:
-    """Published, not in the future, and carried by no earlier issue; newest first."""
+    """Published, live at the build's moment `now` (not scheduled), and carried
+    by no earlier issue; newest first."""
     sent = carried_ids(issues)
     fresh = [
         article
         for article in articles
         if article.status == "published"
-        and article.date <= now
+        and not is_scheduled(article, now)
         and article.metadata["id"] not in sent
     ]
     return sorted(fresh, key=lambda article: article.date, reverse=True)

