@@ -125,12 +125,19 @@ class Ledger:
                 _now(),
             ),
         )
+        self._into_main_file()
 
     def set_remote(self, number: int, remote_id: str, remote_state: str) -> None:
         self.db.execute(
             "UPDATE issues SET remote_id = ?, remote_state = ? WHERE number = ?",
             (remote_id, remote_state, number),
         )
+        self._into_main_file()
+
+    def _into_main_file(self) -> None:
+        """Move what the write-ahead log holds into the main file, so a copy of that
+        one file (a CI cache after a killed job) still knows the provider's id."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def finish(self, number: int) -> None:
         self.db.execute("UPDATE issues SET finished = ? WHERE number = ?", (_now(), number))
