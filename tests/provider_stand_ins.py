@@ -131,7 +131,7 @@ class Buttondown(StandIn):
         super().__init__()
         self.emails: dict[str, dict] = {}
         self.numbers = itertools.count(1)
-        self.by_key: dict[str, str] = {}
+        self.by_key: dict[str, dict] = {}  # idempotency key -> the first answer
         self.test_sends: list[tuple[str, list[str]]] = []
 
     def route(self, request: dict) -> Answer:
@@ -139,11 +139,11 @@ class Buttondown(StandIn):
         if method == "POST" and path == "/v1/emails":
             key = request["headers"].get("X-Idempotency-Key")
             if key in self.by_key:  # the first answer again, nothing created
-                return Answer(201, dict(self.emails[self.by_key[key]]))
+                return Answer(201, dict(self.by_key[key]))
             email_id = f"em_{next(self.numbers)}"
             self.emails[email_id] = {"id": email_id, **body}
             if key:
-                self.by_key[key] = email_id
+                self.by_key[key] = dict(self.emails[email_id])
             headers = {"X-Stand-In-Delay": self.slow_after_create} if self.slow_after_create else {}
             return Answer(201, dict(self.emails[email_id]), headers)
         found = re.fullmatch(r"/v1/emails/(\w+)(/send-draft)?", path)

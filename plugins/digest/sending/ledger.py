@@ -122,7 +122,7 @@ class Ledger:
                 issue.html,
                 issue.text,
                 issue.backend,
-                _now(),
+                datetime.now(UTC).isoformat(),  # to the microsecond: a start is unique
             ),
         )
         self._into_main_file()
