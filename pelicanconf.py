@@ -58,6 +58,7 @@ PLUGINS = [
     "fingerprint",
     "headers",
     "digest",
+    "search",
     "pelican.plugins.sitemap",
 ]
 
@@ -75,6 +76,7 @@ MENU_LINKS = [
     ("About", "about/"),
     ("Newsletter", "newsletter/"),
     ("Contact", "contact/"),
+    ("Search", "search/"),
 ]
 # Every value a template prints is escaped unless the template says `|safe`
 # (only the coach's rendered Markdown does).
@@ -104,6 +106,10 @@ ARCHIVES_SAVE_AS = "archives/index.html"
 TAGS_SAVE_AS = "tags/index.html"
 CATEGORIES_SAVE_AS = "categories/index.html"
 AUTHORS_SAVE_AS = "authors/index.html"
+# The search page (search plugin): `/search/?q=words` opens with those words.
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "search"]
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
 YEAR_ARCHIVE_URL = "archives/{date:%Y}/"
 YEAR_ARCHIVE_SAVE_AS = "archives/{date:%Y}/index.html"
 # Translations are not used; an article with a `Lang:` key is a typo to report.

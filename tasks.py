@@ -260,10 +260,11 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
 
 @task(help={"large": "also build 5,000 articles", "runs": "runs of each build (default 3)"})
 def bench(c, large=False, runs=3):
-    """Measure build time against bare Pelican, page weights and edit-to-refresh."""
+    """Measure build time against bare Pelican, page weights, edit-to-refresh and search."""
     os.chdir(ROOT)
     flags = f"--runs {int(runs)}" + (" --large" if large else "")
     c.run(f"{sys.executable} bench/run.py {flags}", pty=False)
+    c.run(f"{sys.executable} bench/search_speed.py {flags}", pty=False)
 
 
 @task(

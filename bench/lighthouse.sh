@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lighthouse 12.2.3 (mobile profile) on the home page and an article, served
+# Lighthouse 12.2.3 (mobile profile) on the home page, an article and the search
+# page with results, served
 # from a publish build on loopback, with Debian's Chromium. Prints the four
 # category scores per page. Needs npx (fetches lighthouse from npm once).
 #   bench/lighthouse.sh [PORT]
@@ -14,7 +15,7 @@ trap 'kill "$server"; rm -rf "$site"' EXIT
 sleep 1
 flags="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
 flags="$flags --disable-background-networking --disable-component-update --disable-sync"
-for path in "" "goals-that-reflect-who-you-are/"; do
+for path in "" "goals-that-reflect-who-you-are/" "search/?q=parts"; do
   CHROME_PATH=/usr/bin/chromium npx --yes lighthouse@12.2.3 "http://127.0.0.1:$port/$path" \
     --form-factor=mobile --only-categories=performance,accessibility,best-practices,seo \
     --chrome-flags="$flags" --output=json --output-path="$site/report.json" --quiet

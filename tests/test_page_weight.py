@@ -26,13 +26,14 @@ def test_the_home_page_weighs_at_most_10_kb_gzipped(published_site):
 
 
 def test_only_the_contact_form_loads_a_script_and_no_page_a_web_font(published_site):
-    """The one script is the forms' optional enhancement, loaded where a form the
-    service accepts in the background is (the sample: the contact form)."""
+    """Scripts are the forms' optional enhancement, loaded where a form the
+    service accepts in the background is (the sample: the contact form), and
+    the search page's own."""
     with_script = {
         page.relative_to(published_site).as_posix()
         for page in published_site.rglob("*.html")
         if "<script src" in page.read_text(encoding="utf-8")
     }
-    assert with_script == {"contact/index.html"}
+    assert with_script == {"contact/index.html", "search/index.html"}
     css = (published_site / "theme" / "site.css").read_text(encoding="utf-8")
     assert "@font-face" not in css and "@import" not in css

@@ -5,7 +5,9 @@ with a Content-Security-Policy whose `form-action` names exactly the
 configured form endpoints, the other security headers, and a year of caching
 for the theme's fingerprinted files; and, when CSP_IN_META is set (publish
 builds, for hosts that cannot send headers, such as GitHub Pages), the same
-policy as the template variable CSP_META for a <meta http-equiv> tag.
+policy as the template variable CSP_META for a <meta http-equiv> tag. The
+search page (search plugin) alone also may compile WebAssembly: its own
+`_headers` rule, and CSP_META_WASM for its <meta> tag.
 """
 
 from __future__ import annotations
@@ -24,10 +26,19 @@ def form_endpoints(settings: dict) -> list[str]:
     return configured(settings)
 
 
+def wasm_pages(settings: dict) -> list[str]:
+    from search import wasm_pages as pages
+
+    return pages(settings)
+
+
 def add_meta_policy(generator) -> None:
     if generator.settings.get("CSP_IN_META"):
-        policy = content_security_policy(form_endpoints(generator.settings), for_meta=True)
-        generator.context["CSP_META"] = policy
+        endpoints = form_endpoints(generator.settings)
+        generator.context["CSP_META"] = content_security_policy(endpoints, for_meta=True)
+        generator.context["CSP_META_WASM"] = content_security_policy(
+            endpoints, for_meta=True, wasm=True
+        )
 
 
 def planned_outputs(settings: dict) -> list[str]:
@@ -41,7 +52,7 @@ def write_headers(pelican) -> None:
     settings = pelican.settings
     hashed = list(theme_assets(settings).values())
     with open(os.path.join(pelican.output_path, "_headers"), "w", encoding="utf-8") as handle:
-        handle.write(headers_file(form_endpoints(settings), hashed))
+        handle.write(headers_file(form_endpoints(settings), hashed, wasm_pages(settings)))
 
 
 def register() -> None:

@@ -35,13 +35,16 @@ def csp_source(url: str) -> str:
     return source
 
 
-def content_security_policy(endpoints: list[str], for_meta: bool = False) -> str:
+def content_security_policy(
+    endpoints: list[str], for_meta: bool = False, wasm: bool = False
+) -> str:
     """No inline code, nothing from another host, and forms (and their background
-    submission) only to the configured endpoints."""
+    submission) only to the configured endpoints. `wasm`: the page may also
+    compile our own WebAssembly (the search page's Pagefind), nothing more."""
     forms = " ".join(["'self'", *sorted({csp_source(url) for url in endpoints})])
     directives = {
         "default-src": "'self'",
-        "script-src": "'self'",
+        "script-src": "'self' 'wasm-unsafe-eval'" if wasm else "'self'",
         "style-src": "'self'",
         "img-src": "'self'",
         "connect-src": forms,
@@ -57,10 +60,18 @@ def content_security_policy(endpoints: list[str], for_meta: bool = False) -> str
     )
 
 
-def headers_file(endpoints: list[str], immutable_paths: list[str]) -> str:
-    """The `_headers` file Netlify and Cloudflare Pages read."""
+def headers_file(
+    endpoints: list[str], immutable_paths: list[str], wasm_pages: list[str] = ()
+) -> str:
+    """The `_headers` file Netlify and Cloudflare Pages read. A page in
+    `wasm_pages` gets the wider policy instead of the site's: Cloudflare drops
+    the inherited one at `!`; Netlify skips that line and lets the later rule win."""
     lines = ["/*", f"  Content-Security-Policy: {content_security_policy(endpoints)}"]
     lines += [f"  {name}: {value}" for name, value in SECURITY_HEADERS.items()]
+    wider = content_security_policy(endpoints, wasm=True)
+    for page in sorted(wasm_pages):
+        for path in (f"/{page}", f"/{page}index.html"):
+            lines += [path, "  ! Content-Security-Policy", f"  Content-Security-Policy: {wider}"]
     for path in sorted(immutable_paths):
         lines += [f"/{path}", f"  Cache-Control: {ONE_YEAR}"]
     return "\n".join(lines) + "\n"

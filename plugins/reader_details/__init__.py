@@ -65,7 +65,7 @@ def describe_articles(generator) -> None:
     articles = generator.articles  # published, newest first
     by_tag = TagIndex(articles)
     next_to = neighbours(articles)
-    for article in articles + generator.drafts:
+    for article in articles + generator.hidden_articles + generator.drafts:
         _size_images(article, settings)
         article.reading_time = reading_time(article._content)
         article.related = by_tag.related(article)

@@ -1,0 +1,78 @@
+"""Search: readers find any article or page by a word from its text.
+
+Adds to the build: a `searchable` flag on every article and page (True only for
+the published ones in Pelican's lists once every generator is done: never
+drafts, hidden items, or scheduled articles, which the scheduling plugin has
+moved to the drafts by then), which the templates turn into
+`data-pagefind-body` on the body alone; and, once the site is written, a
+Pagefind index of those bodies in output/pagefind/ (titles, dates, summaries and
+an article's own picture as result metadata; no filters, whose file Pagefind writes
+in a different order each run). The search page itself is the
+`search` direct template (pelicanconf.py); its script runs Pagefind on the
+reader's device, so nothing is asked of a server.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pelican import signals
+
+from .index import BUNDLE, index_site, remove_bundle
+
+__all__ = ["BUNDLE", "planned_outputs", "register", "wasm_pages"]
+
+# Output folder -> how many items the current build marked searchable. Set by
+# every build before anything is written, read once the site is written.
+_searchable_counts: dict[str, int] = {}
+
+
+def planned_outputs(settings: dict) -> list[str]:
+    """The fixed names this plugin writes, relative to the output folder (the
+    index's other files are named after a hash of their content)."""
+    lang = settings.get("DEFAULT_LANG") or "unknown"
+    names = ["pagefind.js", "pagefind-worker.js", "pagefind-entry.json"]
+    names += [f"wasm.{lang}.pagefind", "wasm.unknown.pagefind"]
+    return [f"{BUNDLE}/{name}" for name in dict.fromkeys(names)]
+
+
+def wasm_pages(settings: dict) -> list[str]:
+    """Addresses of the pages that run Pagefind's WebAssembly (and only those
+    need 'wasm-unsafe-eval' in their Content-Security-Policy)."""
+    return [settings.get("SEARCH_URL", "search/")]
+
+
+def searchable_items(generators: list) -> tuple[list, list]:
+    """(items readers can find, items they cannot) among everything written."""
+    found, kept_out = [], []
+    for generator in generators:
+        for name in ("articles", "pages"):
+            found += getattr(generator, name, [])
+        for name in ("hidden_articles", "drafts", "hidden_pages", "draft_pages"):
+            kept_out += getattr(generator, name, [])
+        for name in ("translations", "hidden_translations", "drafts_translations"):
+            kept_out += getattr(generator, name, [])
+    return found, kept_out
+
+
+def mark_searchable(generators: list) -> None:
+    found, kept_out = searchable_items(generators)
+    for item in kept_out:
+        item.searchable = False
+    for item in found:
+        item.searchable = True
+    output = os.path.realpath(generators[0].output_path)
+    _searchable_counts[output] = len(found)
+
+
+def index_written_site(pelican) -> None:
+    output = os.path.realpath(pelican.output_path)
+    if _searchable_counts.pop(output, 0):
+        index_site(output, pelican.settings.get("DEFAULT_LANG"))
+    else:
+        remove_bundle(output)  # nothing published yet: no index, the page says so
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(mark_searchable)
+    signals.finalized.connect(index_written_site)

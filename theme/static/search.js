@@ -1,0 +1,134 @@
+// The search page: runs Pagefind (output/pagefind/) in this browser, so no
+// server is asked anything. Loaded only on /search/; `?q=words` opens with them.
+const form = document.querySelector("form.search");
+const field = form.querySelector("input[name=q]");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const root = new URL(form.dataset.siteRoot, location.href).pathname;
+const PAGE = 10;
+let pagefind = null;
+let latest = 0;
+let pending = null;
+let results = [];
+let more = null;
+
+async function start() {
+  // On the main thread, under this page's policy (a worker would need its own).
+  const module = await import(`${root}pagefind/pagefind.js`);
+  await module.options({ baseUrl: root, noWorker: true, excerptLength: 24 });
+  await module.init();
+  return module;
+}
+
+function plural(count) {
+  return count === 1 ? "1 result" : `${count.toLocaleString("en")} results`;
+}
+
+// Pagefind's excerpt is HTML with <mark> around the matched words: keep the
+// marks and the text, and nothing else.
+function excerpt(html) {
+  const parsed = new DOMParser().parseFromString(html, "text/html").body;
+  const paragraph = document.createElement("p");
+  paragraph.className = "excerpt";
+  for (const node of parsed.childNodes) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      paragraph.append(mark);
+    } else {
+      paragraph.append(node.textContent);
+    }
+  }
+  return paragraph;
+}
+
+function item(data) {
+  const li = document.createElement("li");
+  const heading = document.createElement("h2");
+  const link = document.createElement("a");
+  link.href = data.url;
+  link.textContent = data.meta.title || data.url;
+  heading.append(link);
+  li.append(heading);
+  if (data.meta.date) {
+    const date = document.createElement("p");
+    date.className = "meta";
+    date.textContent = data.meta.date;
+    li.append(date);
+  }
+  li.append(excerpt(data.excerpt));
+  return li;
+}
+
+async function showNext(run) {
+  const next = await Promise.all(
+    results.slice(list.children.length, list.children.length + PAGE).map((r) => r.data()),
+  );
+  if (run !== latest) return;
+  list.append(...next.map(item));
+  more.hidden = list.children.length >= results.length;
+}
+
+async function find(words) {
+  const run = ++latest;
+  const query = words.trim();
+  const address = new URL(location.href);
+  if (query) address.searchParams.set("q", query);
+  else address.searchParams.delete("q");
+  history.replaceState(null, "", address);
+  if (!query) {
+    results = [];
+    list.replaceChildren();
+    more.hidden = true;
+    status.textContent = "";
+    return;
+  }
+  const search = await pagefind.search(query);
+  if (run !== latest) return;
+  results = search.results;
+  list.replaceChildren();
+  await showNext(run);
+  if (run !== latest) return;
+  status.textContent = results.length
+    ? `${plural(results.length)} for “${query}”.`
+    : `Nothing found for “${query}”. Try another word, or fewer words.`;
+}
+
+function findSoon() {
+  clearTimeout(pending);
+  pending = setTimeout(() => find(field.value), 120);
+}
+
+async function main() {
+  more = document.createElement("button");
+  more.type = "button";
+  more.className = "button more";
+  more.textContent = "Show more results";
+  more.hidden = true;
+  more.addEventListener("click", () => {
+    const first = list.children.length;
+    showNext(latest).then(() => list.children[first]?.querySelector("a")?.focus());
+  });
+  list.after(more);
+  form.hidden = false;
+  const asked = new URLSearchParams(location.search).get("q") || "";
+  field.value = asked;
+  try {
+    pagefind = await start();
+  } catch (error) {
+    status.textContent =
+      "Search is not available right now. Every article is listed under All articles and Topics, at the foot of this page.";
+    field.disabled = true;
+    console.error(error);
+    return;
+  }
+  field.addEventListener("input", findSoon);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(pending);
+    find(field.value);
+  });
+  if (asked) find(asked);
+}
+
+main();
