@@ -19,7 +19,7 @@ from pelican.settings import read_settings
 from .problems import Problem, report
 from .reading import save_read_cache, watch_readers
 from .scheduled import links_to_scheduled, waiting_list
-from .site import check_built, check_files
+from .site import check_built, check_files, read_dates
 
 __all__ = [
     "ContentError",
@@ -46,7 +46,7 @@ class ContentError(SystemExit):
 
 
 def collect_problems(generators: list, settings: dict) -> list[Problem]:
-    problems = check_files(settings)
+    problems = check_files(settings, read_dates(generators))
     problems += check_built(generators, settings, {p.path for p in problems})
     problems += links_to_scheduled(generators, settings)
     return problems
