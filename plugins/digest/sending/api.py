@@ -16,7 +16,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 
-from .errors import ApiError, SendSetupError, number_setting
+from .errors import ApiError, ProviderStateError, SendSetupError, number_setting
 
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
 
@@ -146,3 +146,20 @@ def field(answer: dict, name: str, what: str) -> str:
     if not isinstance(value, str | int) or value == "":
         raise ApiError(f"{what}: the answer has no {name}: {str(answer)[:200]}")
     return str(value)
+
+
+def trusted_status(status: str, states: dict, provider: str, item: str) -> str:
+    """The status when `states` (from the provider's documentation) names it as
+    the draft ("ready") or as delivering ("delivering"); otherwise a
+    ProviderStateError naming the state and what to do ("stopped", or a look at
+    `item` in the provider's site)."""
+    if status == states["ready"] or status in states["delivering"]:
+        return status
+    todo = states["stopped"].get(status) or (
+        f"{provider}'s documentation does not list this status, so it is not trusted; "
+        f"look at the {item.split()[0]} in {provider}"
+    )
+    raise ProviderStateError(
+        f'The {provider} {item} for this issue is "{status}": {todo}. '
+        "Nothing is recorded as sent; run the command again afterwards"
+    )

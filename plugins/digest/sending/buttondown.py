@@ -14,7 +14,7 @@ import uuid
 
 import requests
 
-from .api import ApiClient, api_key, field
+from .api import ApiClient, api_key, field, trusted_status
 from .errors import ApiError, ProviderStateError, number_setting
 from .ledger import IssueSnapshot, Ledger
 from .letters import personalise
@@ -43,16 +43,8 @@ STOPPED = {
 
 def check_status(status: str, email_id: str) -> str:
     """The status when it is a draft or delivering; otherwise ProviderStateError."""
-    if status == READY or status in DELIVERING:
-        return status
-    todo = STOPPED.get(status) or (
-        "Buttondown's documentation does not list this status, so it is not trusted; look at "
-        "the email in Buttondown"
-    )
-    raise ProviderStateError(
-        f'The Buttondown email {email_id} for this issue is "{status}": {todo}. '
-        "Nothing is recorded as sent; run the command again afterwards"
-    )
+    states = {"ready": READY, "delivering": DELIVERING, "stopped": STOPPED}
+    return trusted_status(status, states, "Buttondown", f"email {email_id}")
 
 
 class Buttondown:

@@ -15,8 +15,8 @@ from email.utils import parseaddr
 
 import requests
 
-from .api import ApiClient, api_key, field
-from .errors import ApiError, ProviderStateError, SendSetupError, number_setting
+from .api import ApiClient, api_key, field, trusted_status
+from .errors import ApiError, SendSetupError, number_setting
 from .ledger import IssueSnapshot, Ledger
 from .letters import personalise
 
@@ -41,16 +41,8 @@ STOPPED = {
 
 def check_status(status: str, campaign_id: str) -> str:
     """The status when it is a draft or delivering; otherwise ProviderStateError."""
-    if status == READY or status in DELIVERING:
-        return status
-    todo = STOPPED.get(status) or (
-        "Mailchimp's documentation does not list this status, so it is not trusted; look at "
-        "the campaign in Mailchimp"
-    )
-    raise ProviderStateError(
-        f'The Mailchimp campaign {campaign_id} for this issue is "{status}": {todo}. '
-        "Nothing is recorded as sent; run the command again afterwards"
-    )
+    states = {"ready": READY, "delivering": DELIVERING, "stopped": STOPPED}
+    return trusted_status(status, states, "Mailchimp", f"campaign {campaign_id}")
 
 
 class Mailchimp:
