@@ -72,6 +72,11 @@ async function showNext(run, count) {
   return true;
 }
 
+// The first results are painted before the rest are fetched and drawn.
+function afterNextPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+}
+
 // Fills the list up to a page of results after the first `from`, then offers more if any are left.
 async function fillPage(run, from) {
   if (!(await showNext(run, from + PAGE - list.children.length))) return;
@@ -101,6 +106,7 @@ async function find(words) {
   status.textContent = results.length
     ? `${plural(results.length)} for “${query}”.`
     : `Nothing found for “${query}”. Try another word, or fewer words.`;
+  await afterNextPaint();
   await fillPage(run, 0);
 }
 
