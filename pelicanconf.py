@@ -236,11 +236,13 @@ DIGEST = {
         "unsubscribe_mailto": "",
         # smtp: the List-Id header's id (empty: newsletter.<site domain>).
         "list_id": "",
-        # smtp: messages per second at most (0: no limit), tries after a temporary
-        # refusal or a dropped connection, and the first pause (doubling each time).
+        # smtp: messages per second at most (0: no limit). All backends: tries after a
+        # temporary refusal, a 429/5xx or a dropped connection, the first pause (doubling
+        # each time, or the provider's Retry-After), and the longest single pause.
         "rate_per_second": 5,
         "retries": 5,
         "backoff_seconds": 2,
+        "longest_wait_seconds": 300,
         "smtp": {
             "host": "",
             "port": 587,
@@ -253,6 +255,7 @@ DIGEST = {
         "buttondown": {
             "api_key_env": "BUTTONDOWN_API_KEY",
             "api_url": "https://api.buttondown.com/v1",
+            "timeout": 60,
         },
         "mailchimp": {
             "api_key_env": "MAILCHIMP_API_KEY",
@@ -260,9 +263,23 @@ DIGEST = {
             "audience": "",
             # Empty: https://<dc>.api.mailchimp.com/3.0, <dc> from the key's suffix.
             "api_url": "",
+            "timeout": 60,
         },
     },
 }
 # The DIGEST_SEND environment variable (JSON) overrides keys of DIGEST["send"],
 # e.g. DIGEST_SEND='{"backend": "smtp"}' for one run.
-DIGEST["send"].update(json.loads(os.environ.get("DIGEST_SEND") or "{}"))
+try:
+    _digest_send = json.loads(os.environ.get("DIGEST_SEND") or "{}")
+except json.JSONDecodeError as _error:
+    raise SystemExit(
+        f"The DIGEST_SEND environment variable is not valid JSON ({_error.msg} at character "
+        f'{_error.pos}). Fix: write it like DIGEST_SEND=\'{{"backend": "smtp"}}\' (double '
+        "quotes inside single quotes), or unset it"
+    ) from None
+if not isinstance(_digest_send, dict):
+    raise SystemExit(
+        'The DIGEST_SEND environment variable must be a JSON object, like {"backend": "smtp"}. '
+        "Fix: put the settings in braces, or unset it"
+    )
+DIGEST["send"].update(_digest_send)

@@ -1,8 +1,12 @@
 """Form settings: a publish build refuses a form without a service; a writing
 build says on the page what is missing; the endpoints feed the CSP."""
 
+import json
+
+import pytest
+
 from conftest import ROOT, parse, run_pelican
-from forms import form_endpoints
+from forms import form_endpoints, forms
 
 UNSET = 'CONTACT={"provider": "formspree"}'
 
@@ -28,3 +32,63 @@ def test_endpoints_are_the_other_sites_the_forms_post_to():
         "CONTACT": {"provider": "netlify"},
     }
     assert form_endpoints(settings) == ["https://us6.list-manage.com/subscribe/post?u=abc&id=l1"]
+
+
+PASTED = "https://coach.us6.list-manage.com/subscribe/post?u=a1b2c3&amp;id=d4e5f6&amp;f_id=00c1e2f0"
+
+
+@pytest.mark.parametrize(
+    "action, problem",
+    [
+        ("javascript:alert(1)", 'NEWSLETTER["action"] is "javascript:alert(1)", not an https://'),
+        ("http://lists.example.org/join", "not an https:// address"),
+        ('https://lists.example.org/join" onmouseover="x', "contains a space, a quote mark"),
+        ("https://lists.example.org/<join>", "contains a space, a quote mark, < or >"),
+    ],
+)
+def test_a_publish_build_refuses_a_form_address_that_is_not_https(tmp_path, action, problem):
+    setting = json.dumps({"provider": "custom", "action": action})
+    result = run_pelican(
+        ROOT / "content", tmp_path, "publishconf.py", "-e", f"NEWSLETTER={setting}"
+    )
+    assert result.returncode == 1
+    assert problem in result.stderr and "Traceback" not in result.stderr
+    assert not list(tmp_path.rglob("*.html"))
+
+
+def test_a_writing_build_shows_a_bad_address_as_not_set_up(tmp_path):
+    setting = json.dumps({"provider": "formspree", "form_id": "x", "action": 'https://a.test/"'})
+    result = run_pelican(ROOT / "content", tmp_path, "pelicanconf.py", "-e", f"CONTACT={setting}")
+    assert result.returncode == 0, result.stderr
+    notice = parse(tmp_path / "contact/index.html").xpath("string(//p[@class='notice'])")
+    assert 'CONTACT["action"]' in notice
+    assert "https://a.test/" not in (tmp_path / "_headers").read_text()
+
+
+def test_mailchimps_embed_action_is_pasted_whole_and_names_the_csp(tmp_path):
+    setting = json.dumps({"provider": "mailchimp", "action": PASTED})
+    result = run_pelican(
+        ROOT / "content", tmp_path, "publishconf.py", "-e", f"NEWSLETTER={setting}"
+    )
+    assert result.returncode == 0, result.stderr
+    page = parse(tmp_path / "newsletter/index.html")
+    [form] = page.xpath("//form[.//input[@name='EMAIL']]")
+    assert form.get("action") == PASTED.replace("&amp;", "&")
+    assert page.xpath("//input[@name='b_a1b2c3_d4e5f6']"), "the honeypot comes from u= and id="
+    source = "https://coach.us6.list-manage.com/subscribe/post"
+    headers = (tmp_path / "_headers").read_text()
+    [meta] = page.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
+    for policy in (headers.split("Content-Security-Policy: ")[1].split("\n")[0], meta):
+        allowed = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
+        assert source in allowed["form-action"] and source in allowed["connect-src"]
+
+
+def test_a_pasted_mailchimp_action_needs_u_and_id():
+    settings = {
+        "SITEURL": "https://coach.example",
+        "NEWSLETTER": {"provider": "mailchimp", "action": "https://coach.us6.list-manage.com/x"},
+        "CONTACT": {"provider": "netlify"},
+    }
+    _, notices = forms(settings)
+    assert notices["NEWSLETTER"].startswith('NEWSLETTER["action"] has no u= and id=')
+    assert form_endpoints(settings) == []

@@ -147,7 +147,8 @@ def test_a_missing_column_is_named(composed_project):
     (composed_project / "subscribers.csv").write_text("address,name\nana@example.org,Ana\n")
     result = send(composed_project, smtp_env(1))
     assert result.returncode == 1
-    assert result.stderr.startswith("subscribers.csv:1: The header line lacks the column email.")
+    assert result.stderr.startswith("subscribers.csv:1: The header line lacks the column email ")
+    assert "'address,name', with commas between the columns" in result.stderr
 
 
 def test_with_nothing_configured_it_is_a_dry_run_that_shows_who_would_get_it(composed_project):

@@ -199,3 +199,15 @@ def test_the_newsletter_goes_after_the_site_run_of_its_hour_only(tmp_path):
     assert newsletter_due(tmp_path, "2026-11-30T08:05:00Z") == "due=false"
     assert newsletter_due(tmp_path, "2026-12-01T07:05:00Z") == "due=false"  # a Tuesday
     assert newsletter_due(tmp_path, "", event="workflow_dispatch") == "due=true"
+
+
+def test_the_sending_ledger_is_kept_even_when_a_send_fails_or_is_cancelled():
+    send = workflow("newsletter.yml")["jobs"]["send"]
+    restore = step(send, "actions/cache/restore")
+    save = step(send, "actions/cache/save")
+    assert save["if"] == "always()", "a failed or cancelled send must still keep who got it"
+    for cached in (restore, save):
+        assert cached["with"]["path"] == "content/newsletter/sending.sqlite*", "with its -wal"
+    names = [s.get("uses", s.get("run", "")) for s in send["steps"]]
+    sending = next(i for i, n in enumerate(names) if "send-digest" in n)
+    assert names.index(restore["uses"]) < sending < names.index(save["uses"])

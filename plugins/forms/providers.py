@@ -4,7 +4,10 @@ settings. Plain data, so the theme renders it and the deploy headers name it."""
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
 
 
 class FormSettingError(ValueError):
@@ -33,14 +36,63 @@ def _need(settings: dict, key: str, example: str) -> str:
     return value
 
 
+# A form that posts elsewhere over http:// sends what people type in clear text, and
+# a javascript: or data: address makes a dead form; only a server on this computer
+# (a test's capture server, a local proxy) may go without TLS.
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+UNSAFE = re.compile(r"[\x00-\x20\x7f\"'<>`\\]")
+
+
+def checked_action(setting: str, value: str) -> str:
+    """The address a form may post to, as pasted (`&amp;` from embed code undone);
+    FormSettingError naming the setting otherwise."""
+    url = html.unescape(str(value).strip())
+    if UNSAFE.search(url):
+        raise FormSettingError(
+            f'{setting}["action"] is {url!r}: it contains a space, a quote mark, < or >. '
+            'Fix: paste only the address between the quotes of action="..."'
+        )
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # an unclosed [ in the host
+        parts, host = urlsplit(""), None
+    if parts.username is None and (
+        (parts.scheme == "https" and host) or (parts.scheme == "http" and host in LOOPBACK)
+    ):
+        return url
+    raise FormSettingError(
+        f'{setting}["action"] is "{url}", not an https:// address. Fix: write the full '
+        "https:// address the service gives for its form (a form sent over http:// can be "
+        "read on the way)"
+    )
+
+
+def _mailchimp(config: dict) -> tuple[str, str, str]:
+    """(action, u, id): the action pasted from Mailchimp's embedded form code (with
+    the account's own host and f_id), or one built from "dc", "u" and "id"."""
+    if config.get("action"):
+        action = checked_action("NEWSLETTER", config["action"])
+        query = dict(parse_qsl(urlsplit(action).query))
+        user, audience = config.get("u") or query.get("u"), config.get("id") or query.get("id")
+        if not (user and audience):
+            raise FormSettingError(
+                'NEWSLETTER["action"] has no u= and id=; paste the whole action="..." address '
+                'from Mailchimp\'s embedded form code, or also set "u" and "id"'
+            )
+        return action, user, audience
+    dc = _need(config, "dc", "us6")
+    user = _need(config, "u", "a1b2c3d4e5f6a7b8c9d0e1f2a")
+    audience = _need(config, "id", "0123456789")
+    action = f"https://{dc}.list-manage.com/subscribe/post?u={user}&id={audience}"
+    return checked_action("NEWSLETTER", action), user, audience
+
+
 def newsletter_form(config: dict, thanks_url: str) -> Form:
     config = {**config, "_setting": "NEWSLETTER"}
     provider = _need(config, "provider", "buttondown")
     if provider == "mailchimp":
-        dc = _need(config, "dc", "us6")
-        user = _need(config, "u", "a1b2c3d4e5f6a7b8c9d0e1f2a")
-        audience = _need(config, "id", "0123456789")
-        action = f"https://{dc}.list-manage.com/subscribe/post?u={user}&id={audience}"
+        action, user, audience = _mailchimp(config)
         form = Form(
             "NEWSLETTER",
             provider,
@@ -79,7 +131,8 @@ def newsletter_form(config: dict, thanks_url: str) -> Form:
         raise FormSettingError(
             f'NEWSLETTER["provider"] is "{provider}"; use "mailchimp", "buttondown" or "custom"'
         )
-    form.action = config.get("action") or form.action  # a proxy, or a test's capture server
+    # A proxy, a test's capture server, or (Mailchimp) the embed code's own address.
+    form.action = checked_action("NEWSLETTER", config.get("action") or form.action)
     form.question = bool(config.get("question"))
     return form
 
@@ -127,6 +180,7 @@ def contact_form(config: dict, thanks_url: str) -> Form:
         raise FormSettingError(
             f'CONTACT["provider"] is "{provider}"; use "formspree", "netlify", "basin" or "custom"'
         )
-    form.action = config.get("action") or form.action
+    if config.get("action") or provider != "netlify":  # Netlify posts to our own page
+        form.action = checked_action("CONTACT", config.get("action") or form.action)
     form.question = bool(config.get("question"))
     return form

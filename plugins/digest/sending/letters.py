@@ -13,8 +13,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote, urlsplit
 
+from ..urls import site_url
+from .addresses import https_url_problem, is_address
+from .errors import SendSetupError
 from .ledger import IssueSnapshot
-from .urls import site_url
 
 
 def site_domain(settings: dict) -> str:
@@ -30,6 +32,41 @@ def unsubscribe_link(settings: dict, email: str, own_url: str = "") -> str:
         return send["unsubscribe_url"].format(email=quote(email, safe=""))
     mailbox = send.get("unsubscribe_mailto") or parseaddr(settings["DIGEST"]["from"])[1]
     return f"mailto:{mailbox}?subject={quote('unsubscribe ' + email)}"
+
+
+def check_unsubscribe_settings(settings: dict) -> None:
+    """Stops before anything is sent when the unsubscribe settings could not make a
+    working, single List-Unsubscribe target for every subscriber."""
+    send = settings["DIGEST"]["send"]
+    template = send.get("unsubscribe_url") or ""
+    if template:
+        try:
+            sample = template.format(email=quote("jane@example.com", safe=""))
+        except (KeyError, IndexError, ValueError) as error:
+            raise SendSetupError(
+                f'DIGEST["send"]["unsubscribe_url"] is "{template}": its braces cannot be filled '
+                f"in ({error!r}). Fix: use {{email}} where the address goes, and no other braces"
+            ) from error
+        problem = https_url_problem(sample)
+        if problem or "{email}" not in template:
+            raise SendSetupError(
+                f'DIGEST["send"]["unsubscribe_url"] is "{template}": '
+                + (problem or "it has no {email}, so every reader would get the same link")
+                + ". Fix: write an https:// address with {email} where the address goes, e.g. "
+                '"https://www.example.com/unsubscribe?email={email}", or "" for a mailto: link'
+            )
+    mailbox = send.get("unsubscribe_mailto") or ""
+    if mailbox and not is_address(mailbox):
+        raise SendSetupError(
+            f'DIGEST["send"]["unsubscribe_mailto"] is "{mailbox}", not an email address. '
+            'Fix: write one address, like "unsubscribe@example.com", or ""'
+        )
+    sender = parseaddr(settings["DIGEST"]["from"])[1]
+    if not is_address(sender) or any(c in settings["DIGEST"]["from"] for c in "\r\n"):
+        raise SendSetupError(
+            f'DIGEST["from"] is {settings["DIGEST"]["from"]!r}, not a sender. '
+            'Fix: write it like "Jordan Avery <hello@example.com>" on one line'
+        )
 
 
 def personalise(issue: IssueSnapshot, placeholder: str, link: str) -> tuple[str, str]:
@@ -74,6 +111,8 @@ def letter(
     else:
         message["Message-ID"] = message_id(settings, issue.number, email)
     message["List-Id"] = list_id(settings)
+    if any(c in link for c in " <>,\r\n"):  # checked at the edge; never a second target
+        raise ValueError(f"the unsubscribe link {link!r} cannot go in List-Unsubscribe")
     message["List-Unsubscribe"] = f"<{link}>"
     if link.startswith("https://"):
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

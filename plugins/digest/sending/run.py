@@ -1,6 +1,7 @@
 """`invoke send-digest`: deliver the pending issue through the backend set in
-DIGEST["send"]["backend"], resuming from the ledger, and record the issue as
-sent once every recipient has a final state."""
+DIGEST["send"]["backend"], resuming from the ledger, and record the issue as sent
+only once every recipient has a final state and someone got it (SMTP), or the
+provider holds it in a state its documentation calls delivered or delivering."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .api_backends import API_BACKENDS, ApiError
-from .compose import read_manifest
+from ..compose import read_manifest
+from ..record import SentIssue, carried_ids, load_record, save_record
+from .addresses import is_address
+from .buttondown import Buttondown
+from .errors import ApiError, ProviderStateError, SendSetupError
 from .ledger import IssueSnapshot, Ledger
-from .letters import letter, unsubscribe_link
-from .record import SentIssue, carried_ids, load_record, save_record
-from .smtp_backend import SendSetupError, SmtpOptions, SmtpSender, SmtpUnavailable
+from .letters import check_unsubscribe_settings, letter, unsubscribe_link
+from .mailchimp import Mailchimp
+from .smtp import SmtpOptions, SmtpSender, SmtpUnavailable
 from .subscribers import read_subscribers
 
+API_BACKENDS = {"buttondown": Buttondown, "mailchimp": Mailchimp}
 BACKENDS = ("smtp", *API_BACKENDS)
 
 
@@ -70,6 +75,11 @@ class Sending:
 
     def run(self, compose: Callable[[], None], dry_run: bool = False, test: str = "") -> int:
         """Returns the exit status: 0 when done (or nothing to do), 1 when some wait."""
+        if test and not is_address(test):
+            raise SendSetupError(
+                f"--test {test!r} is not one email address. "
+                "Fix: write it like --test you@example.com"
+            )
         if not self.backend and not dry_run:
             if test:
                 raise SendSetupError(
@@ -128,6 +138,9 @@ class Sending:
         return issue
 
     def _subscribers(self):
+        """Every subscriber, every field checked (and the settings that shape their
+        copies) before the first message goes out."""
+        check_unsubscribe_settings(self.settings)
         return read_subscribers(self.send.get("subscribers", "subscribers.csv"))
 
     def _dry_run(self, issue: IssueSnapshot, ledger: Ledger | None) -> int:
@@ -171,10 +184,12 @@ class Sending:
                 return 1
         else:
             try:
-                API_BACKENDS[self.backend](self.settings).send_test(issue, address)
-            except (ApiError, OSError) as error:
+                note = API_BACKENDS[self.backend](self.settings).send_test(issue, address)
+            except ApiError as error:
                 self.say(str(error))
                 return 1
+            if note:
+                self.say(note)
         self.say(f"Sent one [TEST] copy of issue #{issue.number} to {address}; nothing recorded.")
         return 0
 
@@ -193,15 +208,20 @@ class Sending:
             for recipient in waiting:
                 if recipient.state == "sending":
                     self.say(f"  {recipient.email}: was in flight when the last run stopped; again")
+                try:
+                    message = letter(
+                        issue,
+                        self.settings,
+                        recipient.email,
+                        recipient.name,
+                        recipient.unsubscribe_url,
+                        self.now(),
+                    )
+                except ValueError as error:  # the list is checked first; this is the backstop
+                    ledger.mark(issue.number, recipient.email, "failed", f"not sent: {error}")
+                    self.say(f"  {recipient.email}: not sent: {error}")
+                    continue
                 ledger.mark(issue.number, recipient.email, "sending")
-                message = letter(
-                    issue,
-                    self.settings,
-                    recipient.email,
-                    recipient.name,
-                    recipient.unsubscribe_url,
-                    self.now(),
-                )
                 try:
                     outcome = sender.deliver(recipient.email, message)
                 except SmtpUnavailable as error:
@@ -231,6 +251,12 @@ class Sending:
         if waiting:
             self.say(f"{waiting} still waiting: run `invoke send-digest` again later.")
             return 1
+        if not counts.get("sent"):
+            self.say(
+                f"No one has received issue #{issue.number}, so it is not recorded as sent. "
+                "Fix the problems above (or the subscriber list), then run the command again."
+            )
+            return 1
         self._record_sent(issue, ledger)
         return 0
 
@@ -253,8 +279,11 @@ class Sending:
         issue = ledger.issue(issue.number)
         try:
             status = backend.send(issue, ledger)
-        except (ApiError, OSError) as error:
+        except ApiError as error:
             self.say(f"{error}. Nothing is recorded as sent; run the command again to go on.")
+            return 1
+        except ProviderStateError as error:
+            self.say(str(error))
             return 1
         self.say(f"Issue #{issue.number} handed to {self.backend} (status: {status}).")
         self._record_sent(issue, ledger)

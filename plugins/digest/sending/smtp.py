@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-
-class SendSetupError(SystemExit):
-    """The sending settings cannot work: says which setting to change."""
+from .errors import SendSetupError, number_setting
 
 
 class SmtpUnavailable(Exception):
@@ -66,14 +64,14 @@ class SmtpOptions:
                 )
         return cls(
             host=smtp["host"],
-            port=int(smtp.get("port", 587)),
+            port=number_setting(smtp, "port", 587, 'DIGEST["send"]["smtp"]', whole=True),
             security=security,
             user=smtp.get("user", ""),
             password=password,
-            timeout=float(smtp.get("timeout", 60)),
-            rate_per_second=float(send.get("rate_per_second", 0) or 0),
-            retries=int(send.get("retries", 5)),
-            backoff_seconds=float(send.get("backoff_seconds", 2)),
+            timeout=number_setting(smtp, "timeout", 60, 'DIGEST["send"]["smtp"]'),
+            rate_per_second=number_setting(send, "rate_per_second", 0, 'DIGEST["send"]'),
+            retries=number_setting(send, "retries", 5, 'DIGEST["send"]', whole=True),
+            backoff_seconds=number_setting(send, "backoff_seconds", 2, 'DIGEST["send"]'),
         )
 
 
@@ -161,6 +159,9 @@ class SmtpSender:
             try:
                 connection.send_message(message, self.envelope_from, [to])
                 return Outcome("sent")
+            except smtplib.SMTPNotSupportedError as error:
+                # An address with non-ASCII letters, and a server without SMTPUTF8.
+                return Outcome("failed", f"the server cannot take this address ({error})")
             except smtplib.SMTPRecipientsRefused as error:
                 code, reply = error.recipients.get(to, (0, b""))
             except smtplib.SMTPSenderRefused as error:
