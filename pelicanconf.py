@@ -53,13 +53,18 @@ PLUGINS = [
     "scheduling",
     "content_check",
     "prose",
+    # Before every plugin that reads written pages when the build finishes.
+    "parallel_build",
     "reader_details",
     "forms",
     "fingerprint",
     "headers",
     "digest",
     "search",
+    "sitemap_dates",
     "pelican.plugins.sitemap",
+    # Last: stores each page's address once every plugin before has settled it.
+    "frozen_urls",
 ]
 
 # Theme: the page about the author (author box, JSON-LD author url), the

@@ -67,6 +67,7 @@ TAGS = [
     "change",
 ]
 CATEGORIES = ["Coaching", "Inner Work", "Practice"]
+NEWEST = datetime(2025, 12, 31, 9, 0)
 HEADINGS = [
     "What happens first",
     "Listening before acting",
@@ -120,7 +121,9 @@ def write_corpus(count: int, folder: Path, seed: int = 1) -> Path:
     articles = folder / "articles"
     articles.mkdir(parents=True, exist_ok=True)
     (folder / "pages").mkdir(exist_ok=True)
-    start = datetime(2020, 1, 1, 9, 0)
+    # 17 hours apart, the newest on the last day of 2025: all in the past, so
+    # none is scheduled (not even at 5,000 articles).
+    start = NEWEST - timedelta(hours=(count - 1) * 17)
     for number in range(count):
         (articles / f"article-{number:05d}.md").write_text(
             article(number, count, rng, start), encoding="utf-8"

@@ -307,3 +307,18 @@ def test_the_moment_github_gives_a_run_is_read_in_the_site_time_zone():
     assert abs(build_moment({**settings, "BUILD_MOMENT": ""}) - datetime.now(ZoneInfo("UTC"))) < (
         timedelta(seconds=5)
     )
+
+
+def test_links_to_two_scheduled_articles_are_both_found_in_every_run(planned_project):
+    project, ahead = planned_project
+    articles = project / "content" / "articles"
+    later = (ahead + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    (articles / "further-ahead.md").write_text(article("further", "Further Ahead", later))
+    first, second = articles / "just-now.md", articles / "last-year.md"
+    first.write_text(first.read_text() + "\nSee [soon]({filename}ahead.md).\n")
+    second.write_text(second.read_text() + "\nSee [later]({filename}further-ahead.md).\n")
+    # Another hash seed orders the set of names differently; each run finds both.
+    for seed in ("1", "2", "3"):
+        result = run_invoke(project, "check", env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 1
+        assert "just-now.md:" in result.stderr and "last-year.md:" in result.stderr, seed

@@ -6,7 +6,8 @@ written, every file under the content folder is checked against the metadata
 schema (schema.py), its links and images are checked (source.py), and the
 whole site is checked for files left out and addresses used twice (site.py).
 Any problem stops the build with one line per problem and exit status 1.
-`check_site()` runs the same checks without writing anything (`invoke check`).
+`read_site()` and `collect_problems()` run the same checks without writing
+anything (`invoke check`, `invoke digest`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,15 @@ from __future__ import annotations
 import logging
 
 from pelican import Pelican, signals
-from pelican.settings import read_settings
 
 from .problems import Problem, report
 from .reading import save_read_cache, watch_readers
 from .scheduled import links_to_scheduled, waiting_list
-from .site import check_built, check_files
+from .site import check_built, check_files, read_dates
 
 __all__ = [
     "ContentError",
     "Problem",
-    "check_site",
     "collect_problems",
     "read_site",
     "register",
@@ -46,7 +45,7 @@ class ContentError(SystemExit):
 
 
 def collect_problems(generators: list, settings: dict) -> list[Problem]:
-    problems = check_files(settings)
+    problems = check_files(settings, read_dates(generators))
     problems += check_built(generators, settings, {p.path for p in problems})
     problems += links_to_scheduled(generators, settings)
     return problems
@@ -73,12 +72,6 @@ def read_site(settings: dict) -> list:
         if hasattr(generator, "generate_context"):
             generator.generate_context()
     return generators
-
-
-def check_site(settings_file: str, overrides: dict | None = None) -> list[Problem]:
-    """Read all content as a build would, write nothing, return every problem."""
-    settings = read_settings(settings_file, override=overrides or {})
-    return collect_problems(read_site(settings), settings)
 
 
 def stop_on_content_problems(generators: list) -> None:

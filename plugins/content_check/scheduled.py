@@ -43,8 +43,9 @@ def links_to_scheduled(generators: list, settings: dict) -> list[Problem]:
     for item, kind in _public_items(generators):
         path = os.path.abspath(item.source_path)
         with open(path, encoding="utf-8", errors="replace") as handle:
-            if not any(name in handle.read() for name in names):
-                continue  # the cheap test first: only a few files name one
+            text = handle.read()
+        if not any(name in text for name in names):
+            continue  # the cheap test first: only a few files name one
         for line, target in check_source(path, kind, root).links:
             if target in waiting:
                 problems.append(

@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
@@ -24,12 +25,13 @@ from pydantic import (
 SUMMARY_PLACEHOLDER = "TODO: one or two sentences that make a reader want to read on."
 
 
-def _parse_date(value: object) -> object:
+def _parse_date(value: object, info: ValidationInfo) -> object:
     # Pelican reads dates with this same function, so what passes here builds.
     if isinstance(value, str):
         if not value.strip():
             raise ValueError("empty")
-        return get_date(value)
+        read = (info.context or {}).get(info.field_name)
+        return read if read is not None else get_date(value)  # Pelican's parse, reused
     return value
 
 
@@ -99,16 +101,20 @@ def article_id(day: datetime.date, slug: str) -> str:
 
 
 def validate(
-    kind: str, metadata: dict[str, str], lines: dict[str, str] | None = None
+    kind: str,
+    metadata: dict[str, str],
+    lines: dict[str, str] | None = None,
+    read: dict | None = None,
 ) -> list[tuple[str | None, str, str]]:
     """Check header values against the schema.
 
     `lines` gives, by key, a header line made for this very file, shown
-    instead of the generic example. Returns (key or None, what is wrong, how to
+    instead of the generic example; `read`, the dates Pelican's reader parsed
+    from the file, spares parsing them again. Returns (key or None, what is wrong, how to
     fix it) for every problem.
     """
     try:
-        schema_for(kind).model_validate(metadata)
+        schema_for(kind).model_validate(metadata, context=read)
     except ValidationError as error:
         return [_explain(kind, e, metadata, lines or {}) for e in error.errors()]
     return []

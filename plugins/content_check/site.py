@@ -57,15 +57,17 @@ def is_markdown(path: str) -> bool:
     return os.path.splitext(path)[1].lower() in MARKDOWN_EXTENSIONS
 
 
-def check_files(settings: dict) -> list[Problem]:
-    """Problems of each file on its own, and files that would be left out."""
+def check_files(settings: dict, read: dict[str, dict] | None = None) -> list[Problem]:
+    """Problems of each file on its own, and files that would be left out.
+    `read`: by absolute path, the dates Pelican's reader parsed (read_dates)."""
     root = os.path.abspath(settings["PATH"])
     folders = ", ".join(f"content/{p}/" for p in settings["ARTICLE_PATHS"] + settings["PAGE_PATHS"])
     problems, sources = [], {}
     for path, role in content_files(settings):
         if role in ("article", "page") and is_markdown(path):
             stem = os.path.splitext(os.path.basename(path))[0]
-            sources[path] = source = check_source(path, role, root, slug_of(stem, settings))
+            slug, dates = slug_of(stem, settings), (read or {}).get(path)
+            sources[path] = source = check_source(path, role, root, slug, dates)
             check_names(source, settings)
             problems += source.problems
         elif role == "hidden":
@@ -140,9 +142,26 @@ def _links_to_drafts(sources: dict) -> list[Problem]:
 def check_built(generators: list, settings: dict, reported: set[str]) -> list[Problem]:
     """Problems only visible once Pelican has read everything: files it left
     out for a reason the file checks did not catch, and address collisions."""
+    items = _items(generators)
+    problems = _unread_files(items, generators, settings, reported)
+    problems += _collisions(_planned_outputs(items, generators, settings))
+    return problems
+
+
+def read_dates(generators: list) -> dict[str, dict]:
+    """By source path, the `date` and `modified` Pelican's reader parsed."""
+    return {
+        os.path.abspath(item.source_path): {
+            key: item.metadata[key] for key in ("date", "modified") if key in item.metadata
+        }
+        for item in _items(generators)
+    }
+
+
+def _items(generators: list) -> list:
     articles = _generator(generators, "ArticlesGenerator")
     pages = _generator(generators, "PagesGenerator")
-    items = [
+    return [
         *articles.articles,
         *articles.translations,
         *articles.drafts,
@@ -156,9 +175,6 @@ def check_built(generators: list, settings: dict, reported: set[str]) -> list[Pr
         *pages.draft_pages,
         *pages.draft_translations,
     ]
-    problems = _unread_files(items, generators, settings, reported)
-    problems += _collisions(_planned_outputs(items, generators, settings))
-    return problems
 
 
 def _generator(generators: list, name: str):

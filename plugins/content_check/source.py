@@ -40,6 +40,7 @@ class SourceFile:
     body: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
     links: list[tuple[int, str]] = field(default_factory=list)  # (line, existing target)
     problems: list[Problem] = field(default_factory=list)
+    read: dict = field(default_factory=dict)  # dates Pelican's reader parsed from it
 
     @property
     def status(self) -> str:
@@ -49,10 +50,13 @@ class SourceFile:
         self.problems.append(Problem(self.path, line, what, fix))
 
 
-def check_source(path: str, kind: str, content_root: str, slug: str = "") -> SourceFile:
+def check_source(
+    path: str, kind: str, content_root: str, slug: str = "", read: dict | None = None
+) -> SourceFile:
     """Read one file and report everything wrong with it on its own. `slug` is
-    the address Pelican gives the file, for ready-to-paste fixes."""
-    source = SourceFile(path=path, kind=kind)
+    the address Pelican gives the file, for ready-to-paste fixes; `read`, the
+    dates Pelican's reader parsed from it."""
+    source = SourceFile(path=path, kind=kind, read=read or {})
     source.lines = markdown_lines(_decode(source))
     _parse_header(source, source.lines)
     _check_metadata(source, slug)
@@ -122,14 +126,14 @@ def _parse_header(source: SourceFile, lines: list[str]) -> None:
 
 def _check_metadata(source: SourceFile, slug: str) -> None:
     lines = {"id": f"Id: {schema.article_id(_day(source), slug)}"} if slug else {}
-    for key, what, fix in schema.validate(source.kind, source.metadata, lines):
+    for key, what, fix in schema.validate(source.kind, source.metadata, lines, source.read):
         source.problem(source.key_lines.get(key, 1), what, fix)
 
 
 def _day(source: SourceFile) -> datetime.date:
     """The article's day for a suggested Id: its Date when readable, else today."""
     try:
-        return get_date(source.metadata.get("date", "")).date()
+        return (source.read.get("date") or get_date(source.metadata.get("date", ""))).date()
     except (ValueError, OverflowError):
         return datetime.date.today()
 

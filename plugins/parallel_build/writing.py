@@ -1,0 +1,172 @@
+"""Writing in parallel: pages rendered by forked workers, everything else as Pelican does.
+
+`ParallelWriter` is Pelican's own Writer; only the two steps of a page's write
+that cost time and have no effect on the rest of the build are handed on:
+rendering its template and putting the text in the file. Everything else runs
+in the parent, in Pelican's order: pagination, the local context, the check
+that no file is written twice (Pelican's rules and messages), the
+`content_written` signal. The pages recorded that way are rendered by forked
+workers in batches, each while this process records the next one, and the
+last when the build finishes (`finalized`), before any other plugin's
+`finalized` step. A page whose rendering raised or logged is rendered again in
+the parent, which reports it.
+
+A plugin that reads a written page must do so at `finalized` (after this
+plugin) or later: at `content_written` the page may not be rendered yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from pelican.writers import FileOverwriteFailedError, Writer
+
+from .workers import MIN_PAGES, Forked, build_workers, serial_reason
+
+logger = logging.getLogger(__name__)
+
+# Pages recorded before the workers render them: bounds the local contexts
+# held in memory at once.
+BATCH = 500
+
+
+class ParallelWriter(Writer):
+    # The writers that still hold recorded pages (one per build).
+    open_writers: list[ParallelWriter] = []
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self.workers = build_workers(self.settings)
+        reason = serial_reason(self.workers)
+        self.deferring = reason is None
+        self._recorded: dict[str, tuple] = {}  # output path -> (template, context, localcontext)
+        self._rendering: tuple | None = None
+        self._running: tuple | None = None  # (jobs, Forked or None, start time)
+        if self.deferring:
+            # A writer left from a build that stopped half-way holds pages of that build.
+            ParallelWriter.open_writers[:] = [self]
+        else:
+            logger.info("Writing serially: %s", reason)
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        if self.deferring:
+            template = _Recorded(self, template, context)
+        return super().write_file(name, template, context, *args, **kwargs)
+
+    def _open_w(self, filename, encoding, override=False):
+        if self._rendering is None:  # a feed: written here and now
+            return super()._open_w(filename, encoding, override)
+        if self._claim(filename, override):
+            # The same file again (an allowed overwrite): the last one wins, as in Pelican.
+            self._recorded.pop(filename, None)
+            self._recorded[filename] = self._rendering
+        self._rendering = None
+        if len(self._recorded) >= BATCH:
+            self.hand_over()
+        return _Discard()
+
+    def _claim(self, filename: str, override: bool) -> bool:
+        """Pelican's rules for writing one file twice (`Writer._open_w`, same
+        messages), without opening it: the worker that renders it does. False
+        when Pelican would keep the earlier file."""
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" a second time (was previously overwritten)'
+                )
+            logger.info('Skipping "%s", not overwriting', filename)
+            return False
+        if filename in self._written_files:
+            if not override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" as Pelican has already '
+                    "written to it previously (set `override=True` if intended)"
+                )
+            logger.info('Overwriting "%s"', filename)
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return True
+
+    def hand_over(self) -> None:
+        """Give the recorded pages to workers, which render them while this
+        process records the next ones. One batch at a time: the batch before
+        is finished first, so a page written twice is written in Pelican's order."""
+        jobs = list(self._recorded.items())
+        self._recorded.clear()
+        self.finish_batch()
+        if len(jobs) >= MIN_PAGES:
+            workers = min(self.workers, len(jobs))
+            forked = Forked(lambda i: _render(*jobs[i]), len(jobs), workers)
+            self._running = (jobs, forked, time.perf_counter())
+        elif jobs:
+            self._running = (jobs, None, time.perf_counter())
+
+    def finish_batch(self) -> None:
+        """Wait for the batch the workers render; render what they could not."""
+        if self._running is None:
+            return
+        jobs, forked, started = self._running
+        self._running = None
+        if forked is None:
+            redo = range(len(jobs))
+        else:
+            redo = sorted(index for index, done in forked.results() if done is None)
+        for index in redo:
+            _render(*jobs[index])
+        logger.info(
+            "Rendered %d pages in %.2f s (%d in this process)",
+            len(jobs),
+            time.perf_counter() - started,
+            len(redo),
+        )
+
+
+class _Recorded:
+    """Stands in for the template: remembers what Pelican would render."""
+
+    def __init__(self, writer: ParallelWriter, template, context: dict):
+        self.writer, self.template, self.context = writer, template, context
+
+    def render(self, localcontext: dict) -> str:
+        self.writer._rendering = (self.template, self.context, localcontext)
+        return ""
+
+
+class _Discard:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _render(path: str, job: tuple) -> bool:
+    template, context, localcontext = job
+    # As Pelican's writer does before rendering: content links follow the page's
+    # place. Put back afterwards: this process has moved on to later pages.
+    now = context.get("localsiteurl")
+    if localcontext["localsiteurl"]:
+        context["localsiteurl"] = localcontext["localsiteurl"]
+    try:
+        output = template.render(localcontext)
+    finally:
+        context["localsiteurl"] = now
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(output)
+    return True
+
+
+def finish_writing(pelican) -> None:
+    while ParallelWriter.open_writers:
+        writer = ParallelWriter.open_writers.pop()
+        writer.hand_over()
+        writer.finish_batch()
+
+
+def writer_class(pelican) -> type[Writer]:
+    return ParallelWriter

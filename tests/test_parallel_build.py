@@ -1,0 +1,212 @@
+"""A build on several cores writes exactly what a serial build writes, reports
+a broken file exactly as a serial build does, and every way of staying serial
+builds the same site."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from run import differences  # noqa: E402
+
+from corpus import write_corpus  # noqa: E402
+
+# Above parallel_build's MIN_FILES and MIN_PAGES, so workers read and render.
+ARTICLES = 120
+
+
+def build(content: Path, output: Path, *extra: str, prelude="", verbose=True, cache=None):
+    """A build of `content` in a child process, cold (its own empty cache) unless
+    `cache` is another build's. `prelude` is Python run before Pelican starts,
+    to stage a platform."""
+    cache = cache or Path(f"{output}-cache")
+    command = ["-s", "pelicanconf.py", "-o", str(output), "--fatal", "warnings"]
+    command += ["-e", f'CACHE_PATH="{cache}"', *extra] + (["-v"] if verbose else [])
+    argv = ["pelican", str(content), *command]
+    code = f"{prelude}\nimport sys\nfrom pelican import main\nsys.argv = {argv!r}\nmain()"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "400"},  # one log record, one line
+    )
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory) -> Path:
+    """The sample content plus a generated corpus of coaching articles."""
+    folder = tmp_path_factory.mktemp("parallel") / "content"
+    shutil.copytree(ROOT / "content", folder)
+    write_corpus(ARTICLES, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def parallel_site(content) -> Path:
+    output = content.parent / "parallel"
+    result = build(content, output, "BUILD_WORKERS=2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    logged = result.stdout + result.stderr
+    # The corpus really was read and rendered by two workers.
+    assert re.search(rf"Read {ARTICLES + 7} files on 2 processes", logged), logged
+    assert re.search(r"Rendered \d+ pages in [\d.]+ s \(0 in this process\)", logged), logged
+    return output
+
+
+def test_parallel_and_serial_builds_write_the_same_bytes(content, parallel_site):
+    serial = content.parent / "serial"
+    result = build(content, serial, "BUILD_WORKERS=1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Reading 127 files serially: BUILD_WORKERS is 1" in result.stdout + result.stderr
+    assert "Writing serially: BUILD_WORKERS is 1" in result.stdout + result.stderr
+    assert differences(parallel_site, serial) == []
+    pages = list(parallel_site.rglob("*.html"))
+    assert len(pages) > ARTICLES + 20  # articles, pages, lists, tags, archives
+
+
+def test_a_warm_build_writes_the_same_bytes(content, parallel_site):
+    """The cache the parallel build saved serves the next build, which reads nothing."""
+    warm = content.parent / "warm"
+    result = build(content, warm, "BUILD_WORKERS=2", cache=Path(f"{parallel_site}-cache"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Reading 0 files serially: only 0 files" in result.stdout + result.stderr
+    assert differences(parallel_site, warm) == []
+
+
+# Each way of staying serial (or of writing in several batches), staged in the child.
+FALLBACKS = {
+    "no fork": (
+        "import multiprocessing\nmultiprocessing.get_all_start_methods = lambda: ['spawn']",
+        "this platform cannot fork processes",
+    ),
+    "threads": (
+        "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()",
+        "other threads are running",
+    ),
+    "small batches": (
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'plugins')!r})\n"
+        "import parallel_build.writing as w\nw.BATCH, w.MIN_PAGES = 25, 10",
+        r"Rendered 25 pages in [\d.]+ s \(0 in this process\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FALLBACKS)
+def test_every_fallback_builds_the_same_site(content, parallel_site, name):
+    prelude, said = FALLBACKS[name]
+    output = content.parent / name.replace(" ", "-")
+    result = build(content, output, "BUILD_WORKERS=2", prelude=prelude)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(said, result.stdout + result.stderr)
+    assert differences(parallel_site, output) == []
+
+
+def test_a_broken_file_is_reported_as_in_a_serial_build(tmp_path):
+    content = write_corpus(ARTICLES, tmp_path / "content")
+    articles = content / "articles"
+    # Pelican's reader fails on these three in different ways: bytes that are
+    # not UTF-8, a date it cannot read, and a key written twice (a warning).
+    (articles / "not-utf8.md").write_bytes(
+        b"Title: Caf\xe9 notes\nDate: 2026-01-02 10:00\nId: cafe\n\nText.\n"
+    )
+    (articles / "bad-date.md").write_text(
+        "Title: A date\nDate: the second of June\nId: bad-date\n\nText.\n"
+    )
+    (articles / "twice.md").write_text(
+        "Title: Twice\nDate: 2026-01-03 10:00\nId: twice\nTags: a\nTags: b\n\nText.\n"
+    )
+    parallel = build(content, tmp_path / "parallel", "BUILD_WORKERS=2", verbose=False)
+    serial = build(content, tmp_path / "serial", "BUILD_WORKERS=1", verbose=False)
+    assert parallel.returncode == serial.returncode == 1
+    assert _without_times(parallel.stdout) == _without_times(serial.stdout)
+    assert _without_times(parallel.stderr) == _without_times(serial.stderr)
+    for name in ("not-utf8.md", "bad-date.md", "twice.md"):
+        assert f"content/articles/{name}:" in parallel.stderr, parallel.stderr
+    # and the workers did read the rest: the three were left to the serial pass
+    verbose = build(content, tmp_path / "verbose", "BUILD_WORKERS=2")
+    logged = verbose.stdout + verbose.stderr
+    assert f"Read {ARTICLES} files on 2 processes" in logged
+    assert "3 left to the serial pass" in logged
+
+
+def _without_times(text: str) -> str:
+    return re.sub(r"\[\d\d:\d\d:\d\d\]", "", text)
+
+
+def test_a_wrong_number_of_workers_is_named(tmp_path, content):
+    result = build(content, tmp_path / "out", "BUILD_WORKERS=0", verbose=False)
+    assert result.returncode != 0
+    assert "BUILD_WORKERS is 0" in result.stdout + result.stderr
+    assert "whole number of 1 or more" in result.stdout + result.stderr
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_sitemap_dates_lists_by_the_newest_content(parallel_site):
+    """The lists' lastmod is the newest date of the published content, not the
+    time of the build, so two builds of the same content write the same sitemap."""
+    space = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    entries = ElementTree.parse(parallel_site / "sitemap.xml").getroot().findall("s:url", space)
+    lastmod = {
+        e.findtext("s:loc", namespaces=space): datetime.fromisoformat(
+            e.findtext("s:lastmod", namespaces=space)
+        )
+        for e in entries
+    }
+    newest_article = max(v for loc, v in lastmod.items() if "/article-" in loc)
+    assert lastmod["/"] == max(lastmod.values())
+    assert lastmod["/"] >= newest_article
+    assert lastmod["/"] in [v for loc, v in lastmod.items() if loc != "/" and "/tag/" not in loc]
+
+
+def test_a_file_written_twice_is_handled_as_pelican_handles_it(tmp_path):
+    """The parallel writer's overwrite rules, messages and results are Pelican's."""
+    from jinja2 import Environment
+    from parallel_build import ParallelWriter, finish_writing
+    from pelican.settings import read_settings
+    from pelican.writers import FileOverwriteFailedError, Writer
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    template = Environment().from_string("{{ output_file }}: {{ text }}")
+    steps = [  # (file, text, override)
+        ("a.html", "first", False),
+        ("a.html", "second", False),  # refused
+        ("b.html", "kept", True),
+        ("b.html", "skipped", False),  # skipped: b.html was overridden
+        ("b.html", "again", True),  # refused: a second override
+        ("c.html", "first", False),
+        ("c.html", "replaced", True),  # allowed overwrite
+    ]
+
+    def run(writer_class, output: Path) -> list[str]:
+        writer = writer_class(str(output), settings=settings)
+        assert getattr(writer, "deferring", True)  # the parallel one records pages
+        outcomes = []
+        for name, text, override in steps:
+            try:
+                writer.write_file(
+                    name, template, {"localsiteurl": ""}, override_output=override, text=text
+                )
+                outcomes.append("written")
+            except FileOverwriteFailedError as error:
+                outcomes.append(str(error).replace(str(output), "OUT"))
+        finish_writing(None)
+        return outcomes
+
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert run(ParallelWriter, parallel) == run(Writer, serial)
+    assert differences(serial, parallel) == []
+    assert (parallel / "c.html").read_text() == "c.html: replaced"
+    assert (parallel / "b.html").read_text() == "b.html: kept"
