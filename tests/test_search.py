@@ -158,6 +158,24 @@ def test_search_assets_and_the_wider_policy_are_on_the_search_page_only(search_s
         assert wider.replace(" 'wasm-unsafe-eval'", "") == site_policy, "nothing else widened"
 
 
+def test_the_search_page_preloads_what_pagefind_loads_first(search_site):
+    output, _ = search_site
+    document = parse(output / "search" / "index.html")
+    links = document.xpath("//head/link[@rel='modulepreload' or @rel='preload']")
+    paths = [urlsplit(link.get("href")).path for link in links]
+    assert paths == ["/pagefind/pagefind.js", "/pagefind/wasm.en.pagefind"]
+    for path in paths:
+        assert (output / path.lstrip("/")).is_file(), path
+    assert (links[1].get("as"), links[1].get("crossorigin")) == ("fetch", ""), "as fetch() asks"
+
+
+def test_a_language_pagefind_cannot_stem_preloads_the_generic_webassembly(tmp_path):
+    output = build_site(tmp_path / "output", "publishconf.py", extra=("-e", 'DEFAULT_LANG="cy"'))
+    href = parse(output / "search" / "index.html").xpath("//link[@rel='preload']/@href")[0]
+    assert href.endswith("/pagefind/wasm.unknown.pagefind")
+    assert not (output / "pagefind" / "wasm.cy.pagefind").exists(), "Pagefind has no Welsh stemmer"
+
+
 def test_the_wider_policy_differs_only_by_webassembly():
     endpoints = ["https://formspree.io/f/abc"]
     for for_meta in (False, True):
@@ -297,8 +315,27 @@ def test_a_search_breaks_no_policy_and_stays_on_the_site(browser, search_site): 
     assert page.evaluate("window.__violations") == []
     assert [url for url in requests if urlsplit(url).netloc != host] == []
     assert any("/pagefind/fragment/" in url for url in requests), "fragments came from the site"
+    wasm = [url for url in requests if url.endswith(".pagefind")]
+    assert wasm == [f"{address}pagefind/wasm.en.pagefind"], "the preloaded file is the one used"
     article = page.goto(address + "a-walk-by-the-water/")
     assert "wasm" not in article.headers["content-security-policy"]
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_results_arrive_without_moving_anything_on_the_page(browser, search_site, width):  # noqa: F811
+    _, address = search_site
+    context = open_context(browser, width=width)
+    context.add_init_script(
+        "window.__shifts = [];"
+        "new PerformanceObserver(list => window.__shifts.push(...list.getEntries()"
+        ".map(e => e.value))).observe({type: 'layout-shift', buffered: true});"
+    )
+    page = context.new_page()
+    assert search_for(page, address, "session"), "the first results"
+    page.wait_for_load_state("networkidle")  # the rest of the first page of results
+    assert page.locator("#search-results > li").count() > 3
+    assert page.evaluate("window.__shifts") == [], f"{width}px"
     context.close()
 
 

@@ -18,7 +18,7 @@ import os
 
 from pelican import signals
 
-from .index import BUNDLE, index_site, remove_bundle
+from .index import BUNDLE, index_site, preload_wasm_file, remove_bundle, wasm_file
 
 __all__ = ["BUNDLE", "planned_outputs", "register", "wasm_pages"]
 
@@ -68,7 +68,11 @@ def mark_searchable(generators: list) -> None:
 def index_written_site(pelican) -> None:
     output = os.path.realpath(pelican.output_path)
     if _searchable_counts.pop(output, 0):
-        index_site(output, pelican.settings.get("DEFAULT_LANG"))
+        language = pelican.settings.get("DEFAULT_LANG")
+        index_site(output, language)
+        page = os.path.join(output, pelican.settings.get("SEARCH_SAVE_AS", "search/index.html"))
+        if os.path.isfile(page):
+            preload_wasm_file(page, language, wasm_file(output))
     else:
         remove_bundle(output)  # nothing published yet: no index, the page says so
 

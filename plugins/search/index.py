@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -61,3 +62,22 @@ def index_site(output: str, language: str | None = None) -> None:
     for pattern in UNUSED:
         for path in glob.glob(os.path.join(output, BUNDLE, pattern)):
             os.remove(path)
+
+
+def wasm_file(output: str) -> str:
+    """The WebAssembly file the search page loads: Pagefind's own for the indexed
+    language, or its generic one for a language it has no stemmer for."""
+    with open(os.path.join(output, BUNDLE, "pagefind-entry.json"), encoding="utf-8") as handle:
+        (language,) = json.load(handle)["languages"].values()  # one: index_site forces it
+    return f"wasm.{language.get('wasm') or 'unknown'}.pagefind"
+
+
+def preload_wasm_file(page: str, language: str | None, wasm: str) -> None:
+    """Point the search page's preload of the language's WebAssembly at the file
+    Pagefind wrote (`wasm`), when they differ."""
+    planned = f"/{BUNDLE}/wasm.{(language or 'unknown').lower()}.pagefind"
+    with open(page, encoding="utf-8") as handle:
+        html = handle.read()
+    if planned in html and planned != f"/{BUNDLE}/{wasm}":
+        with open(page, "w", encoding="utf-8") as handle:
+            handle.write(html.replace(planned, f"/{BUNDLE}/{wasm}"))

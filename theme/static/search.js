@@ -6,6 +6,9 @@ const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const root = new URL(form.dataset.siteRoot, location.href).pathname;
 const PAGE = 10;
+// Shown before the rest of a page of results: about a phone screen's worth, so
+// the first results wait for three small downloads, not ten.
+const FIRST = 3;
 let pagefind = null;
 let latest = 0;
 let pending = null;
@@ -60,12 +63,23 @@ function item(data) {
   return li;
 }
 
-async function showNext(run) {
-  const next = await Promise.all(
-    results.slice(list.children.length, list.children.length + PAGE).map((r) => r.data()),
-  );
-  if (run !== latest) return;
+// Appends up to `count` more results; false if a newer search started meanwhile.
+async function showNext(run, count) {
+  const shown = list.children.length;
+  const next = await Promise.all(results.slice(shown, shown + count).map((r) => r.data()));
+  if (run !== latest) return false;
   list.append(...next.map(item));
+  return true;
+}
+
+// The first results are painted before the rest are fetched and drawn.
+function afterNextPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+}
+
+// Fills the list up to a page of results after the first `from`, then offers more if any are left.
+async function fillPage(run, from) {
+  if (!(await showNext(run, from + PAGE - list.children.length))) return;
   more.hidden = list.children.length >= results.length;
 }
 
@@ -87,11 +101,13 @@ async function find(words) {
   if (run !== latest) return;
   results = search.results;
   list.replaceChildren();
-  await showNext(run);
-  if (run !== latest) return;
+  more.hidden = true;
+  if (!(await showNext(run, FIRST))) return;
   status.textContent = results.length
     ? `${plural(results.length)} for “${query}”.`
     : `Nothing found for “${query}”. Try another word, or fewer words.`;
+  await afterNextPaint();
+  await fillPage(run, 0);
 }
 
 function findSoon() {
@@ -107,10 +123,9 @@ async function main() {
   more.hidden = true;
   more.addEventListener("click", () => {
     const first = list.children.length;
-    showNext(latest).then(() => list.children[first]?.querySelector("a")?.focus());
+    fillPage(latest, first).then(() => list.children[first]?.querySelector("a")?.focus());
   });
   list.after(more);
-  form.hidden = false;
   const asked = new URLSearchParams(location.search).get("q") || "";
   field.value = asked;
   try {
