@@ -4,6 +4,8 @@ touching the real one."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,3 +22,13 @@ def copy_project(into: Path, content: bool = True) -> Path:
         else:
             shutil.copy2(source, into / name)
     return into
+
+
+def start_serve(project: Path, port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """`invoke serve` in a project copy, as the coach starts it; the caller stops it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
+        cwd=project,
+        stdout=log,
+        stderr=subprocess.STDOUT if log is not subprocess.DEVNULL else subprocess.DEVNULL,
+    )

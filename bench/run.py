@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 from corpus import write_corpus
-from project import ROOT, copy_project
+from project import ROOT, copy_project, start_serve
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from search.index import index_site  # noqa: E402
@@ -234,12 +234,7 @@ def edit_to_refresh(count: int, work: Path, edits: int = 5) -> list[tuple[float,
     project = copy_project(work / f"serve-{count}", content=False)
     write_corpus(count, project / "content")
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
-        cwd=project,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_serve(project, port)
     try:
         events = _reload_events(port, deadline=time.monotonic() + 300)
         article = project / "content/articles/article-00007.md"

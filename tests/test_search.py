@@ -9,8 +9,6 @@ import gzip
 import json
 import re
 import shutil
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -29,6 +27,7 @@ from test_theme_in_browser import (
 
 from conftest import FIXTURES, build_site, parse, run_pelican
 from headers.policy import content_security_policy
+from project import start_serve
 from search import planned_outputs
 from search.index import SearchIndexError, index_site
 
@@ -396,12 +395,7 @@ def urls(output: Path) -> set[str]:
 
 def test_serve_reindexes_after_a_full_rebuild(project_copy):
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
-        cwd=project_copy,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_serve(project_copy, port)
     output = project_copy / "output"
     try:
         assert wait_for(lambda: fetch(f"http://localhost:{port}/search/"), 60), "serving"

@@ -9,7 +9,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_invoke
+from project import start_serve
 
 
 def test_list_documents_every_command():
@@ -203,12 +203,7 @@ class ReloadEvents:
 def test_serve_rebuilds_on_change_and_survives_a_content_error(project_copy, tmp_path):
     port = free_port()
     log = (tmp_path / "serve.log").open("w+")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
-        cwd=project_copy,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_serve(project_copy, port, log)
     url = f"http://localhost:{port}/coaching-or-therapy/"
     article = project_copy / "content/articles/coaching-or-therapy.md"
     try:
