@@ -7,7 +7,9 @@ moved to the drafts by then), which the templates turn into
 `data-pagefind-body` on the body alone; and, once the site is written, a
 Pagefind index of those bodies in output/pagefind/ (titles, dates, summaries and
 an article's own picture as result metadata; no filters, whose file Pagefind writes
-in a different order each run). The search page itself is the
+in a different order each run), made by Pagefind reading those pages alone, or
+taken from the cache when they have not changed since the last build
+(reuse.py). The search page itself is the
 `search` direct template (pelicanconf.py); its script runs Pagefind on the
 reader's device, so nothing is asked of a server.
 """
@@ -18,13 +20,15 @@ import os
 
 from pelican import signals
 
-from .index import BUNDLE, index_site, preload_wasm_file, remove_bundle, wasm_file
+from .index import BUNDLE, preload_wasm_file, remove_bundle, wasm_file
+from .reuse import index_or_reuse
 
 __all__ = ["BUNDLE", "planned_outputs", "register", "wasm_pages"]
 
-# Output folder -> how many items the current build marked searchable. Set by
-# every build before anything is written, read once the site is written.
-_searchable_counts: dict[str, int] = {}
+# Output folder -> the pages (relative to it) of the items the current build
+# marked searchable, or None when there are none. Set by every build before
+# anything is written, read once the site is written.
+_searchable_pages: dict[str, list[str] | None] = {}
 
 
 def planned_outputs(settings: dict) -> list[str]:
@@ -62,15 +66,18 @@ def mark_searchable(generators: list) -> None:
     for item in found:
         item.searchable = True
     output = os.path.realpath(generators[0].output_path)
-    _searchable_counts[output] = len(found)
+    _searchable_pages[output] = [item.save_as for item in found if item.save_as] if found else None
 
 
 def index_written_site(pelican) -> None:
     output = os.path.realpath(pelican.output_path)
-    if _searchable_counts.pop(output, 0):
-        language = pelican.settings.get("DEFAULT_LANG")
-        index_site(output, language)
-        page = os.path.join(output, pelican.settings.get("SEARCH_SAVE_AS", "search/index.html"))
+    pages = _searchable_pages.pop(output, None)
+    if pages is not None:
+        settings = pelican.settings
+        language = settings.get("DEFAULT_LANG")
+        cache = settings["CACHE_PATH"] if settings.get("CACHE_CONTENT") else None
+        index_or_reuse(output, language, pages, cache, load=settings.get("LOAD_CONTENT_CACHE"))
+        page = os.path.join(output, settings.get("SEARCH_SAVE_AS", "search/index.html"))
         if os.path.isfile(page):
             preload_wasm_file(page, language, wasm_file(output))
     else:
