@@ -66,7 +66,8 @@ def mark_searchable(generators: list) -> None:
     for item in found:
         item.searchable = True
     output = os.path.realpath(generators[0].output_path)
-    _searchable_pages[output] = [item.save_as for item in found if item.save_as] if found else None
+    pages = [save_as for save_as in (item.save_as for item in found) if save_as]
+    _searchable_pages[output] = pages if found else None
 
 
 def index_written_site(pelican) -> None:
