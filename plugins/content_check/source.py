@@ -51,13 +51,18 @@ class SourceFile:
 
 
 def check_source(
-    path: str, kind: str, content_root: str, slug: str = "", read: dict | None = None
+    path: str,
+    kind: str,
+    content_root: str,
+    slug: str = "",
+    read: dict | None = None,
+    raw: bytes | None = None,
 ) -> SourceFile:
     """Read one file and report everything wrong with it on its own. `slug` is
     the address Pelican gives the file, for ready-to-paste fixes; `read`, the
-    dates Pelican's reader parsed from it."""
+    dates Pelican's reader parsed from it; `raw`, its bytes when already read."""
     source = SourceFile(path=path, kind=kind, read=read or {})
-    source.lines = markdown_lines(_decode(source))
+    source.lines = markdown_lines(_decode(source, raw))
     _parse_header(source, source.lines)
     _check_metadata(source, slug)
     _check_control_characters(source)
@@ -80,9 +85,10 @@ def split_header(path: str) -> tuple[str, str]:
     return "\n".join(lines[:start]), "\n".join(lines[start:])
 
 
-def _decode(source: SourceFile) -> str:
-    with open(source.path, "rb") as handle:
-        raw = handle.read()
+def _decode(source: SourceFile, raw: bytes | None = None) -> str:
+    if raw is None:
+        with open(source.path, "rb") as handle:
+            raw = handle.read()
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
