@@ -55,6 +55,7 @@ PLUGINS = [
     "prose",
     # Before every plugin that reads written pages when the build finishes.
     "parallel_build",
+    "article_lists",
     "reader_details",
     "forms",
     "fingerprint",
