@@ -18,9 +18,9 @@ import hashlib
 import logging
 import os
 import pickle
+from importlib.metadata import version
 
 import pelican
-import pydantic
 
 from .names import check_names
 from .source import SourceFile, check_source
@@ -101,7 +101,8 @@ class KeptResults:
 def _context(settings: dict, root: str) -> str:
     """What every kept result depends on besides its own file."""
     code = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "*.py")))
-    digest = hashlib.sha256(repr([FORMAT, pelican.__version__, pydantic.VERSION, root]).encode())
+    versions = [pelican.__version__, version("pydantic")]
+    digest = hashlib.sha256(repr([FORMAT, *versions, root]).encode())
     digest.update(repr([settings.get(name) for name in SETTINGS]).encode())
     for path in code:
         with open(path, "rb") as handle:

@@ -13,7 +13,6 @@ from urllib.parse import unquote
 
 from pelican.utils import get_date
 
-from . import schema
 from .characters import IN_ONE_LINE, control_characters, describe_character
 from .problems import Problem, display_path
 
@@ -131,6 +130,8 @@ def _parse_header(source: SourceFile, lines: list[str]) -> None:
 
 
 def _check_metadata(source: SourceFile, slug: str) -> None:
+    from . import schema  # pydantic, imported only when a file is checked (not all kept)
+
     lines = {"id": f"Id: {schema.article_id(_day(source), slug)}"} if slug else {}
     for key, what, fix in schema.validate(source.kind, source.metadata, lines, source.read):
         source.problem(source.key_lines.get(key, 1), what, fix)
