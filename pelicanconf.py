@@ -85,8 +85,15 @@ MENU_LINKS = [
     ("Search", "search/"),
 ]
 # Every value a template prints is escaped unless the template says `|safe`
-# (only the coach's rendered Markdown does).
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+# (only the coach's rendered Markdown does). Templates are read once per build
+# (no look at their files' dates on every include: each build, and `invoke
+# serve` after a template changes, starts a new environment).
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "autoescape": True,
+    "auto_reload": False,
+}
 
 SITEMAP = {
     "format": "xml",
