@@ -45,10 +45,8 @@ def stabilise_filters(bundle: str) -> None:
     meta = _decoded(bundle, old_meta)
     _check_meta(bundle, meta, entry["version"], old_meta)
     filters = dict(meta[META_FILTERS])  # filter name -> its file's name
-    found = {
-        os.path.basename(path).removesuffix(".pf_filter"): os.path.relpath(path, bundle)
-        for path in glob.glob(os.path.join(bundle, "filter", "*"))
-    }
+    files = [os.path.basename(path) for path in glob.glob(os.path.join(bundle, "filter", "*"))]
+    found = {name.removesuffix(".pf_filter"): f"filter/{name}" for name in files}
     if set(found) != set(filters.values()) or len(filters) != len(meta[META_FILTERS]):
         raise _unexpected(
             bundle,
