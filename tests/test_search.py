@@ -114,7 +114,10 @@ def test_only_published_bodies_are_indexed(search_site):
     assert not [url for url in records if url.startswith(("/search/", "/drafts/"))]
     assert not [url for url in records if re.match(r"/newsletter/(archive|\d+)/", url)]
     walk = records["/a-walk-by-the-water/"]
-    assert walk["meta"]["title"] == "A Walk by the Water"
+    assert walk["meta"]["title"] == "A Walk by the Water", "Pagefind's default: the first h1"
+    assert records["/about/"]["meta"]["title"] == parse(output / "about/index.html").findtext(
+        ".//h1"
+    )
     assert walk["meta"]["date"] == "May 12, 2025"
     assert walk["meta"]["summary"].startswith("What a slow walk can show you")
     assert walk["filters"] == {"tag": ["rest", "practice"]}, "its tags' slugs"
