@@ -107,9 +107,22 @@ def _check_meta(bundle: str, meta, version: str, name: str) -> None:
     if not isinstance(filters, list) or not all(_is_pair(item, str, str) for item in filters):
         raise _unexpected(bundle, f"{name} does not list its filters as expected")
     if meta[META_SORTS] != []:
-        raise _unexpected(
-            bundle, f"{name} has sort orders (data-pagefind-sort), which this does not order"
+        raise SearchIndexError(
+            f"{', '.join(_pages_with(os.path.dirname(bundle), 'data-pagefind-sort'))}: "
+            "data-pagefind-sort asks Pagefind for a sort order, which it writes differently "
+            "on every build (so the site would be published again every hour). Fix: remove "
+            "data-pagefind-sort from the HTML of the article or page it comes from"
         )
+
+
+def _pages_with(site: str, attribute: str) -> list[str]:
+    """The written pages that hold `attribute`, relative to the site's folder."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(site, "**", "*.html"), recursive=True)):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            if attribute in handle.read():
+                found.append(os.path.relpath(path, site))
+    return found or ["a page of the site"]
 
 
 def _is_filter(content) -> bool:
