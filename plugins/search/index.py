@@ -8,6 +8,9 @@ import os
 import shutil
 import subprocess
 
+from .errors import SearchIndexError
+from .stable_filters import stabilise_filters
+
 # The index's folder inside the output folder, as Pagefind names it by default.
 BUNDLE = "pagefind"
 # Pagefind's ready-made interfaces: our search page has its own, so they are not shipped.
@@ -21,10 +24,6 @@ UNUSED = [
 # old index never mixes with a new one; anything else there is left alone).
 WRITTEN = ["index", "fragment", "filter", "pagefind*.js", "pagefind*.css", "pagefind-entry.json"]
 WRITTEN += ["*.pf_meta", "wasm.*.pagefind"]
-
-
-class SearchIndexError(RuntimeError):
-    """Pagefind could not index the site."""
 
 
 def pagefind_program() -> str:
@@ -48,7 +47,8 @@ def remove_bundle(output: str) -> None:
 
 def index_site(output: str, language: str | None = None) -> None:
     """Index every page of `output` that marks its body with data-pagefind-body
-    (Pagefind leaves out every page without one) into output/pagefind/."""
+    (Pagefind leaves out every page without one) into output/pagefind/, its
+    filter files in one order (stable_filters)."""
     remove_bundle(output)
     command = [pagefind_program(), "--site", output, "--output-subdir", BUNDLE, "--quiet"]
     if language:
@@ -62,6 +62,11 @@ def index_site(output: str, language: str | None = None) -> None:
     for pattern in UNUSED:
         for path in glob.glob(os.path.join(output, BUNDLE, pattern)):
             os.remove(path)
+    try:
+        stabilise_filters(os.path.join(output, BUNDLE))
+    except Exception:
+        remove_bundle(output)  # no index rather than a half-rewritten one
+        raise
 
 
 def wasm_file(output: str) -> str:

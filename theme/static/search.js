@@ -1,7 +1,9 @@
 // The search page: runs Pagefind (output/pagefind/) in this browser, so no
-// server is asked anything. Loaded only on /search/; `?q=words` opens with them.
+// server is asked anything. Loaded only on /search/; `?q=words` opens with them,
+// `&topic=slug` with that topic chosen (Pagefind's `tag` filter holds tag slugs).
 const form = document.querySelector("form.search");
 const field = form.querySelector("input[name=q]");
+const topic = form.querySelector("select[name=topic]"); // none on a site without tags
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const root = new URL(form.dataset.siteRoot, location.href).pathname;
@@ -83,12 +85,24 @@ async function fillPage(run, from) {
   more.hidden = list.children.length >= results.length;
 }
 
+// The address keeps what was asked (a parameter left empty is left out).
+function keep(address, name, value) {
+  if (value) address.searchParams.set(name, value);
+  else address.searchParams.delete(name);
+}
+
+// "in the topic “habits”" when one is chosen.
+function within(tag) {
+  return tag ? ` in the topic “${topic.selectedOptions[0].text}”` : "";
+}
+
 async function find(words) {
   const run = ++latest;
   const query = words.trim();
+  const tag = topic ? topic.value : "";
   const address = new URL(location.href);
-  if (query) address.searchParams.set("q", query);
-  else address.searchParams.delete("q");
+  keep(address, "q", query);
+  keep(address, "topic", tag);
   history.replaceState(null, "", address);
   if (!query) {
     results = [];
@@ -97,15 +111,16 @@ async function find(words) {
     status.textContent = "";
     return;
   }
-  const search = await pagefind.search(query);
+  const search = await pagefind.search(query, tag ? { filters: { tag } } : {});
   if (run !== latest) return;
   results = search.results;
   list.replaceChildren();
   more.hidden = true;
   if (!(await showNext(run, FIRST))) return;
+  const hint = tag ? "Try another word, or All topics." : "Try another word, or fewer words.";
   status.textContent = results.length
-    ? `${plural(results.length)} for “${query}”.`
-    : `Nothing found for “${query}”. Try another word, or fewer words.`;
+    ? `${plural(results.length)} for “${query}”${within(tag)}.`
+    : `Nothing found for “${query}”${within(tag)}. ${hint}`;
   await afterNextPaint();
   await fillPage(run, 0);
 }
@@ -126,18 +141,28 @@ async function main() {
     fillPage(latest, first).then(() => list.children[first]?.querySelector("a")?.focus());
   });
   list.after(more);
-  const asked = new URLSearchParams(location.search).get("q") || "";
+  const params = new URLSearchParams(location.search);
+  const asked = params.get("q") || "";
   field.value = asked;
+  if (topic) {
+    topic.value = params.get("topic") || "";
+    if (topic.selectedIndex < 0) topic.value = ""; // a topic the site no longer has
+  }
   try {
     pagefind = await start();
   } catch (error) {
     status.textContent =
       "Search is not available right now. Every article is listed under All articles and Topics, at the foot of this page.";
     field.disabled = true;
+    if (topic) topic.disabled = true;
     console.error(error);
     return;
   }
   field.addEventListener("input", findSoon);
+  topic?.addEventListener("change", () => {
+    clearTimeout(pending);
+    find(field.value);
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(pending);
