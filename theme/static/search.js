@@ -72,9 +72,26 @@ async function showNext(run, count) {
   return true;
 }
 
-// The first results are painted before the rest are fetched and drawn.
-function afterNextPaint() {
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+// The first results are painted before the rest are fetched and drawn. On a
+// page opened with ?q=, that is when the browser reports their paint as the
+// largest (or after 400 ms): a frame can be shown well after its callbacks run.
+// Browsers stop reporting it once the reader types, so then one frame is enough.
+function afterFirstPaint(opening) {
+  if (!opening || !PerformanceObserver.supportedEntryTypes?.includes("largest-contentful-paint")) {
+    return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  }
+  return new Promise((resolve) => {
+    const observer = new PerformanceObserver((entries) => {
+      if (entries.getEntries().some((entry) => list.contains(entry.element))) done();
+    });
+    const timer = setTimeout(done, 400);
+    function done() {
+      clearTimeout(timer);
+      observer.disconnect();
+      resolve();
+    }
+    observer.observe({ type: "largest-contentful-paint", buffered: true });
+  });
 }
 
 // Fills the list up to a page of results after the first `from`, then offers more if any are left.
@@ -83,7 +100,7 @@ async function fillPage(run, from) {
   more.hidden = list.children.length >= results.length;
 }
 
-async function find(words) {
+async function find(words, opening = false) {
   const run = ++latest;
   const query = words.trim();
   const address = new URL(location.href);
@@ -106,7 +123,7 @@ async function find(words) {
   status.textContent = results.length
     ? `${plural(results.length)} for “${query}”.`
     : `Nothing found for “${query}”. Try another word, or fewer words.`;
-  await afterNextPaint();
+  await afterFirstPaint(opening);
   await fillPage(run, 0);
 }
 
@@ -143,7 +160,7 @@ async function main() {
     clearTimeout(pending);
     find(field.value);
   });
-  if (asked) find(asked);
+  if (asked) find(asked, true);
 }
 
 main();
