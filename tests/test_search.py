@@ -562,6 +562,33 @@ def test_results_arrive_without_moving_anything_on_the_page(browser, search_site
     context.close()
 
 
+def test_a_shared_search_paints_its_first_results_before_fetching_more(browser, search_site):  # noqa: F811
+    """/search/?q= shows the first results (its largest paint) before it asks for
+    the others, so a phone on a slow link sees them one round trip sooner."""
+    _, address = search_site
+    context = open_context(browser, width=375)
+    page = context.new_page()
+    assert search_for(page, address, "session"), "the first results"
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#search-results > li").count() > 3
+    painted, fragments = page.evaluate(
+        """() => new Promise(resolve => new PerformanceObserver(list => {
+            const last = list.getEntries().at(-1);
+            resolve([
+                {time: last.startTime, inResults: !!last.element?.closest('#search-results')},
+                performance.getEntriesByType('resource')
+                    .filter(r => r.name.includes('/pagefind/fragment/'))
+                    .map(r => r.startTime).sort((a, b) => a - b),
+            ]);
+        }).observe({type: 'largest-contentful-paint', buffered: true}))"""
+    )
+    context.close()
+    assert painted["inResults"], "the largest paint is a result"
+    first, rest = fragments[:3], fragments[3:]
+    assert rest, "more results than the first three were fetched"
+    assert max(first) < painted["time"] <= min(rest), (first, painted, rest)
+
+
 def test_without_javascript_the_page_says_so_and_links_the_lists(browser, search_site):  # noqa: F811
     _, address = search_site
     context = browser.new_context(java_script_enabled=False)

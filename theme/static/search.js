@@ -74,9 +74,26 @@ async function showNext(run, count) {
   return true;
 }
 
-// The first results are painted before the rest are fetched and drawn.
-function afterNextPaint() {
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+// The first results are painted before the rest are fetched and drawn. On a
+// page opened with ?q=, that is when the browser reports their paint as the
+// largest (or after 400 ms): a frame can be shown well after its callbacks run.
+// Browsers stop reporting it once the reader types, so then one frame is enough.
+function afterFirstPaint(opening) {
+  if (!opening || !PerformanceObserver.supportedEntryTypes?.includes("largest-contentful-paint")) {
+    return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  }
+  return new Promise((resolve) => {
+    const observer = new PerformanceObserver((entries) => {
+      if (entries.getEntries().some((entry) => list.contains(entry.element))) done();
+    });
+    const timer = setTimeout(done, 400);
+    function done() {
+      clearTimeout(timer);
+      observer.disconnect();
+      resolve();
+    }
+    observer.observe({ type: "largest-contentful-paint", buffered: true });
+  });
 }
 
 // Fills the list up to a page of results after the first `from`, then offers more if any are left.
@@ -96,7 +113,7 @@ function within(tag) {
   return tag ? ` in the topic “${topic.selectedOptions[0].text}”` : "";
 }
 
-async function find(words) {
+async function find(words, opening = false) {
   const run = ++latest;
   const query = words.trim();
   const tag = topic ? topic.value : "";
@@ -121,7 +138,7 @@ async function find(words) {
   status.textContent = results.length
     ? `${plural(results.length)} for “${query}”${within(tag)}.`
     : `Nothing found for “${query}”${within(tag)}. ${hint}`;
-  await afterNextPaint();
+  await afterFirstPaint(opening);
   await fillPage(run, 0);
 }
 
@@ -168,7 +185,7 @@ async function main() {
     clearTimeout(pending);
     find(field.value);
   });
-  if (asked) find(asked);
+  if (asked) find(asked, true);
 }
 
 main();
