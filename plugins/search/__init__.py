@@ -4,14 +4,16 @@ Adds to the build: a `searchable` flag on every article and page (True only for
 the published ones in Pelican's lists once every generator is done: never
 drafts, hidden items, or scheduled articles, which the scheduling plugin has
 moved to the drafts by then), which the templates turn into
-`data-pagefind-body` on the body alone; and, once the site is written, a
-Pagefind index of those bodies in output/pagefind/ (titles, dates, summaries and
-an article's own picture as result metadata; no filters, whose file Pagefind writes
-in a different order each run), made by Pagefind reading those pages alone, or
-taken from the cache when they have not changed since the last build
-(reuse.py). The search page itself is the
-`search` direct template (pelicanconf.py); its script runs Pagefind on the
-reader's device, so nothing is asked of a server.
+`data-pagefind-body` on the body alone and a `tag` filter (the slugs of an
+article's tags) on its tag links; and, once the site is written, a Pagefind
+index of those bodies in output/pagefind/ (as result metadata: titles, which
+Pagefind takes from the first h1, dates, summaries and an article's own
+picture; the tags as a filter, whose file stable_filters.py rewrites in one
+order, as Pagefind writes it in a different order each run). The search page
+itself is the `search` direct template (pelicanconf.py), with a topic list from
+the site's tags; its script runs Pagefind on the reader's device, so nothing is
+asked of a server. Pagefind reads only the searchable pages, and a build in
+which none of them changed takes the last index from the cache (reuse.py).
 """
 
 from __future__ import annotations

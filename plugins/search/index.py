@@ -10,6 +10,9 @@ import shutil
 import subprocess
 import tempfile
 
+from .errors import SearchIndexError
+from .stable_filters import stabilise_filters
+
 # The index's folder inside the output folder, as Pagefind names it by default.
 BUNDLE = "pagefind"
 # Pagefind's ready-made interfaces: our search page has its own, so they are not shipped.
@@ -23,10 +26,6 @@ UNUSED = [
 # old index never mixes with a new one; anything else there is left alone).
 WRITTEN = ["index", "fragment", "filter", "pagefind*.js", "pagefind*.css", "pagefind-entry.json"]
 WRITTEN += ["*.pf_meta", "wasm.*.pagefind"]
-
-
-class SearchIndexError(RuntimeError):
-    """Pagefind could not index the site."""
 
 
 def pagefind_program() -> str:
@@ -50,9 +49,10 @@ def remove_bundle(output: str) -> None:
 
 def index_site(output: str, language: str | None = None, pages: list[str] | None = None) -> None:
     """Index every page of `output` that marks its body with data-pagefind-body
-    (Pagefind leaves out every page without one) into output/pagefind/.
-    `pages` (paths relative to `output`): the only pages that can have one, so
-    the only ones Pagefind needs to read (the index is the same)."""
+    (Pagefind leaves out every page without one) into output/pagefind/, its
+    filter files in one order (stable_filters). `pages` (paths relative to
+    `output`): the only pages that can have one, so the only ones Pagefind needs
+    to read (the index is the same)."""
     remove_bundle(output)
     command = [pagefind_program(), "--site", os.path.abspath(output), *pagefind_options(language)]
     # Pagefind reads a pagefind.json from its working folder: a fresh one, so
@@ -71,6 +71,11 @@ def index_site(output: str, language: str | None = None, pages: list[str] | None
     for pattern in UNUSED:
         for path in glob.glob(os.path.join(output, BUNDLE, pattern)):
             os.remove(path)
+    try:
+        stabilise_filters(os.path.join(output, BUNDLE))
+    except Exception:
+        remove_bundle(output)  # no index rather than a half-rewritten one
+        raise
 
 
 def pagefind_options(language: str | None) -> list[str]:

@@ -1,7 +1,9 @@
 // The search page: runs Pagefind (output/pagefind/) in this browser, so no
-// server is asked anything. Loaded only on /search/; `?q=words` opens with them.
+// server is asked anything. Loaded only on /search/; `?q=words` opens with them,
+// `&topic=slug` with that topic chosen (Pagefind's `tag` filter holds tag slugs).
 const form = document.querySelector("form.search");
 const field = form.querySelector("input[name=q]");
+const topic = form.querySelector("select[name=topic]"); // none on a site without tags
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const root = new URL(form.dataset.siteRoot, location.href).pathname;
@@ -72,9 +74,26 @@ async function showNext(run, count) {
   return true;
 }
 
-// The first results are painted before the rest are fetched and drawn.
-function afterNextPaint() {
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+// The first results are painted before the rest are fetched and drawn. On a
+// page opened with ?q=, that is when the browser reports their paint as the
+// largest (or after 400 ms): a frame can be shown well after its callbacks run.
+// Browsers stop reporting it once the reader types, so then one frame is enough.
+function afterFirstPaint(opening) {
+  if (!opening || !PerformanceObserver.supportedEntryTypes?.includes("largest-contentful-paint")) {
+    return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  }
+  return new Promise((resolve) => {
+    const observer = new PerformanceObserver((entries) => {
+      if (entries.getEntries().some((entry) => list.contains(entry.element))) done();
+    });
+    const timer = setTimeout(done, 400);
+    function done() {
+      clearTimeout(timer);
+      observer.disconnect();
+      resolve();
+    }
+    observer.observe({ type: "largest-contentful-paint", buffered: true });
+  });
 }
 
 // Fills the list up to a page of results after the first `from`, then offers more if any are left.
@@ -83,12 +102,24 @@ async function fillPage(run, from) {
   more.hidden = list.children.length >= results.length;
 }
 
-async function find(words) {
+// The address keeps what was asked (a parameter left empty is left out).
+function keep(address, name, value) {
+  if (value) address.searchParams.set(name, value);
+  else address.searchParams.delete(name);
+}
+
+// "in the topic “habits”" when one is chosen.
+function within(tag) {
+  return tag ? ` in the topic “${topic.selectedOptions[0].text}”` : "";
+}
+
+async function find(words, opening = false) {
   const run = ++latest;
   const query = words.trim();
+  const tag = topic ? topic.value : "";
   const address = new URL(location.href);
-  if (query) address.searchParams.set("q", query);
-  else address.searchParams.delete("q");
+  keep(address, "q", query);
+  keep(address, "topic", tag);
   history.replaceState(null, "", address);
   if (!query) {
     results = [];
@@ -97,16 +128,17 @@ async function find(words) {
     status.textContent = "";
     return;
   }
-  const search = await pagefind.search(query);
+  const search = await pagefind.search(query, tag ? { filters: { tag } } : {});
   if (run !== latest) return;
   results = search.results;
   list.replaceChildren();
   more.hidden = true;
   if (!(await showNext(run, FIRST))) return;
+  const hint = tag ? "Try another word, or All topics." : "Try another word, or fewer words.";
   status.textContent = results.length
-    ? `${plural(results.length)} for “${query}”.`
-    : `Nothing found for “${query}”. Try another word, or fewer words.`;
-  await afterNextPaint();
+    ? `${plural(results.length)} for “${query}”${within(tag)}.`
+    : `Nothing found for “${query}”${within(tag)}. ${hint}`;
+  await afterFirstPaint(opening);
   await fillPage(run, 0);
 }
 
@@ -126,24 +158,34 @@ async function main() {
     fillPage(latest, first).then(() => list.children[first]?.querySelector("a")?.focus());
   });
   list.after(more);
-  const asked = new URLSearchParams(location.search).get("q") || "";
+  const params = new URLSearchParams(location.search);
+  const asked = params.get("q") || "";
   field.value = asked;
+  if (topic) {
+    topic.value = params.get("topic") || "";
+    if (topic.selectedIndex < 0) topic.value = ""; // a topic the site no longer has
+  }
   try {
     pagefind = await start();
   } catch (error) {
     status.textContent =
       "Search is not available right now. Every article is listed under All articles and Topics, at the foot of this page.";
     field.disabled = true;
+    if (topic) topic.disabled = true;
     console.error(error);
     return;
   }
   field.addEventListener("input", findSoon);
+  topic?.addEventListener("change", () => {
+    clearTimeout(pending);
+    find(field.value);
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(pending);
     find(field.value);
   });
-  if (asked) find(asked);
+  if (asked) find(asked, true);
 }
 
 main();
