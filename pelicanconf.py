@@ -56,6 +56,8 @@ PLUGINS = [
     # Before every plugin that reads written pages when the build finishes.
     "parallel_build",
     "article_lists",
+    # Before every plugin that reads addresses once the content is read.
+    "frozen_urls",
     "reader_details",
     "forms",
     "fingerprint",
@@ -64,8 +66,6 @@ PLUGINS = [
     "search",
     "sitemap_dates",
     "pelican.plugins.sitemap",
-    # Last: stores each page's address once every plugin before has settled it.
-    "frozen_urls",
 ]
 
 # Theme: the page about the author (author box, JSON-LD author url), the
