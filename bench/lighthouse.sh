@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Lighthouse 12.2.3 (mobile profile) on the home page, an article, the search
 # page and the search page with results, from a publish build served on loopback
-# by nginx the way static hosts serve it: gzip-compressed, over kept-alive
-# HTTP/1.1 connections (Python's http.server does neither, which Lighthouse's
-# simulated slow phone link turns into a new connection and uncompressed bytes
-# for every file). Prints the four category scores and the paint times per page.
-# Needs nginx (Debian: apt-get install nginx-light), Debian's Chromium and npx
-# (fetches lighthouse from npm once).
+# by nginx the way static hosts serve it: HTTPS and HTTP/2 (a throwaway
+# self-signed certificate, which this Chromium is told to accept), gzip-compressed.
+# Python's http.server does neither, which Lighthouse's simulated slow phone link
+# turns into a new connection and uncompressed bytes for many files. Prints the
+# four category scores and the paint times per page.
+# Needs nginx and openssl (Debian: apt-get install nginx-light openssl), Debian's
+# Chromium and npx (fetches lighthouse from npm once).
 #   bench/lighthouse.sh [PORT] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,9 @@ fi
 work="$(mktemp -d)"
 chmod 755 "$work"  # nginx's worker runs as another user when started by root
 site="$work/site"
-SITEURL="http://127.0.0.1:$port" python3 -m pelican content -s publishconf.py -o "$site" -q
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
+  -addext "subjectAltName=IP:127.0.0.1" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+SITEURL="https://127.0.0.1:$port" python3 -m pelican content -s publishconf.py -o "$site" -q
 cat >"$work/nginx.conf" <<EOF
 daemon off;
 pid $work/nginx.pid;
@@ -39,7 +42,13 @@ http {
   gzip on;
   gzip_types text/css application/javascript application/json image/svg+xml application/xml
              application/atom+xml application/rss+xml text/plain;
-  server { listen 127.0.0.1:$port; root $site; index index.html; }
+  server {
+    listen 127.0.0.1:$port ssl http2;
+    ssl_certificate $work/cert.pem;
+    ssl_certificate_key $work/key.pem;
+    root $site;
+    index index.html;
+  }
 }
 EOF
 "$nginx" -c "$work/nginx.conf" &
@@ -48,14 +57,16 @@ trap 'kill "$server"; rm -rf "$work"' EXIT
 sleep 1
 flags="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
 flags="$flags --disable-background-networking --disable-component-update --disable-sync"
+flags="$flags --ignore-certificate-errors"
 for path in "" "goals-that-reflect-who-you-are/" "search/" "search/?q=parts"; do
   for _ in $(seq "$runs"); do
-    CHROME_PATH=/usr/bin/chromium npx --yes lighthouse@12.2.3 "http://127.0.0.1:$port/$path" \
+    CHROME_PATH=/usr/bin/chromium npx --yes lighthouse@12.2.3 "https://127.0.0.1:$port/$path" \
       --form-factor=mobile --only-categories=performance,accessibility,best-practices,seo \
       --chrome-flags="$flags" --output=json --output-path="$work/report.json" --quiet
     python3 -c "import json,sys; r=json.load(open(sys.argv[1])); a=r['audits']; \
 print(sys.argv[2] or '/', {k: round(v['score']*100) for k, v in r['categories'].items()}, \
-'FCP %.2f s, LCP %.2f s' % tuple(a[m]['numericValue'] / 1000 for m in \
-('first-contentful-paint', 'largest-contentful-paint')))" "$work/report.json" "/$path"
+'FCP %.2f s, LCP %.2f s, TBT %.0f ms' % (a['first-contentful-paint']['numericValue'] / 1000, \
+a['largest-contentful-paint']['numericValue'] / 1000, a['total-blocking-time']['numericValue']))" \
+      "$work/report.json" "/$path"
   done
 done

@@ -8,9 +8,9 @@ const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const root = new URL(form.dataset.siteRoot, location.href).pathname;
 const PAGE = 10;
-// Shown before the rest of a page of results: about a phone screen's worth, so
-// the first results wait for three small downloads, not ten.
-const FIRST = 3;
+// Shown before the rest of a page of results: the best match waits for one
+// small download, not ten (several at once can each need a new connection).
+const FIRST = 1;
 let pagefind = null;
 let latest = 0;
 let pending = null;
