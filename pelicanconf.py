@@ -55,6 +55,9 @@ PLUGINS = [
     "prose",
     # Before every plugin that reads written pages when the build finishes.
     "parallel_build",
+    "article_lists",
+    # Before every plugin that reads addresses once the content is read.
+    "frozen_urls",
     "reader_details",
     "forms",
     "fingerprint",
@@ -63,8 +66,6 @@ PLUGINS = [
     "search",
     "sitemap_dates",
     "pelican.plugins.sitemap",
-    # Last: stores each page's address once every plugin before has settled it.
-    "frozen_urls",
 ]
 
 # Theme: the page about the author (author box, JSON-LD author url), the
@@ -84,8 +85,15 @@ MENU_LINKS = [
     ("Search", "search/"),
 ]
 # Every value a template prints is escaped unless the template says `|safe`
-# (only the coach's rendered Markdown does).
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+# (only the coach's rendered Markdown does). Templates are read once per build
+# (no look at their files' dates on every include: each build, and `invoke
+# serve` after a template changes, starts a new environment).
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "autoescape": True,
+    "auto_reload": False,
+}
 
 SITEMAP = {
     "format": "xml",

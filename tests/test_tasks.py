@@ -230,6 +230,10 @@ def test_serve_rebuilds_on_change_and_survives_a_content_error(project_copy, tmp
         index = f"http://localhost:{port}/"
         assert wait_for(lambda: "Coaching, Therapy" in fetch(index)), "a new title: all rebuilt"
 
+        template = project_copy / "theme/templates/article.html"
+        template.write_text(template.read_text().replace("min read</span>", "minutes</span>"))
+        assert wait_for(lambda: "minutes</span>" in fetch(url)), "a template change is seen"
+
         plugin = project_copy / "plugins/content_check/problems.py"
         plugin.write_text(plugin.read_text() + "\n# a change to plugin code\n")
         assert wait_for(lambda: "restarting the server" in Path(log.name).read_text())

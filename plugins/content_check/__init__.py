@@ -5,6 +5,7 @@ Adds to the build: after Pelican has read all content and before anything is
 written, every file under the content folder is checked against the metadata
 schema (schema.py), its links and images are checked (source.py), and the
 whole site is checked for files left out and addresses used twice (site.py).
+A file that passed and has not changed is not checked again (kept_results.py).
 Any problem stops the build with one line per problem and exit status 1.
 `read_site()` and `collect_problems()` run the same checks without writing
 anything (`invoke check`, `invoke digest`).
@@ -16,6 +17,7 @@ import logging
 
 from pelican import Pelican, signals
 
+from .kept_results import KeptResults
 from .problems import Problem, report
 from .reading import save_read_cache, watch_readers
 from .scheduled import links_to_scheduled, waiting_list
@@ -44,8 +46,10 @@ class ContentError(SystemExit):
         self.problems = problems
 
 
-def collect_problems(generators: list, settings: dict) -> list[Problem]:
-    problems = check_files(settings, read_dates(generators))
+def collect_problems(
+    generators: list, settings: dict, kept: KeptResults | None = None
+) -> list[Problem]:
+    problems = check_files(settings, read_dates(generators), kept)
     problems += check_built(generators, settings, {p.path for p in problems})
     problems += links_to_scheduled(generators, settings)
     return problems
@@ -75,10 +79,12 @@ def read_site(settings: dict) -> list:
 
 
 def stop_on_content_problems(generators: list) -> None:
-    problems = collect_problems(generators, generators[0].settings)
+    kept = KeptResults(generators[0].settings)
+    problems = collect_problems(generators, generators[0].settings, kept)
     if problems:
         raise ContentError(problems)
     save_read_cache(generators)
+    kept.save()
 
 
 class _CoveredByTheCheck(logging.Filter):

@@ -4,6 +4,7 @@ category and author. Each must slugify to something (else two of them share
 
 from __future__ import annotations
 
+import functools
 import os
 
 from pelican.readers import ensure_metadata_list
@@ -24,12 +25,19 @@ ADDRESS_KEYS = {
 
 def slug_of(name: str, settings: dict, substitutions: str = "SLUG_REGEX_SUBSTITUTIONS") -> str:
     """The address part Pelican makes of a name, with the site's own rules."""
-    return slugify(
+    rules = settings.get(substitutions, settings["SLUG_REGEX_SUBSTITUTIONS"])
+    return _slugify(
         name,
-        regex_subs=settings.get(substitutions, settings["SLUG_REGEX_SUBSTITUTIONS"]),
-        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
-        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+        tuple(tuple(rule) for rule in rules),
+        bool(settings.get("SLUGIFY_PRESERVE_CASE", False)),
+        bool(settings.get("SLUGIFY_USE_UNICODE", False)),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _slugify(name: str, rules: tuple, preserve_case: bool, use_unicode: bool) -> str:
+    """Pelican's slugify, once per name: a site's articles share a few tags."""
+    return slugify(name, regex_subs=rules, preserve_case=preserve_case, use_unicode=use_unicode)
 
 
 def check_names(source: SourceFile, settings: dict) -> None:

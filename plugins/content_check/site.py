@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from pelican.paginator import Paginator
 
+from .kept_results import KeptResults
 from .names import check_names, slug_of
 from .problems import Problem, display_path
 from .reading import read_failures, reason_in_words
@@ -57,9 +58,12 @@ def is_markdown(path: str) -> bool:
     return os.path.splitext(path)[1].lower() in MARKDOWN_EXTENSIONS
 
 
-def check_files(settings: dict, read: dict[str, dict] | None = None) -> list[Problem]:
+def check_files(
+    settings: dict, read: dict[str, dict] | None = None, kept: KeptResults | None = None
+) -> list[Problem]:
     """Problems of each file on its own, and files that would be left out.
-    `read`: by absolute path, the dates Pelican's reader parsed (read_dates)."""
+    `read`: by absolute path, the dates Pelican's reader parsed (read_dates);
+    `kept`: the results of files that passed before, to use when unchanged."""
     root = os.path.abspath(settings["PATH"])
     folders = ", ".join(f"content/{p}/" for p in settings["ARTICLE_PATHS"] + settings["PAGE_PATHS"])
     problems, sources = [], {}
@@ -67,8 +71,12 @@ def check_files(settings: dict, read: dict[str, dict] | None = None) -> list[Pro
         if role in ("article", "page") and is_markdown(path):
             stem = os.path.splitext(os.path.basename(path))[0]
             slug, dates = slug_of(stem, settings), (read or {}).get(path)
-            sources[path] = source = check_source(path, role, root, slug, dates)
-            check_names(source, settings)
+            if kept is not None:
+                source = kept.check(path, role, slug, dates)
+            else:
+                source = check_source(path, role, root, slug, dates)
+                check_names(source, settings)
+            sources[path] = source
             problems += source.problems
         elif role == "hidden":
             problems.append(

@@ -13,8 +13,7 @@ from urllib.parse import unquote
 
 from pelican.utils import get_date
 
-from . import schema
-from .characters import control_characters, describe_character
+from .characters import IN_ONE_LINE, control_characters, describe_character
 from .problems import Problem, display_path
 
 # The header rules of Python-Markdown's meta extension, which Pelican uses.
@@ -51,13 +50,18 @@ class SourceFile:
 
 
 def check_source(
-    path: str, kind: str, content_root: str, slug: str = "", read: dict | None = None
+    path: str,
+    kind: str,
+    content_root: str,
+    slug: str = "",
+    read: dict | None = None,
+    raw: bytes | None = None,
 ) -> SourceFile:
     """Read one file and report everything wrong with it on its own. `slug` is
     the address Pelican gives the file, for ready-to-paste fixes; `read`, the
-    dates Pelican's reader parsed from it."""
+    dates Pelican's reader parsed from it; `raw`, its bytes when already read."""
     source = SourceFile(path=path, kind=kind, read=read or {})
-    source.lines = markdown_lines(_decode(source))
+    source.lines = markdown_lines(_decode(source, raw))
     _parse_header(source, source.lines)
     _check_metadata(source, slug)
     _check_control_characters(source)
@@ -80,9 +84,10 @@ def split_header(path: str) -> tuple[str, str]:
     return "\n".join(lines[:start]), "\n".join(lines[start:])
 
 
-def _decode(source: SourceFile) -> str:
-    with open(source.path, "rb") as handle:
-        raw = handle.read()
+def _decode(source: SourceFile, raw: bytes | None = None) -> str:
+    if raw is None:
+        with open(source.path, "rb") as handle:
+            raw = handle.read()
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -125,6 +130,8 @@ def _parse_header(source: SourceFile, lines: list[str]) -> None:
 
 
 def _check_metadata(source: SourceFile, slug: str) -> None:
+    from . import schema  # pydantic, imported only when a file is checked (not all kept)
+
     lines = {"id": f"Id: {schema.article_id(_day(source), slug)}"} if slug else {}
     for key, what, fix in schema.validate(source.kind, source.metadata, lines, source.read):
         source.problem(source.key_lines.get(key, 1), what, fix)
@@ -139,6 +146,8 @@ def _day(source: SourceFile) -> datetime.date:
 
 
 def _check_control_characters(source: SourceFile) -> None:
+    if not IN_ONE_LINE.search("".join(source.lines)):
+        return  # the usual case, found at once: none anywhere
     header_keys = {line: key for key, line in source.key_lines.items()}
     body_lines = {number for number, _ in source.body}
     for number, line in enumerate(source.lines, start=1):

@@ -31,7 +31,8 @@ def reading_time(html: str) -> int:
 class TagIndex:
     """The articles carrying each tag, so related articles are counted among those
     sharing a tag, at C speed, instead of comparing every pair. Articles are
-    known by their rank in date order, so ties go to the newer one for free."""
+    known by their rank in date order, so ties go to the newer one for free.
+    Articles with the same tags share one count (a site has a few tags)."""
 
     def __init__(self, articles: list):
         self.by_rank = sorted(articles, key=lambda article: article.date)
@@ -40,14 +41,18 @@ class TagIndex:
         for rank, article in enumerate(self.by_rank):
             for tag in set(getattr(article, "tags", []) or []):
                 self.by_tag[tag].append(rank)
+        self._best: dict[tuple[frozenset, int], list] = {}
 
     def related(self, article, limit: int = RELATED_LIMIT) -> list:
         """Up to `limit` other articles sharing the most tags, the newest first on a tie."""
-        tags = set(getattr(article, "tags", []) or [])
-        shared = Counter(chain.from_iterable(self.by_tag.get(tag, ()) for tag in tags))
-        shared.pop(self.rank.get(id(article)), None)
-        best = heapq.nlargest(limit, shared.items(), key=itemgetter(1, 0))
-        return [self.by_rank[rank] for rank, _ in best]
+        tags = frozenset(getattr(article, "tags", []) or [])
+        best = self._best.get((tags, limit))
+        if best is None:  # one more than asked for: the article itself may be among them
+            shared = Counter(chain.from_iterable(self.by_tag.get(tag, ()) for tag in tags))
+            best = heapq.nlargest(limit + 1, shared.items(), key=itemgetter(1, 0))
+            self._best[tags, limit] = best
+        own = self.rank.get(id(article))
+        return [self.by_rank[rank] for rank, _ in best if rank != own][:limit]
 
 
 def neighbours(articles: list) -> dict[int, tuple]:

@@ -12,7 +12,8 @@ picture; the tags as a filter, whose file stable_filters.py rewrites in one
 order, as Pagefind writes it in a different order each run). The search page
 itself is the `search` direct template (pelicanconf.py), with a topic list from
 the site's tags; its script runs Pagefind on the reader's device, so nothing is
-asked of a server.
+asked of a server. Pagefind reads only the searchable pages, and a build in
+which none of them changed takes the last index from the cache (reuse.py).
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ import os
 
 from pelican import signals
 
-from .index import BUNDLE, index_site, preload_wasm_file, remove_bundle, wasm_file
+from .index import BUNDLE, preload_wasm_file, remove_bundle, wasm_file
+from .reuse import index_or_reuse
 
 __all__ = ["BUNDLE", "planned_outputs", "register", "wasm_pages"]
 
-# Output folder -> how many items the current build marked searchable. Set by
-# every build before anything is written, read once the site is written.
-_searchable_counts: dict[str, int] = {}
+# Output folder -> the pages (relative to it) of the items the current build
+# marked searchable, or None when there are none. Set by every build before
+# anything is written, read once the site is written.
+_searchable_pages: dict[str, list[str] | None] = {}
 
 
 def planned_outputs(settings: dict) -> list[str]:
@@ -65,15 +68,19 @@ def mark_searchable(generators: list) -> None:
     for item in found:
         item.searchable = True
     output = os.path.realpath(generators[0].output_path)
-    _searchable_counts[output] = len(found)
+    pages = [save_as for save_as in (item.save_as for item in found) if save_as]
+    _searchable_pages[output] = pages if found else None
 
 
 def index_written_site(pelican) -> None:
     output = os.path.realpath(pelican.output_path)
-    if _searchable_counts.pop(output, 0):
-        language = pelican.settings.get("DEFAULT_LANG")
-        index_site(output, language)
-        page = os.path.join(output, pelican.settings.get("SEARCH_SAVE_AS", "search/index.html"))
+    pages = _searchable_pages.pop(output, None)
+    if pages is not None:
+        settings = pelican.settings
+        language = settings.get("DEFAULT_LANG")
+        cache = settings["CACHE_PATH"] if settings.get("CACHE_CONTENT") else None
+        index_or_reuse(output, language, pages, cache, load=settings.get("LOAD_CONTENT_CACHE"))
+        page = os.path.join(output, settings.get("SEARCH_SAVE_AS", "search/index.html"))
         if os.path.isfile(page):
             preload_wasm_file(page, language, wasm_file(output))
     else:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
+import tempfile
 
 from .errors import SearchIndexError
 from .stable_filters import stabilise_filters
@@ -45,15 +47,22 @@ def remove_bundle(output: str) -> None:
             shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
 
 
-def index_site(output: str, language: str | None = None) -> None:
+def index_site(output: str, language: str | None = None, pages: list[str] | None = None) -> None:
     """Index every page of `output` that marks its body with data-pagefind-body
     (Pagefind leaves out every page without one) into output/pagefind/, its
-    filter files in one order (stable_filters)."""
+    filter files in one order (stable_filters). `pages` (paths relative to
+    `output`): the only pages that can have one, so the only ones Pagefind needs
+    to read (the index is the same)."""
     remove_bundle(output)
-    command = [pagefind_program(), "--site", output, "--output-subdir", BUNDLE, "--quiet"]
-    if language:
-        command += ["--force-language", language]
-    result = subprocess.run(command, capture_output=True, text=True)
+    command = [pagefind_program(), "--site", os.path.abspath(output), *pagefind_options(language)]
+    # Pagefind reads a pagefind.json from its working folder: a fresh one, so
+    # the index depends on nothing but the pages and these options.
+    with tempfile.TemporaryDirectory(prefix="pagefind-settings-") as settings:
+        glob_of_pages = page_glob(pages)
+        if glob_of_pages:
+            with open(os.path.join(settings, "pagefind.json"), "w", encoding="utf-8") as handle:
+                json.dump({"glob": glob_of_pages}, handle)
+        result = subprocess.run(command, capture_output=True, text=True, cwd=settings)
     if result.returncode:
         raise SearchIndexError(
             f"Pagefind could not index {output} (exit {result.returncode}): "
@@ -67,6 +76,32 @@ def index_site(output: str, language: str | None = None) -> None:
     except Exception:
         remove_bundle(output)  # no index rather than a half-rewritten one
         raise
+
+
+def pagefind_options(language: str | None) -> list[str]:
+    """Pagefind's options besides the site folder."""
+    options = ["--output-subdir", BUNDLE, "--quiet"]
+    if language:
+        options += ["--force-language", language]
+    return options
+
+
+# A part of a path that Pagefind's glob syntax (the wax crate) takes literally.
+_LITERAL_PART = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def page_glob(pages: list[str] | None) -> str | None:
+    """Pagefind's glob matching exactly `pages`, or None (every page is read)
+    when there are none or a path has a character the glob would not take
+    literally (Pelican's slugs never do)."""
+    if not pages or not all(_literal(page) for page in pages):
+        return None
+    return "{" + ",".join(sorted(set(pages))) + "}"
+
+
+def _literal(path: str) -> bool:
+    parts = path.split("/")
+    return all(_LITERAL_PART.fullmatch(part) and part not in (".", "..") for part in parts)
 
 
 def wasm_file(output: str) -> str:

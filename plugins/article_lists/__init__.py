@@ -1,0 +1,50 @@
+"""Article lists that answer `in` at once.
+
+Adds to the build: once the articles' generator has sorted its articles, the
+list of each tag, category and author becomes an `ArticleList`, which tells
+whether an article is in it by looking it up instead of comparing it with each
+article in turn. Pelican asks that of every article, for each tag, category and
+author page it writes (`[a for a in self.dates if a in articles]`), which grows
+with the square of the number of articles (about 5 s of one core at 5,000
+articles). An article is only ever equal to itself (Pelican's Content defines
+no equality), so the answers, and the pages, are the same.
+"""
+
+from __future__ import annotations
+
+from pelican import signals
+
+__all__ = ["ArticleList", "index_article_lists", "register"]
+
+
+class ArticleList(list):
+    """A list of articles whose `in` is a set lookup by identity, as a list's
+    own `in` is for objects without equality. Rebuilt from scratch when copied
+    or pickled; its index is made again if the list's length changes."""
+
+    def __init__(self, articles=()):
+        super().__init__(articles)
+        self._index: tuple[int, set[int]] | None = None
+
+    def __contains__(self, item) -> bool:
+        if self._index is None or self._index[0] != len(self):
+            self._index = (len(self), {id(article) for article in self})
+        return id(item) in self._index[1]
+
+    def __reduce__(self):
+        return (ArticleList, (list(self),))
+
+
+def index_article_lists(generator) -> None:
+    """article_generator_finalized: each tag, category and author gets an
+    ArticleList, in the generator and in the template context alike."""
+    for tag, articles in generator.tags.items():
+        generator.tags[tag] = ArticleList(articles)
+    pairs = [generator.categories, generator.authors]  # (group, articles) pairs
+    pairs += [generator.context.get(name) for name in ("tags", "categories", "authors")]
+    for groups in {id(groups): groups for groups in pairs if isinstance(groups, list)}.values():
+        groups[:] = [(group, ArticleList(articles)) for group, articles in groups]
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(index_article_lists)

@@ -1,0 +1,110 @@
+"""Each file's own check, kept between builds for the files that passed it.
+
+What `check_source` and `check_names` find in a file depends only on its bytes,
+its role, the slug and dates Pelican gives it, the content folder, a few
+settings and this plugin's code, and on the files it links to still existing.
+A file that passed is kept in CACHE_PATH/content-check.pickle under a hash of
+all of those, and the next build takes that result again while the hash is the
+same and every file it links to still exists. A file with any problem is never
+kept: it is checked, and its problems reported, again on every build. The file
+is written only when a build's whole check passed, as Pelican's content cache is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import hashlib
+import logging
+import os
+import pickle
+from importlib.metadata import version
+
+import pelican
+
+from .names import check_names
+from .source import SourceFile, check_source
+
+logger = logging.getLogger(__name__)
+
+# Bumped when what is kept changes shape.
+FORMAT = 1
+FILE_NAME = "content-check.pickle"
+# The settings `check_names` reads.
+SETTINGS = (
+    "SLUG_REGEX_SUBSTITUTIONS",
+    "TAG_REGEX_SUBSTITUTIONS",
+    "CATEGORY_REGEX_SUBSTITUTIONS",
+    "AUTHOR_REGEX_SUBSTITUTIONS",
+    "SLUGIFY_PRESERVE_CASE",
+    "SLUGIFY_USE_UNICODE",
+    "SLUGIFY_SOURCE",
+)
+
+
+class KeptResults:
+    """The kept results a build may use, and the ones it leaves for the next."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.root = os.path.abspath(settings["PATH"])
+        cache = settings.get("CACHE_PATH") if settings.get("CACHE_CONTENT") else None
+        self.file = os.path.join(cache, FILE_NAME) if cache else None
+        self.context = _context(settings, self.root)
+        load = self.file and settings.get("LOAD_CONTENT_CACHE")
+        self.kept = self._load() if load else {}
+        self.passed: dict[str, tuple[str, SourceFile]] = {}  # path -> (key, result)
+
+    def check(self, path: str, role: str, slug: str, dates: dict | None) -> SourceFile:
+        """`check_source` and `check_names` of one file, or their kept result."""
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        key = hashlib.sha256(repr((role, slug, dates)).encode() + b"\0" + raw).hexdigest()
+        kept = self.kept.get(path)
+        if kept and kept[0] == key and all(os.path.isfile(target) for _, target in kept[1].links):
+            self.passed[path] = kept
+            return kept[1]
+        source = check_source(path, role, self.root, slug, dates, raw=raw)
+        check_names(source, self.settings)
+        if not source.problems:  # only a pass is kept: a problem is found again next time
+            self.passed[path] = (key, dataclasses.replace(source, lines=[], body=[]))
+        return source
+
+    def save(self) -> None:
+        """Keep this build's passes (call only when the whole check passed)."""
+        if not self.file or self.passed == self.kept:
+            return
+        folder = os.path.dirname(self.file)
+        written = f"{self.file}.{os.getpid()}.new"
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with open(written, "wb") as handle:
+                pickle.dump((self.context, self.passed), handle, pickle.HIGHEST_PROTOCOL)
+            os.replace(written, self.file)
+        except OSError as error:
+            logger.warning("Could not save the check's results %s\n ... %s", self.file, error)
+            if os.path.exists(written):
+                os.remove(written)
+
+    def _load(self) -> dict:
+        try:
+            with open(self.file, "rb") as handle:
+                context, passed = pickle.load(handle)
+        except FileNotFoundError:
+            return {}
+        except Exception as error:  # a damaged file: check everything again
+            logger.info("Content check: %s unreadable (%s), checking all", self.file, error)
+            return {}
+        return passed if context == self.context else {}
+
+
+def _context(settings: dict, root: str) -> str:
+    """What every kept result depends on besides its own file."""
+    code = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "*.py")))
+    versions = [pelican.__version__, version("pydantic")]
+    digest = hashlib.sha256(repr([FORMAT, *versions, root]).encode())
+    digest.update(repr([settings.get(name) for name in SETTINGS]).encode())
+    for path in code:
+        with open(path, "rb") as handle:
+            digest.update(hashlib.sha256(handle.read()).digest())
+    return digest.hexdigest()

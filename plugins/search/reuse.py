@@ -1,0 +1,230 @@
+"""The search index of the last build, reused when nothing it is made from changed.
+
+A build's index depends only on the pages Pagefind reads, Pagefind's version and
+options, and this plugin's code (which post-processes what Pagefind writes). A
+stamp over all of them names a cache entry (CACHE_PATH/search-index/STAMP/):
+the finished bundle exactly as `index_site` left it in output/pagefind, and a
+manifest of each file's size and SHA-256, written last. A build with the same
+stamp puts that bundle in output/pagefind instead of running Pagefind, after
+checking every file against the manifest: an entry that is incomplete or
+damaged in any way is not used, and Pagefind runs and stores a new one.
+
+Files are hard-linked between the cache and the output (copied where the two
+are on different file systems): creating a file costs far more than linking
+one, and nothing rewrites a bundle file in place (`index_site` removes the old
+bundle before Pagefind writes a new one).
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+from .index import (
+    BUNDLE,
+    WRITTEN,
+    index_site,
+    page_glob,
+    pagefind_options,
+    pagefind_program,
+    remove_bundle,
+)
+
+logger = logging.getLogger(__name__)
+
+# Bumped when the cache entry's layout changes.
+FORMAT = 1
+FOLDER = "search-index"
+MANIFEST = "manifest.json"
+# Files Pagefind always writes: an entry without them is not a whole bundle.
+ESSENTIAL = ["pagefind-entry.json", "pagefind.js"]
+# A half-written entry left by a build that was killed is removed after this long.
+ABANDONED_SECONDS = 3600
+
+
+def index_or_reuse(
+    output: str, language: str | None, pages: list[str], cache: str | None, load: bool = True
+) -> bool:
+    """Index `output` as `index_site` does (`pages` as there), reusing the
+    bundle stored in the `cache` folder (None: no cache) when its stamp matches
+    and `load` is set, and storing a new one otherwise. True when reused."""
+    started = time.perf_counter()
+    if cache is None:
+        index_site(output, language, pages)
+        return False
+    folder = os.path.join(cache, FOLDER)
+    stamp = index_stamp(output, language, pages)
+    if load and restore(output, folder, stamp):
+        logger.info("Search index reused in %.2f s", time.perf_counter() - started)
+        return True
+    index_site(output, language, pages)
+    store(output, folder, stamp)
+    logger.info("Search index built in %.2f s", time.perf_counter() - started)
+    return False
+
+
+def index_stamp(output: str, language: str | None, pages: list[str]) -> str:
+    """A hash of everything the bundle is made from."""
+    digest = hashlib.sha256()
+    program = pagefind_program()
+    version = subprocess.run([program, "--version"], capture_output=True, text=True).stdout
+    settings = {name: value for name, value in os.environ.items() if name.startswith("PAGEFIND_")}
+    code = {
+        os.path.basename(path): _file_digest(path)
+        for path in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "*.py")))
+    }
+    described = [FORMAT, version, pagefind_options(language), sorted(settings.items()), code]
+    digest.update(json.dumps(described).encode())
+    for page in _pages_read(output, pages):
+        digest.update(f"\0{page}\0".encode())
+        with open(os.path.join(output, page), "rb") as handle:
+            digest.update(hashlib.file_digest(handle, "sha256").digest())
+    return digest.hexdigest()
+
+
+def _pages_read(output: str, pages: list[str]) -> list[str]:
+    """The pages Pagefind reads (relative paths, sorted): `pages`, or every
+    HTML file when `page_glob` cannot name them."""
+    if page_glob(pages):
+        return sorted(p for p in set(pages) if os.path.isfile(os.path.join(output, p)))
+    found = glob.glob("**/*.html", root_dir=output, recursive=True)
+    return sorted(p for p in found if not p.startswith(f"{BUNDLE}/"))
+
+
+def bundle_files(output: str) -> list[str]:
+    """The files of the bundle in output/pagefind (relative to it), as
+    `remove_bundle` would remove them."""
+    bundle = os.path.join(output, BUNDLE)
+    found = []
+    for pattern in WRITTEN:
+        for path in glob.glob(os.path.join(bundle, pattern)):
+            if os.path.isdir(path):
+                found += [
+                    os.path.relpath(os.path.join(folder, name), bundle)
+                    for folder, _, names in os.walk(path)
+                    for name in names
+                ]
+            else:
+                found.append(os.path.relpath(path, bundle))
+    return sorted(found)
+
+
+def store(output: str, folder: str, stamp: str) -> None:
+    """Keep the bundle now in output/pagefind as the entry for `stamp`, the
+    only one kept. A cache that cannot be written is reported, not fatal to the
+    index already built."""
+    bundle = os.path.join(output, BUNDLE)
+    entry = os.path.join(folder, stamp)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        new = tempfile.mkdtemp(prefix=".new-", dir=folder)
+    except OSError as error:
+        logger.warning("Could not save the search index in %s\n ... %s", folder, error)
+        return
+    try:
+        files = {}
+        for name in bundle_files(output):
+            source, kept = os.path.join(bundle, name), os.path.join(new, BUNDLE, name)
+            os.makedirs(os.path.dirname(kept), exist_ok=True)
+            _link_or_copy(source, kept)
+            files[name] = [os.path.getsize(kept), _file_digest(kept)]
+        with open(os.path.join(new, MANIFEST), "w", encoding="utf-8") as handle:
+            json.dump({"check": _manifest_check(stamp, files), "files": files}, handle)
+        shutil.rmtree(entry, ignore_errors=True)  # a damaged entry of the same stamp
+        os.rename(new, entry)
+    except OSError as error:
+        logger.warning("Could not save the search index in %s\n ... %s", entry, error)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
+    _remove_other_entries(folder, stamp)
+
+
+def _remove_other_entries(folder: str, stamp: str) -> None:
+    """Keep one entry: the cache holds the last build's index only (and a
+    concurrent build's half-written one)."""
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        try:
+            if name.startswith(".new-"):
+                if time.time() - os.path.getmtime(path) < ABANDONED_SECONDS:
+                    continue
+            elif name == stamp:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def restore(output: str, folder: str, stamp: str) -> bool:
+    """Put the entry for `stamp` in output/pagefind; False (and nothing
+    changed) when there is none or any file of it differs from its manifest."""
+    entry = os.path.join(folder, stamp)
+    files = _checked_files(entry, stamp)
+    if files is None:
+        return False
+    remove_bundle(output)
+    bundle = os.path.join(output, BUNDLE)
+    for name in files:
+        target = os.path.join(bundle, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        _link_or_copy(os.path.join(entry, BUNDLE, name), target)
+    return True
+
+
+def _checked_files(entry: str, stamp: str) -> list[str] | None:
+    """The entry's files when it is whole and every file matches the manifest, else None."""
+    if not os.path.isdir(entry):
+        return None
+    try:
+        with open(os.path.join(entry, MANIFEST), encoding="utf-8") as handle:
+            manifest = json.load(handle)
+        files = manifest["files"]
+        if manifest["check"] != _manifest_check(stamp, files):
+            raise ValueError("its check does not match its content")
+        if not all(name in files for name in ESSENTIAL):
+            raise ValueError("it lacks Pagefind's entry files")
+        for name, (size, digest) in files.items():
+            path = os.path.join(entry, BUNDLE, name)
+            if not _inside(name):
+                raise ValueError(f"{name!r} is outside the bundle")
+            if os.path.getsize(path) != size or _file_digest(path) != digest:
+                raise ValueError(f"{path} differs from the manifest")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        logger.info("Search index cache: %s is damaged (%s), indexing again", entry, error)
+        return None
+    return sorted(files)
+
+
+def _manifest_check(stamp: str, files: dict) -> str:
+    """A hash of the manifest's content and the stamp: any change to it shows."""
+    described = json.dumps([FORMAT, stamp, files], sort_keys=True).encode()
+    return hashlib.sha256(described).hexdigest()
+
+
+def _inside(name: str) -> bool:
+    """A relative path that stays inside the bundle folder."""
+    return (
+        bool(name)
+        and not os.path.isabs(name)
+        and os.path.normpath(name) == name
+        and not name.startswith("..")
+    )
+
+
+def _file_digest(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -1,0 +1,193 @@
+"""The search index is made by Pagefind reading the searchable pages alone (the
+same bytes as reading the whole site), and reused from the cache when nothing
+it is made from changed: a warm build gives the same bundle without running
+Pagefind, a changed article is indexed again (its new word found in Chromium),
+a damaged cache entry is never shipped but built again, and a failed run
+stores nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from test_headers import free_port, serve_like_a_host
+from test_search import indexed, search_for
+from test_theme_in_browser import browser, open_context  # noqa: F401 (the shared Chromium fixture)
+
+from conftest import FIXTURES, ROOT, run_pelican
+from search.index import SearchIndexError, index_site, page_glob
+from search.reuse import FOLDER, MANIFEST, index_or_reuse
+
+NEW_WORD = "marshwort"
+WALK = "/a-walk-by-the-water/"
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    """The sample content plus the search fixtures."""
+    folder = tmp_path / "content"
+    shutil.copytree(ROOT / "content", folder)
+    shutil.copytree(FIXTURES / "search", folder, dirs_exist_ok=True)
+    return folder
+
+
+def build(content: Path, output: Path, cache: Path, *extra: str, siteurl="") -> str:
+    """A publishing build (its output emptied first) with its own cache; its log."""
+    settings = ["-e", f'CACHE_PATH="{cache}"'] + ([f'SITEURL="{siteurl}"'] if siteurl else [])
+    result = run_pelican(
+        content, output, "publishconf.py", *settings, "-v", *extra, env={"COLUMNS": "400"}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def bundle(output: Path) -> dict[str, bytes]:
+    folder = output / "pagefind"
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.*")}
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted((cache / FOLDER).iterdir())
+
+
+def test_reading_only_the_searchable_pages_gives_the_whole_sites_index(content, tmp_path):
+    output = tmp_path / "output"
+    build(content, output, tmp_path / "cache")
+    from_pages = bundle(output)
+    index_site(str(output), "en")  # Pagefind over every page, as before
+    assert bundle(output) == from_pages
+    assert {WALK, "/about/"} <= set(indexed(output))
+
+
+def test_the_glob_names_exactly_the_pages_given(tmp_path):
+    site = tmp_path / "site"
+    listed = ["notes.v2/index.html", "_drafts-like/page.html", "plain/index.html"]
+    for page in [*listed, "decoy/index.html"]:
+        (site / page).parent.mkdir(parents=True, exist_ok=True)
+        (site / page).write_text(
+            f"<!doctype html><html lang='en'><title>t</title><main data-pagefind-body>"
+            f"<p>words of {page}</p></main></html>"
+        )
+    index_site(str(site), "en", listed)
+    assert set(indexed(site)) == {"/notes.v2/", "/_drafts-like/page.html", "/plain/"}
+    # A path the glob would read as a pattern: every page is read instead.
+    assert page_glob(["odd {name}/index.html", "plain/index.html"]) is None
+    assert page_glob(["../outside.html"]) is None
+
+
+def test_a_warm_build_reuses_the_index_without_running_pagefind(content, tmp_path):
+    cache = tmp_path / "cache"
+    cold = tmp_path / "cold"
+    assert "Search index built" in build(content, cold, cache)
+    warm = tmp_path / "warm"
+    logged = build(content, warm, cache)
+    assert "Search index reused" in logged and "Search index built" not in logged
+    assert bundle(warm) == bundle(cold)
+    (entry,) = entries(cache)
+    for name in bundle(warm):  # the cache's own files, not a new run's
+        assert os.path.samefile(warm / "pagefind" / name, entry / "pagefind" / name), name
+    assert (warm / "search/index.html").read_bytes() == (cold / "search/index.html").read_bytes()
+
+
+def test_ignoring_the_cache_runs_pagefind_again(content, tmp_path):
+    cache = tmp_path / "cache"
+    build(content, tmp_path / "first", cache)
+    assert "Search index built" in build(content, tmp_path / "again", cache, "--ignore-cache")
+
+
+def test_a_changed_article_is_indexed_again_and_its_new_word_found(
+    browser,  # noqa: F811
+    content,
+    tmp_path,
+):
+    port = free_port()
+    address = f"http://127.0.0.1:{port}"
+    cache, output = tmp_path / "cache", tmp_path / "output"
+    build(content, output, cache, siteurl=address)
+    (first,) = entries(cache)
+    article = content / "articles/a-walk-by-the-water.md"
+    article.write_text(article.read_text() + f"\nA patch of {NEW_WORD} grew by the gate.\n")
+    logged = build(content, output, cache, siteurl=address)
+    assert "Search index built" in logged
+    assert NEW_WORD in indexed(output)[WALK]["content"]
+    (second,) = entries(cache)
+    assert second.name != first.name, "the new index replaced the old one"
+    server = serve_like_a_host(output, port)
+    try:
+        context = open_context(browser)
+        results = search_for(context.new_page(), f"{address}/", NEW_WORD)
+        context.close()
+    finally:
+        server.shutdown()
+    assert [result["href"] for result in results] == [WALK]
+
+
+def damage_a_fragment(entry: Path) -> None:
+    """One byte changed in place (in the last output too: a hard link); the size stays."""
+    fragment = sorted((entry / "pagefind/fragment").iterdir())[0]
+    with fragment.open("r+b") as handle:
+        handle.seek(-1, os.SEEK_END)
+        last = handle.read(1)
+        handle.seek(-1, os.SEEK_END)
+        handle.write(bytes([last[0] ^ 0xFF]))
+
+
+def remove_a_fragment(entry: Path) -> None:
+    sorted((entry / "pagefind/fragment").iterdir())[0].unlink()
+
+
+def cut_the_manifest_short(entry: Path) -> None:
+    text = (entry / MANIFEST).read_text()
+    (entry / MANIFEST).write_text(text[: len(text) // 2])
+
+
+def edit_the_manifest(entry: Path) -> None:
+    """Valid JSON naming fewer files (as if the entry had been half written)."""
+    manifest = json.loads((entry / MANIFEST).read_text())
+    manifest["files"] = {"pagefind.js": manifest["files"]["pagefind.js"]}
+    (entry / MANIFEST).write_text(json.dumps(manifest))
+
+
+def remove_the_manifest(entry: Path) -> None:
+    (entry / MANIFEST).unlink()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [damage_a_fragment, remove_a_fragment, cut_the_manifest_short, edit_the_manifest],
+)
+def test_a_damaged_cache_entry_is_built_again(content, tmp_path, damage):
+    cache = tmp_path / "cache"
+    first = tmp_path / "first"
+    build(content, first, cache)
+    whole = bundle(first)
+    (entry,) = entries(cache)
+    damage(entry)
+    second = tmp_path / "second"
+    logged = build(content, second, cache)
+    assert "is damaged" in logged and "Search index built" in logged
+    assert bundle(second) == whole
+    assert "Search index reused" in build(content, tmp_path / "third", cache), "stored again"
+
+
+def test_an_entry_without_its_manifest_is_built_again(content, tmp_path):
+    cache = tmp_path / "cache"
+    build(content, tmp_path / "first", cache)
+    (entry,) = entries(cache)
+    remove_the_manifest(entry)
+    assert "Search index built" in build(content, tmp_path / "second", cache)
+    assert [path.name for path in entries(cache)] == [entry.name]
+    assert (entry / MANIFEST).is_file()
+
+
+def test_a_failed_index_stores_nothing(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "empty.html").write_text("<!doctype html><title>x</title>")
+    cache = tmp_path / "cache"
+    with pytest.raises(SearchIndexError):
+        index_or_reuse(str(site), "en", ["empty.html"], str(cache))
+    assert not (cache / FOLDER).exists() or not list((cache / FOLDER).iterdir())
