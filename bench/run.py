@@ -5,7 +5,7 @@ alternating, several runs each, side by side in one run:
 
 - bare: Pelican 4.12 with its default theme and settings;
 - cold: our configuration (theme, every plugin, feeds, digest) on every core,
-  with an empty content cache (a fresh clone, as in CI);
+  with an empty content cache and no output folder (a fresh clone, as in CI);
 - warm: the same again with the cache the cold build left (nothing changed);
 - serial: our cold build with `-e BUILD_WORKERS=1`.
 
@@ -145,8 +145,12 @@ def compare_builds(count: int, runs: int, work: Path) -> dict:
     }
     runs_of = {name: [] for name in commands}
     for _ in range(runs):
+        # Cold builds start as a fresh clone does (and CI): no cache, no output
+        # folder. The warm build keeps both from the cold build before it.
         shutil.rmtree(parallel_cache, ignore_errors=True)
         shutil.rmtree(serial_cache, ignore_errors=True)
+        for name in ("bare", "cold", "serial"):
+            shutil.rmtree(outputs[name], ignore_errors=True)
         for name, (command, cwd) in commands.items():
             runs_of[name].append(timed_build(command, cwd))
     result = {"count": count, "output": outputs["cold"]}
