@@ -207,6 +207,9 @@ _code += [Path(__file__), Path(__file__).with_name("requirements.txt")]
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 GZIP_CACHE = False  # compressing costs a cold build more than reading saves
+# A file counts as changed when its bytes do, not its date: a fresh clone (each CI
+# run) dates every file anew, and would otherwise read the whole site again.
+CHECK_MODIFIED_METHOD = "sha256"
 _code_bytes = b"".join(p.read_bytes() for p in _code if p.exists())
 CACHE_PATH = "cache/" + hashlib.sha256(_code_bytes).hexdigest()[:12]
 

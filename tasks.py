@@ -48,6 +48,20 @@ def _pelican(settings_file: str, output: str = OUTPUT, debug: bool = False) -> N
         "warnings",
     ]
     pelican_main(args + (["--debug"] if debug else []))
+    _drop_other_caches(settings_file)
+
+
+def _drop_other_caches(settings_file: str) -> None:
+    """Remove the caches of other code or settings (cache/ holds one folder per
+    version of them, see CACHE_PATH): after a change nothing reads them again,
+    and CI would carry them from run to run."""
+    current = Path(_settings(settings_file)["CACHE_PATH"]).resolve()
+    caches = ROOT / "cache"
+    if current.parent != caches:
+        return
+    for folder in caches.iterdir():
+        if folder.is_dir() and folder != current:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @task(help={"debug": "show Pelican's full log, to find the cause of an odd problem"})

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree
@@ -84,6 +85,35 @@ def test_a_warm_build_writes_the_same_bytes(content, parallel_site):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Reading 0 files serially: only 0 files" in result.stdout + result.stderr
     assert differences(parallel_site, warm) == []
+
+
+def test_a_fresh_clone_with_the_cache_reads_only_what_changed(tmp_path, content, parallel_site):
+    """A clone dates every file anew (CI restores the cache into one each run):
+    the cache goes by each file's bytes, so only a changed file is read again."""
+    clone = tmp_path / "clone"
+    shutil.copytree(content, clone)
+    cache = tmp_path / "cache"
+    shutil.copytree(Path(f"{parallel_site}-cache"), cache)
+    later = time.time() + 3600
+    for path in clone.rglob("*"):
+        os.utime(path, (later, later))
+    # The cache is keyed by where files are: the clone sits where the content was.
+    moved = content.with_name("original")
+    content.rename(moved)
+    clone.rename(content)
+    try:
+        result = build(content, tmp_path / "again", "BUILD_WORKERS=2", cache=cache)
+        logged = result.stdout + result.stderr
+        assert result.returncode == 0, logged
+        assert "Reading 0 files serially: only 0 files" in logged
+        assert differences(parallel_site, tmp_path / "again") == []
+        article = next(content.rglob("*.md"))
+        article.write_text(article.read_text() + "\nOne more line.\n")
+        result = build(content, tmp_path / "changed", "BUILD_WORKERS=2", cache=cache)
+        assert "Reading 1 files serially: only 1 files" in result.stdout + result.stderr
+    finally:
+        shutil.rmtree(content)
+        moved.rename(content)
 
 
 # Each way of staying serial (or of writing in several batches), staged in the child.

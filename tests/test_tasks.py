@@ -242,3 +242,22 @@ def test_serve_rebuilds_on_change_and_survives_a_content_error(project_copy, tmp
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_build_keeps_only_the_cache_of_the_current_code(project_copy):
+    """cache/ holds one folder per version of the plugins and settings: a
+    successful build removes the others (CI carries cache/ between runs), and
+    a failed one removes nothing."""
+    stale = project_copy / "cache" / "0123456789ab"
+    (stale / "search-index").mkdir(parents=True)
+    (stale / "readers").write_bytes(b"an old cache")
+    broken = project_copy / "content/articles/broken.md"
+    broken.write_text("Title: Broken\nDate: 2025-13-45\n\nText.\n")
+    assert run_invoke(project_copy, "build").returncode == 1
+    assert stale.is_dir(), "a failed build leaves the caches alone"
+    broken.unlink()
+    result = run_invoke(project_copy, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    folders = [p.name for p in (project_copy / "cache").iterdir()]
+    assert "0123456789ab" not in folders
+    assert len(folders) == 1 and (project_copy / "cache" / folders[0] / "search-index").is_dir()

@@ -211,3 +211,20 @@ def test_the_sending_ledger_is_kept_even_when_a_send_fails_or_is_cancelled():
     names = [s.get("uses", s.get("run", "")) for s in send["steps"]]
     sending = next(i for i, n in enumerate(names) if "send-digest" in n)
     assert names.index(restore["uses"]) < sending < names.index(save["uses"])
+
+
+def test_the_site_run_keeps_the_content_cache_of_its_last_success_only():
+    """An hourly run restores the cache the last good run saved (a warm build),
+    and saves its own only when every step before passed (no `if`: never a
+    failed run's cache)."""
+    build = workflow("site.yml")["jobs"]["build"]
+    restore = step(build, "actions/cache/restore")
+    save = step(build, "actions/cache/save")
+    assert "if" not in save, "saved only when the build, check and tests passed"
+    for cached in (restore, save):
+        assert cached["with"]["path"] == "cache"
+    assert restore["with"]["restore-keys"] == "site-cache-"
+    names = [s.get("uses", s.get("run", "")) for s in build["steps"]]
+    first_build = next(i for i, n in enumerate(names) if "invoke build" in n)
+    publish_build = next(i for i, n in enumerate(names) if "invoke preview" in n)
+    assert names.index(restore["uses"]) < first_build < publish_build < names.index(save["uses"])
