@@ -53,6 +53,8 @@ PLUGINS = [
     "scheduling",
     "content_check",
     "prose",
+    # Before parallel_build, which stamps the files a generator is about to read.
+    "file_stamps",
     # Before every plugin that reads written pages when the build finishes.
     "parallel_build",
     "article_lists",
