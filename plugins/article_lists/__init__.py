@@ -8,13 +8,30 @@ author page it writes (`[a for a in self.dates if a in articles]`), which grows
 with the square of the number of articles (about 5 s of one core at 5,000
 articles). An article is only ever equal to itself (Pelican's Content defines
 no equality), so the answers, and the pages, are the same.
+
+The period archives (a page per year) are the same case: Pelican keeps each
+article that is among the year's (`[a for a in articles if a in dates]`, a plain
+list made inside `_build_period_archives`). The articles' generator gets its
+own `_build_period_archives`: Pelican's, given no articles to pick from, then
+each archive's articles picked in the same order by identity. Only done for the
+Pelican version it was checked against (PELICAN_CHECKED) and while no article
+class defines an equality of its own; otherwise Pelican's runs as it is.
 """
 
 from __future__ import annotations
 
+import logging
+
+import pelican
 from pelican import signals
 
-__all__ = ["ArticleList", "index_article_lists", "register"]
+__all__ = ["ArticleList", "index_article_lists", "index_period_archives", "register"]
+
+logger = logging.getLogger(__name__)
+
+# The Pelican whose ArticlesGenerator._build_period_archives was read for this
+# plugin: it uses its `articles` argument for that one list and nothing else.
+PELICAN_CHECKED = "4.12.0"
 
 
 class ArticleList(list):
@@ -46,5 +63,32 @@ def index_article_lists(generator) -> None:
         groups[:] = [(group, ArticleList(articles)) for group, articles in groups]
 
 
+def index_period_archives(generator) -> None:
+    """article_generator_init: the period archives' article lists picked by
+    identity (see the module's docstring)."""
+    if pelican.__version__ != PELICAN_CHECKED:
+        logger.debug("article_lists: Pelican %s, archives listed as usual", pelican.__version__)
+        return
+    build = generator._build_period_archives
+
+    def build_period_archives(sorted_articles, articles, settings):
+        if not _equal_only_to_itself(sorted_articles, articles):
+            return build(sorted_articles, articles, settings)
+        archives = build(sorted_articles, [], settings)
+        for archive in (archive for period in archives.values() for archive in period):
+            dates = {id(article) for article in archive["dates"]}
+            archive["articles"] = [article for article in articles if id(article) in dates]
+        return archives
+
+    generator._build_period_archives = build_period_archives
+
+
+def _equal_only_to_itself(*lists) -> bool:
+    """No item's class has an equality other than identity (so `in` is `is`)."""
+    classes = {type(item) for items in lists for item in items}
+    return all(cls.__eq__ is object.__eq__ for cls in classes)
+
+
 def register() -> None:
+    signals.article_generator_init.connect(index_period_archives)
     signals.article_generator_finalized.connect(index_article_lists)
