@@ -54,7 +54,7 @@ PLUGINS = [
     "content_check",
     "prose",
     # Before parallel_build, which stamps the files a generator is about to read.
-    "file_stamps",
+    "content_cache",
     # Before every plugin that reads written pages when the build finishes.
     "parallel_build",
     "article_lists",

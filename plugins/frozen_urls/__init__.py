@@ -88,6 +88,7 @@ def keep_relative_source_paths() -> bool:
 
     get_relative_source_path.keeps_answers = True
     get_relative_source_path.__doc__ = method.__doc__
+    get_relative_source_path.__wrapped__ = method
     Content.get_relative_source_path = get_relative_source_path
     return True
 
