@@ -75,7 +75,8 @@ def keep_stamps_while_reading(generator) -> None:
         finally:
             readers._filestamp_func = owners["readers"]
             generator._filestamp_func = owners["generator"]
-            del generator.generate_context  # Pelican's own method again
+            if vars(generator).get("generate_context") is generate_context_keeping_stamps:
+                del generator.generate_context  # Pelican's own method again
 
     generator.generate_context = generate_context_keeping_stamps
 
