@@ -1,13 +1,15 @@
 """Where a plugin of ours changes a Pelican (or pelican-sitemap) function to make
 a large build cheaper, the answers are the function's own, and each change is
 made for the versions requirements.txt pins: after an upgrade the first test
-fails, and each change needs reading against the new code (the plugin's
-PELICAN_CHECKED or SITEMAP_CHECKED) before it is allowed again."""
+fails, and each change needs reading against the new code before
+plugins/pelican_shortcuts allows it again."""
 
 from __future__ import annotations
 
 import copy
 import functools
+import shutil
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -18,9 +20,18 @@ from content_cache import save_unless_unchanged
 from frozen_urls import keep_relative_source_paths
 from pelican.contents import Article
 from pelican.generators import ArticlesGenerator
+from pelican.plugins.sitemap import sitemap
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import SafeDatetime
-from sitemap_dates import _sitemap_format_date, format_date, format_dates_plainly
+from sitemap_dates import format_dates_plainly
+from test_parallel_build import build
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from run import differences  # noqa: E402
+
+from corpus import write_corpus  # noqa: E402
 
 
 def test_every_shortcut_is_taken_with_the_pinned_versions():
@@ -30,6 +41,25 @@ def test_every_shortcut_is_taken_with_the_pinned_versions():
     generator = SimpleNamespace(_build_period_archives=None)
     index_period_archives(generator)
     assert generator._build_period_archives is not None, "article_lists: period archives"
+
+
+def test_with_other_versions_the_build_is_the_same_without_shortcuts(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    write_corpus(60, content)
+    taken = tmp_path / "taken"
+    assert build(content, taken).returncode == 0
+    prelude = (
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'plugins')!r})\nimport pelican_shortcuts\n"
+        "pelican_shortcuts.CHECKED.update({'pelican': '0.1', 'pelican-sitemap': '0.1'})"
+    )
+    for run in ("cold", "warm"):
+        result = build(content, tmp_path / "not-taken", prelude=prelude)
+        logged = result.stdout + result.stderr
+        assert result.returncode == 0, logged
+        assert "pelican 4.12.0 is not 0.1, the version the build's shortcuts were" in logged
+        assert "pelican-sitemap 1.2.2 is not 0.1" in logged
+        assert differences(taken, tmp_path / "not-taken") == [], run
 
 
 def article(source_path, base: str) -> Article:
@@ -122,4 +152,5 @@ NEW_YORK = ZoneInfo("America/New_York")
     ],
 )
 def test_sitemap_dates_are_formatted_as_pelican_sitemap_formats_them(date):
-    assert format_date(date) == _sitemap_format_date(date)
+    assert format_dates_plainly()
+    assert sitemap.format_date(date) == sitemap.format_date.__wrapped__(date)

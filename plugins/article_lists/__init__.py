@@ -14,24 +14,17 @@ article that is among the year's (`[a for a in articles if a in dates]`, a plain
 list made inside `_build_period_archives`). The articles' generator gets its
 own `_build_period_archives`: Pelican's, given no articles to pick from, then
 each archive's articles picked in the same order by identity. Only done for the
-Pelican version it was checked against (PELICAN_CHECKED) and while no article
+Pelican version it was checked against (pelican_shortcuts: there it uses its
+`articles` argument for that one list and nothing else) and while no article
 class defines an equality of its own; otherwise Pelican's runs as it is.
 """
 
 from __future__ import annotations
 
-import logging
-
-import pelican
 from pelican import signals
+from pelican_shortcuts import take_shortcut
 
 __all__ = ["ArticleList", "index_article_lists", "index_period_archives", "register"]
-
-logger = logging.getLogger(__name__)
-
-# The Pelican whose ArticlesGenerator._build_period_archives was read for this
-# plugin: it uses its `articles` argument for that one list and nothing else.
-PELICAN_CHECKED = "4.12.0"
 
 
 class ArticleList(list):
@@ -66,21 +59,20 @@ def index_article_lists(generator) -> None:
 def index_period_archives(generator) -> None:
     """article_generator_init: the period archives' article lists picked by
     identity (see the module's docstring)."""
-    if pelican.__version__ != PELICAN_CHECKED:
-        logger.debug("article_lists: Pelican %s, archives listed as usual", pelican.__version__)
-        return
-    build = generator._build_period_archives
 
-    def build_period_archives(sorted_articles, articles, settings):
-        if not _equal_only_to_itself(sorted_articles, articles):
-            return build(sorted_articles, articles, settings)
-        archives = build(sorted_articles, [], settings)
-        for archive in (archive for period in archives.values() for archive in period):
-            dates = {id(article) for article in archive["dates"]}
-            archive["articles"] = [article for article in articles if id(article) in dates]
-        return archives
+    def by_identity(build):
+        def build_period_archives(sorted_articles, articles, settings):
+            if not _equal_only_to_itself(sorted_articles, articles):
+                return build(sorted_articles, articles, settings)
+            archives = build(sorted_articles, [], settings)
+            for archive in (archive for period in archives.values() for archive in period):
+                dates = {id(article) for article in archive["dates"]}
+                archive["articles"] = [article for article in articles if id(article) in dates]
+            return archives
 
-    generator._build_period_archives = build_period_archives
+        return build_period_archives
+
+    take_shortcut(generator, "_build_period_archives", by_identity)
 
 
 def _equal_only_to_itself(*lists) -> bool:

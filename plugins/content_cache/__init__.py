@@ -17,8 +17,9 @@ Adds to the build two things, for the articles' and the pages' generator:
 - The reader cache is not written again when nothing was put in it (a warm
   build): its file already holds it (36 MB at 5,000 articles). A file read, or
   a cache that was empty or not loaded, saves it as usual. This changes a
-  Pelican method (Readers.save_cache), so it is only done for the Pelican
-  version it was checked against (PELICAN_CHECKED).
+  Pelican method (Readers.save_cache: Pelican puts entries in the cache only
+  through `cache_data`, and `save_cache` writes it whole), so it is only done
+  for the Pelican version it was checked against (pelican_shortcuts).
 
 Keep this plugin before parallel_build, which stamps the files and may fill
 the cache when a generator starts.
@@ -29,17 +30,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import pelican
 from pelican import signals
 from pelican.readers import Readers
+from pelican_shortcuts import take_shortcut
 
 __all__ = ["KeptStamps", "keep_stamps_while_reading", "register", "watch_cache"]
 
 logger = logging.getLogger(__name__)
-
-# The Pelican whose Readers cache (pelican/cache.py) was read for this plugin:
-# entries are put in it only by `cache_data`, and `save_cache` writes `_cache`.
-PELICAN_CHECKED = "4.12.0"
 
 
 class KeptStamps:
@@ -103,25 +100,19 @@ def _unchanged(readers) -> bool:
 
 
 def save_unless_unchanged() -> bool:
-    """Readers.save_cache skips an unchanged cache; False (and Pelican's method
-    untouched) for a Pelican this was not checked against."""
-    save_cache = Readers.save_cache
-    if getattr(save_cache, "skips_unchanged", False):
-        return True
-    if pelican.__version__ != PELICAN_CHECKED:
-        logger.debug("content_cache: Pelican %s, the cache is saved as usual", pelican.__version__)
-        return False
+    """Readers.save_cache skips an unchanged cache (pelican_shortcuts: only
+    with the Pelican version this was checked against)."""
 
-    def save_cache_if_changed(self):
-        if _unchanged(self):
-            logger.debug("Reader cache unchanged, not written again: %s", self._cache_path)
-            return None
-        return save_cache(self)
+    def saving_unless_unchanged(save_cache):
+        def save_cache_if_changed(self):
+            if _unchanged(self):
+                logger.debug("Reader cache unchanged, not written again: %s", self._cache_path)
+                return None
+            return save_cache(self)
 
-    save_cache_if_changed.skips_unchanged = True
-    save_cache_if_changed.__wrapped__ = save_cache
-    Readers.save_cache = save_cache_if_changed
-    return True
+        return save_cache_if_changed
+
+    return take_shortcut(Readers, "save_cache", saving_unless_unchanged)
 
 
 def start_generator(generator) -> None:

@@ -16,25 +16,20 @@ and Pelican asks for it about five times per item) is worked out once per
 build too: `Content.get_relative_source_path` is a pure function of the two
 absolute paths it joins, and its answers are kept by those paths. That is a
 change to a Pelican method, made only for the Pelican version it was checked
-against (PELICAN_CHECKED); with another version the build is the same, only
+against (pelican_shortcuts); with another version the build is the same, only
 slower.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 
-import pelican
 from pelican import signals
 from pelican.contents import Content
+from pelican_shortcuts import take_shortcut
 
 __all__ = ["freeze_addresses", "keep_relative_source_paths", "register"]
 
-logger = logging.getLogger(__name__)
-
-# The Pelican whose Content.get_relative_source_path was read for this plugin.
-PELICAN_CHECKED = "4.12.0"
 # (content folder, absolute source path) -> relative path, for the current build.
 _relative_paths: dict[tuple[str, str], str] = {}
 
@@ -61,36 +56,30 @@ def freeze_addresses(generator) -> None:
 
 
 def keep_relative_source_paths() -> bool:
-    """Make Content.get_relative_source_path keep its answers; False (and
-    Pelican's method untouched) for a Pelican this was not checked against."""
-    method = Content.get_relative_source_path
-    if getattr(method, "keeps_answers", False):
-        return True
-    if pelican.__version__ != PELICAN_CHECKED:
-        logger.debug("frozen_urls: Pelican %s, paths worked out as usual", pelican.__version__)
-        return False
+    """Content.get_relative_source_path keeps its answers (pelican_shortcuts:
+    only with the Pelican version this was checked against)."""
 
-    def get_relative_source_path(self, source_path=None):
-        # As Pelican's: the item's own path when none is given, None when neither is.
-        path = source_path or self.source_path
-        if path is None:
-            return None
-        base = self.settings["PATH"]
-        if type(path) is str and type(base) is str:
-            kept = _relative_paths.get((base, path))
-            if kept is not None:
-                return kept
-            # Relative paths would depend on the working folder: not kept.
-            if os.path.isabs(path) and os.path.isabs(base):
-                kept = _relative_paths[base, path] = method(self, path)
-                return kept
-        return method(self, source_path)
+    def keeping_answers(method):
+        def get_relative_source_path(self, source_path=None):
+            # As Pelican's: the item's own path when none is given, None when neither is.
+            path = source_path or self.source_path
+            if path is None:
+                return None
+            base = self.settings["PATH"]
+            if type(path) is str and type(base) is str:
+                kept = _relative_paths.get((base, path))
+                if kept is not None:
+                    return kept
+                # Relative paths would depend on the working folder: not kept.
+                if os.path.isabs(path) and os.path.isabs(base):
+                    kept = _relative_paths[base, path] = method(self, path)
+                    return kept
+            return method(self, source_path)
 
-    get_relative_source_path.keeps_answers = True
-    get_relative_source_path.__doc__ = method.__doc__
-    get_relative_source_path.__wrapped__ = method
-    Content.get_relative_source_path = get_relative_source_path
-    return True
+        get_relative_source_path.__doc__ = method.__doc__
+        return get_relative_source_path
+
+    return take_shortcut(Content, "get_relative_source_path", keeping_answers)
 
 
 def forget_relative_paths(pelican_object) -> None:

@@ -12,43 +12,19 @@ date's `strftime`, which for Pelican's dates (SafeDatetime) is Pelican's own
 16,000 calls at 5,000 articles). For the sitemap's two formats ("%z" and
 "%Y-%m-%dT%H:%M:%S": no "%-" directive) that gives the same text as Python's,
 so its `format_date` is handed the same moment as a plain datetime. Only done
-for the pelican-sitemap version it was checked against (SITEMAP_CHECKED).
+for the pelican-sitemap version it was checked against (pelican_shortcuts).
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
-from importlib import metadata
 
 from pelican import signals
 from pelican.plugins.sitemap import sitemap
 from pelican.utils import SafeDatetime
+from pelican_shortcuts import take_shortcut
 
-__all__ = ["format_date", "newest_date", "register"]
-
-logger = logging.getLogger(__name__)
-
-# The pelican-sitemap whose format_date was read for this plugin.
-SITEMAP_CHECKED = "1.2.2"
-_sitemap_format_date = sitemap.format_date
-
-
-def format_date(date) -> str:
-    """pelican-sitemap's format_date, a SafeDatetime formatted as a plain datetime."""
-    if type(date) is SafeDatetime:
-        date = datetime(
-            date.year,
-            date.month,
-            date.day,
-            date.hour,
-            date.minute,
-            date.second,
-            date.microsecond,
-            date.tzinfo,
-            fold=date.fold,
-        )
-    return _sitemap_format_date(date)
+__all__ = ["format_dates_plainly", "newest_date", "register"]
 
 
 def newest_date(generators: list) -> datetime | None:
@@ -68,14 +44,34 @@ def date_index_pages(generators: list) -> None:
         sitemap.generator.now = newest
 
 
+def plain_datetime(date):
+    """A SafeDatetime as the plain datetime of the same moment and zone."""
+    if type(date) is not SafeDatetime:
+        return date
+    return datetime(
+        date.year,
+        date.month,
+        date.day,
+        date.hour,
+        date.minute,
+        date.second,
+        date.microsecond,
+        date.tzinfo,
+        fold=date.fold,
+    )
+
+
 def format_dates_plainly() -> bool:
-    """Have pelican-sitemap use `format_date`; False for another version of it."""
-    version = metadata.version("pelican-sitemap")
-    if version != SITEMAP_CHECKED:
-        logger.debug("sitemap_dates: pelican-sitemap %s, dates formatted as usual", version)
-        return False
-    sitemap.format_date = format_date
-    return True
+    """pelican-sitemap's format_date gets plain datetimes (pelican_shortcuts:
+    only with the pelican-sitemap version this was checked against)."""
+
+    def given_plain_datetimes(format_date):
+        def format_plain_date(date) -> str:
+            return format_date(plain_datetime(date))
+
+        return format_plain_date
+
+    return take_shortcut(sitemap, "format_date", given_plain_datetimes, "pelican-sitemap")
 
 
 def register() -> None:
