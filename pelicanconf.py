@@ -59,6 +59,7 @@ PLUGINS = [
     "content_cache",
     # Before every plugin that reads written pages when the build finishes.
     "parallel_build",
+    "template_cache",
     "article_lists",
     # Before every plugin that reads addresses once the content is read.
     "frozen_urls",
