@@ -55,6 +55,7 @@ PLUGINS = [
     "prose",
     # Before every plugin that reads written pages when the build finishes.
     "parallel_build",
+    "template_cache",
     "article_lists",
     # Before every plugin that reads addresses once the content is read.
     "frozen_urls",

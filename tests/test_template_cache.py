@@ -1,0 +1,60 @@
+"""The theme's compiled templates are kept between builds, and never outlive a
+change to a template or a damaged cache file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from jinja2.bccache import bc_magic
+
+from conftest import ROOT, copy_project
+
+sys.path.insert(0, str(ROOT / "bench"))
+from run import differences  # noqa: E402
+
+
+def build(project: Path, output: Path, cache: Path) -> None:
+    command = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py"]
+    command += ["-o", str(output), "--fatal", "warnings", "-e", f'CACHE_PATH="{cache}"']
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def kept_templates(cache: Path) -> dict[Path, int]:
+    """Each compiled template in the cache -> when it was written."""
+    return {p: p.stat().st_mtime_ns for p in (cache / "templates").glob("*/__jinja2_*.cache")}
+
+
+def test_compiled_templates_serve_the_next_build(tmp_path):
+    project, cache = copy_project(tmp_path / "project"), tmp_path / "cache"
+    build(project, tmp_path / "first", cache)
+    kept = kept_templates(cache)
+    assert len(kept) >= 10  # the page templates and their partials
+    build(project, tmp_path / "second", cache)
+    assert kept_templates(cache) == kept  # every one was loaded, none compiled again
+    assert differences(tmp_path / "first", tmp_path / "second") == []
+
+
+def test_a_changed_template_is_compiled_again(tmp_path):
+    project, cache = copy_project(tmp_path / "project"), tmp_path / "cache"
+    build(project, tmp_path / "first", cache)
+    base = project / "theme/templates/base.html"
+    assert base.read_text().count("</footer>") == 1
+    base.write_text(base.read_text().replace("</footer>", "<p>Footer edited</p></footer>"))
+    build(project, tmp_path / "second", cache)
+    assert "<p>Footer edited</p>" in (tmp_path / "second/index.html").read_text()
+    assert "<p>Footer edited</p>" not in (tmp_path / "first/index.html").read_text()
+
+
+def test_a_damaged_cache_file_is_compiled_again(tmp_path):
+    project, cache = copy_project(tmp_path / "project"), tmp_path / "cache"
+    build(project, tmp_path / "first", cache)
+    kept = kept_templates(cache)
+    for entry in kept:  # Jinja's header, then bytes that are no checksum or code
+        entry.write_bytes(bc_magic + b"\xffnot a template")
+    build(project, tmp_path / "second", cache)
+    assert differences(tmp_path / "first", tmp_path / "second") == []
+    for entry in kept:
+        assert entry.read_bytes() != bc_magic + b"\xffnot a template"
