@@ -6,14 +6,16 @@ is ignored."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 import shutil
 from pathlib import Path
 
 import pytest
+from pelican.settings import read_settings
 
 from conftest import ROOT, problem_lines, run_pelican
-from content_check.kept_results import FILE_NAME
+from content_check.kept_results import FILE_NAME, KeptResults
 from content_check.problems import Problem
 
 
@@ -94,6 +96,25 @@ def test_a_damaged_record_is_ignored_and_written_again(site, tmp_path):
     (cache / FILE_NAME).write_bytes(b"not a pickle")
     assert build(content, tmp_path, cache).returncode == 0
     assert set(kept(cache)) == {str(path) for path in content.rglob("*.md")}
+
+
+@pytest.mark.parametrize("record", [None, b"not a pickle"])
+def test_loading_the_record_leaves_the_cycle_collector_as_it_was(site, record):
+    """The record loads with Python's cycle collector paused, which must run
+    again afterwards, even when the record is damaged, and stay off if it was off."""
+    content, cache = site
+    if record is not None:
+        (cache / FILE_NAME).write_bytes(record)
+    settings = {**read_settings(str(ROOT / "pelicanconf.py")), "PATH": str(content)}
+    settings["CACHE_PATH"] = str(cache)
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            loaded = KeptResults(settings).kept
+            assert gc.isenabled() is enabled
+            assert bool(loaded) is (record is None)
+    finally:
+        gc.enable()
 
 
 def test_other_rules_for_addresses_check_every_file_again(site, tmp_path):

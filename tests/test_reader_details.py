@@ -22,6 +22,7 @@ from reader_details import (  # noqa: E402
     robots_txt,
     social_image,
 )
+from reader_details.counting import COUNTED, minutes_to_read  # noqa: E402
 from reader_details.images import image_size  # noqa: E402
 
 
@@ -33,6 +34,15 @@ def test_reading_time_counts_words_not_markup():
     assert reading_time("<p>One line.</p>") == 1
     assert reading_time("<p>" + "word " * 221 + "</p>") == 2
     assert reading_time('<img alt="many words here" src="x.png">' * 500) == 1
+
+
+def test_the_readers_count_is_taken_only_for_the_very_html_it_counted():
+    html = "<p>" + "word " * 500 + "</p>"  # 3 minutes
+    as_read = SimpleNamespace(metadata={COUNTED: (7, html)}, _content=html)
+    assert minutes_to_read(as_read) == 7, "the count made while reading is taken as it is"
+    changed = SimpleNamespace(metadata={COUNTED: (7, html)}, _content=html.replace("d ", "d d "))
+    assert minutes_to_read(changed) == reading_time(changed._content) == 5
+    assert minutes_to_read(SimpleNamespace(metadata={}, _content=html)) == 3
 
 
 def test_related_articles_share_the_most_tags_newest_first():

@@ -21,7 +21,7 @@ from .kept_results import KeptResults
 from .problems import Problem, report
 from .reading import save_read_cache, watch_readers
 from .scheduled import links_to_scheduled, waiting_list
-from .site import check_built, check_files, read_dates
+from .site import check_built, check_files, content_files, read_dates
 
 __all__ = [
     "ContentError",
@@ -49,8 +49,9 @@ class ContentError(SystemExit):
 def collect_problems(
     generators: list, settings: dict, kept: KeptResults | None = None
 ) -> list[Problem]:
-    problems = check_files(settings, read_dates(generators), kept)
-    problems += check_built(generators, settings, {p.path for p in problems})
+    files = list(content_files(settings))  # one walk of the content folder for both
+    problems = check_files(settings, files, read_dates(generators), kept)
+    problems += check_built(generators, settings, files, {p.path for p in problems})
     problems += links_to_scheduled(generators, settings)
     return problems
 

@@ -1,34 +1,38 @@
 """Each file's own check, kept between builds for the files that passed it.
 
-What `check_source` and `check_names` find in a file depends only on its bytes,
-its role, the slug and dates Pelican gives it, the content folder, a few
+What `check_source` and `check_names` find in a file depends only on its path
+and bytes, its role, the dates Pelican gives it, the content folder, a few
 settings and this plugin's code, and on the files it links to still existing.
-A file that passed is kept in CACHE_PATH/content-check.pickle under a hash of
-all of those, and the next build takes that result again while the hash is the
-same and every file it links to still exists. A file with any problem is never
-kept: it is checked, and its problems reported, again on every build. The file
-is written only when a build's whole check passed, as Pelican's content cache is.
+(The slug Pelican gives it follows from its path and those settings.) A file
+that passed is kept in CACHE_PATH/content-check.pickle, by path, under a hash
+of its role, dates and bytes (the rest is in the record's context), and the
+next build takes that result again while the hash is the same and every file it
+links to still exists. A file with any problem is never kept: it is checked,
+and its problems reported, again on every build. The file is written only when
+a build's whole check passed, and not at all when nothing changed.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
+import gc
 import glob
 import hashlib
 import logging
 import os
 import pickle
+from collections.abc import Iterator
 from importlib.metadata import version
 
 import pelican
 
-from .names import check_names
+from .names import check_names, slug_of
 from .source import SourceFile, check_source
 
 logger = logging.getLogger(__name__)
 
 # Bumped when what is kept changes shape.
-FORMAT = 1
+FORMAT = 2
 FILE_NAME = "content-check.pickle"
 # The settings `check_names` reads.
 SETTINGS = (
@@ -55,19 +59,20 @@ class KeptResults:
         self.kept = self._load() if load else {}
         self.passed: dict[str, tuple[str, SourceFile]] = {}  # path -> (key, result)
 
-    def check(self, path: str, role: str, slug: str, dates: dict | None) -> SourceFile:
-        """`check_source` and `check_names` of one file, or their kept result."""
+    def check(self, path: str, role: str, dates: dict | None) -> SourceFile:
+        """`check_file` of one file, or its kept result."""
         with open(path, "rb") as handle:
             raw = handle.read()
-        key = hashlib.sha256(repr((role, slug, dates)).encode() + b"\0" + raw).hexdigest()
+        key = hashlib.sha256(repr((role, dates)).encode() + b"\0")
+        key.update(raw)
+        key = key.hexdigest()
         kept = self.kept.get(path)
         if kept and kept[0] == key and all(os.path.isfile(target) for _, target in kept[1].links):
             self.passed[path] = kept
             return kept[1]
-        source = check_source(path, role, self.root, slug, dates, raw=raw)
-        check_names(source, self.settings)
+        source = check_file(path, role, self.settings, dates, raw)
         if not source.problems:  # only a pass is kept: a problem is found again next time
-            self.passed[path] = (key, dataclasses.replace(source, lines=[], body=[]))
+            self.passed[path] = (key, _what_the_site_checks_read(source))
         return source
 
     def save(self) -> None:
@@ -88,7 +93,7 @@ class KeptResults:
 
     def _load(self) -> dict:
         try:
-            with open(self.file, "rb") as handle:
+            with open(self.file, "rb") as handle, _collector_paused():
                 context, passed = pickle.load(handle)
         except FileNotFoundError:
             return {}
@@ -96,6 +101,45 @@ class KeptResults:
             logger.info("Content check: %s unreadable (%s), checking all", self.file, error)
             return {}
         return passed if context == self.context else {}
+
+
+def check_file(
+    path: str, role: str, settings: dict, dates: dict | None, raw: bytes | None = None
+) -> SourceFile:
+    """`check_source` and `check_names` of one file; `dates`, what Pelican's
+    reader parsed from it; `raw`, its bytes when already read."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    root = os.path.abspath(settings["PATH"])
+    source = check_source(path, role, root, slug_of(stem, settings), dates, raw=raw)
+    check_names(source, settings)
+    return source
+
+
+def _what_the_site_checks_read(source: SourceFile) -> SourceFile:
+    """A passed file as kept: only what the checks of the whole site read from
+    it (its kind, status, Id and links; `site.check_files`), so the record
+    loads fast."""
+    return SourceFile(
+        path=source.path,
+        kind=source.kind,
+        metadata={k: v for k, v in source.metadata.items() if k in ("status", "id")},
+        key_lines={k: v for k, v in source.key_lines.items() if k == "id"},
+        links=source.links,
+    )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading the record makes tens of thousands of objects, none of them
+    garbage; meanwhile Python's cycle collector would walk the whole build's
+    memory (every article) again, which costs a warm build more than the load."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _context(settings: dict, root: str) -> str:

@@ -10,11 +10,9 @@ from collections.abc import Iterable
 
 from pelican.paginator import Paginator
 
-from .kept_results import KeptResults
-from .names import check_names, slug_of
+from .kept_results import KeptResults, check_file
 from .problems import Problem, display_path
 from .reading import read_failures, reason_in_words
-from .source import check_source
 
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}  # as Pelican reads them
 
@@ -42,16 +40,20 @@ def content_files(settings: dict) -> Iterable[tuple[str, str | None]]:
     roles += [(p, "kept") for p in settings["STATIC_PATHS"]]
     roles += [(p, "data") for p in settings.get("CONTENT_DATA_PATHS", [])]
     roles = [(os.path.normpath(p), role) for p, role in roles]
+    roles = [(p, p + os.sep, role) for p, role in roles]
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if d not in (".git", ".svn"))
+        # The folder's path relative to the content folder, worked out once for its files.
+        inside = os.path.relpath(folder, root)
+        prefix = "" if inside == os.curdir else inside + os.sep
+        hidden_folder = bool(prefix) and any(p.startswith(".") for p in inside.split(os.sep))
         for name in sorted(n for n in files if not is_system_file(n)):
-            path = os.path.join(folder, name)
-            relative = os.path.relpath(path, root)
+            relative = prefix + name
             role = next(
-                (r for p, r in roles if relative == p or relative.startswith(p + os.sep)), None
+                (r for p, under, r in roles if relative == p or relative.startswith(under)), None
             )
-            hidden = any(part.startswith(".") for part in relative.split(os.sep))
-            yield path, "hidden" if hidden and role != "data" else role
+            hidden = hidden_folder or name.startswith(".")
+            yield os.path.join(folder, name), "hidden" if hidden and role != "data" else role
 
 
 def is_markdown(path: str) -> bool:
@@ -59,23 +61,24 @@ def is_markdown(path: str) -> bool:
 
 
 def check_files(
-    settings: dict, read: dict[str, dict] | None = None, kept: KeptResults | None = None
+    settings: dict,
+    files: list[tuple[str, str | None]],
+    read: dict[str, dict] | None = None,
+    kept: KeptResults | None = None,
 ) -> list[Problem]:
     """Problems of each file on its own, and files that would be left out.
-    `read`: by absolute path, the dates Pelican's reader parsed (read_dates);
-    `kept`: the results of files that passed before, to use when unchanged."""
-    root = os.path.abspath(settings["PATH"])
+    `files`: what `content_files` found; `read`: by absolute path, the dates
+    Pelican's reader parsed (read_dates); `kept`: the results of files that
+    passed before, to use when unchanged."""
     folders = ", ".join(f"content/{p}/" for p in settings["ARTICLE_PATHS"] + settings["PAGE_PATHS"])
     problems, sources = [], {}
-    for path, role in content_files(settings):
+    for path, role in files:
         if role in ("article", "page") and is_markdown(path):
-            stem = os.path.splitext(os.path.basename(path))[0]
-            slug, dates = slug_of(stem, settings), (read or {}).get(path)
+            dates = (read or {}).get(path)
             if kept is not None:
-                source = kept.check(path, role, slug, dates)
+                source = kept.check(path, role, dates)
             else:
-                source = check_source(path, role, root, slug, dates)
-                check_names(source, settings)
+                source = check_file(path, role, settings, dates)
             sources[path] = source
             problems += source.problems
         elif role == "hidden":
@@ -147,11 +150,14 @@ def _links_to_drafts(sources: dict) -> list[Problem]:
     return problems
 
 
-def check_built(generators: list, settings: dict, reported: set[str]) -> list[Problem]:
+def check_built(
+    generators: list, settings: dict, files: list[tuple[str, str | None]], reported: set[str]
+) -> list[Problem]:
     """Problems only visible once Pelican has read everything: files it left
-    out for a reason the file checks did not catch, and address collisions."""
+    out for a reason the file checks did not catch, and address collisions.
+    `files`: what `content_files` found."""
     items = _items(generators)
-    problems = _unread_files(items, generators, settings, reported)
+    problems = _unread_files(items, generators, files, reported)
     problems += _collisions(_planned_outputs(items, generators, settings))
     return problems
 
@@ -190,14 +196,14 @@ def _generator(generators: list, name: str):
 
 
 def _unread_files(
-    items: list, generators: list, settings: dict, reported: set[str]
+    items: list, generators: list, files: list[tuple[str, str | None]], reported: set[str]
 ) -> list[Problem]:
     """Files Pelican left out, with its reason when it gave one. A file the
     checks above already explain is not blamed twice."""
     read = {os.path.abspath(item.source_path) for item in items}
     failures = read_failures(generators)
     problems = []
-    for path, role in content_files(settings):
+    for path, role in files:
         if role not in ("article", "page") or not is_markdown(path) or path in read:
             continue
         if path in failures and path in reported and isinstance(failures[path], ValueError):

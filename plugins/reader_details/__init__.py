@@ -2,7 +2,8 @@
 
 Adds to the build:
 
-- on every article: `reading_time` (whole minutes), `related` (up to three
+- on every article: `reading_time` (whole minutes; counted as Pelican reads
+  the file, so its content cache keeps it: counting.py), `related` (up to three
   published articles sharing the most tags), `newer` and `older` (the
   neighbouring published articles), `social_image` (absolute address of the
   picture shared on social sites) and `structured_data` (the schema.org
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from pelican import signals
 
+from .counting import count_when_reading, minutes_to_read
 from .details import (
     TagIndex,
     absolute_url,
@@ -56,18 +58,17 @@ def add_filters(generator) -> None:
     filters["json_ld"] = json_ld
 
 
-def _size_images(item, settings: dict) -> None:
-    item._content = add_image_attributes(item._content, Path(settings["PATH"]))
-
-
 def describe_articles(generator) -> None:
     settings = generator.settings
+    content_root = Path(settings["PATH"])
     articles = generator.articles  # published, newest first
     by_tag = TagIndex(articles)
     next_to = neighbours(articles)
     for article in articles + generator.hidden_articles + generator.drafts:
-        _size_images(article, settings)
-        article.reading_time = reading_time(article._content)
+        # Before the images are sized: the reader's count holds for the HTML as read
+        # (sizing only adds attributes inside <img> tags, which are not words).
+        article.reading_time = minutes_to_read(article)
+        article._content = add_image_attributes(article._content, content_root)
         article.related = by_tag.related(article)
         article.newer, article.older = next_to.get(id(article), (None, None))
         article.social_image = social_image(article, settings)
@@ -75,8 +76,9 @@ def describe_articles(generator) -> None:
 
 
 def describe_pages(generator) -> None:
+    content_root = Path(generator.settings["PATH"])
     for page in generator.pages + generator.hidden_pages + generator.draft_pages:
-        _size_images(page, generator.settings)
+        page._content = add_image_attributes(page._content, content_root)
 
 
 def planned_outputs(settings: dict) -> list[str]:
@@ -90,6 +92,7 @@ def write_robots(pelican) -> None:
 
 
 def register() -> None:
+    signals.readers_init.connect(count_when_reading)
     signals.generator_init.connect(add_filters)
     signals.article_generator_finalized.connect(describe_articles)
     signals.page_generator_finalized.connect(describe_pages)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from html import unescape
-from itertools import chain
-from operator import itemgetter
 
 from markupsafe import Markup
 
@@ -29,30 +26,48 @@ def reading_time(html: str) -> int:
 
 
 class TagIndex:
-    """The articles carrying each tag, so related articles are counted among those
-    sharing a tag, at C speed, instead of comparing every pair. Articles are
-    known by their rank in date order, so ties go to the newer one for free.
-    Articles with the same tags share one count (a site has a few tags)."""
+    """The articles carrying each tag, as one whole number per tag whose bit r
+    is set when the article of rank r (in date order) carries it; the articles
+    sharing the most tags are then found with a few operations on those numbers
+    instead of comparing articles, and ties go to the newer one (the higher bit)
+    for free. Articles with the same tags share one answer."""
 
     def __init__(self, articles: list):
         self.by_rank = sorted(articles, key=lambda article: article.date)
         self.rank = {id(article): rank for rank, article in enumerate(self.by_rank)}
-        self.by_tag = defaultdict(list)
+        ranks = defaultdict(list)
         for rank, article in enumerate(self.by_rank):
             for tag in set(getattr(article, "tags", []) or []):
-                self.by_tag[tag].append(rank)
-        self._best: dict[tuple[frozenset, int], list] = {}
+                ranks[tag].append(rank)
+        self.carrying = {tag: sum(1 << rank for rank in found) for tag, found in ranks.items()}
+        self._best: dict[tuple[frozenset, int], list[int]] = {}
 
     def related(self, article, limit: int = RELATED_LIMIT) -> list:
         """Up to `limit` other articles sharing the most tags, the newest first on a tie."""
         tags = frozenset(getattr(article, "tags", []) or [])
         best = self._best.get((tags, limit))
         if best is None:  # one more than asked for: the article itself may be among them
-            shared = Counter(chain.from_iterable(self.by_tag.get(tag, ()) for tag in tags))
-            best = heapq.nlargest(limit + 1, shared.items(), key=itemgetter(1, 0))
-            self._best[tags, limit] = best
+            best = self._best[tags, limit] = self._sharing_most(tags, limit + 1)
         own = self.rank.get(id(article))
-        return [self.by_rank[rank] for rank, _ in best if rank != own][:limit]
+        return [self.by_rank[rank] for rank in best if rank != own][:limit]
+
+    def _sharing_most(self, tags: frozenset, count: int) -> list[int]:
+        """Ranks of up to `count` articles sharing at least one of `tags`, the
+        most shared first, then the newest."""
+        # at_least[n]: the articles sharing n or more of the tags (at_least[0]: all).
+        at_least = [-1] + [0] * (len(tags) + 1)
+        for tag in tags:
+            carrying = self.carrying.get(tag, 0)
+            for n in range(len(tags), 0, -1):
+                at_least[n] |= at_least[n - 1] & carrying
+        ranks: list[int] = []
+        for n in range(len(tags), 0, -1):
+            exactly = at_least[n] ^ at_least[n + 1]
+            while exactly and len(ranks) < count:
+                rank = exactly.bit_length() - 1
+                ranks.append(rank)
+                exactly ^= 1 << rank
+        return ranks
 
 
 def neighbours(articles: list) -> dict[int, tuple]:
@@ -91,6 +106,7 @@ def structured_data(article, settings: dict) -> dict:
     siteurl = settings["SITEURL"]
     modified = getattr(article, "modified", None) or article.date
     about = settings.get("ABOUT_PAGE", "about/")
+    url = absolute_url(siteurl, article.url)
     return {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -104,8 +120,8 @@ def structured_data(article, settings: dict) -> dict:
             "url": absolute_url(siteurl, about),
         },
         "image": social_image(article, settings),
-        "url": absolute_url(siteurl, article.url),
-        "mainEntityOfPage": absolute_url(siteurl, article.url),
+        "url": url,
+        "mainEntityOfPage": url,
     }
 
 
