@@ -53,6 +53,10 @@ PLUGINS = [
     "scheduling",
     "content_check",
     "prose",
+    # Before the plugins that take shortcuts through Pelican's code (they import it).
+    "pelican_shortcuts",
+    # Before parallel_build, which stamps the files a generator is about to read.
+    "content_cache",
     # Before every plugin that reads written pages when the build finishes.
     "parallel_build",
     "template_cache",

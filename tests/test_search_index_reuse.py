@@ -191,3 +191,57 @@ def test_a_failed_index_stores_nothing(tmp_path):
     with pytest.raises(SearchIndexError):
         index_or_reuse(str(site), "en", ["empty.html"], str(cache))
     assert not (cache / FOLDER).exists() or not list((cache / FOLDER).iterdir())
+
+
+def small_site(folder: Path) -> list[str]:
+    """Two searchable pages; their paths."""
+    pages = ["one/index.html", "two/index.html"]
+    for number, page in enumerate(pages):
+        (folder / page).parent.mkdir(parents=True, exist_ok=True)
+        (folder / page).write_text(
+            f"<!doctype html><html lang='en'><title>t</title><main data-pagefind-body>"
+            f"<h1>Page {number}</h1><p>Words about gardens and page {number}.</p></main></html>"
+        )
+    return pages
+
+
+def test_reusing_into_a_bundle_of_other_files_leaves_the_entrys_files_alone(tmp_path):
+    """The bundle a reuse leaves is the entry's, whatever output/pagefind held:
+    files of another index (in its folders or not, in new folders) are removed,
+    a copy or a changed file is replaced by the entry's own, and files Pagefind
+    never writes stay."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    site.mkdir()
+    pages = small_site(site)
+    assert not index_or_reuse(str(site), "en", pages, str(cache))
+    (entry,) = entries(cache)
+    stored = entry / "pagefind"
+    names = sorted(p.relative_to(stored).as_posix() for p in stored.rglob("*") if p.is_file())
+    fragment = next(name for name in names if name.startswith("fragment/"))
+    bundle_of_site = site / "pagefind"
+    extras = ["fragment/stale.pf_fragment", "index/old/stale.pf_index", "pagefind-old.js"]
+    for name in extras:
+        (bundle_of_site / name).parent.mkdir(parents=True, exist_ok=True)
+        (bundle_of_site / name).write_bytes(b"stale")
+    (bundle_of_site / "filter" / "empty-folder").mkdir(parents=True)
+    (bundle_of_site / "notes.txt").write_text("not Pagefind's")
+    copy = bundle_of_site / fragment
+    copy.unlink()
+    copy.write_bytes((stored / fragment).read_bytes())  # the same bytes, another file
+    changed = bundle_of_site / "pagefind.js"
+    changed.unlink()
+    changed.write_text("changed")
+
+    assert index_or_reuse(str(site), "en", pages, str(cache))
+    left = sorted(
+        p.relative_to(bundle_of_site).as_posix() for p in bundle_of_site.rglob("*") if p.is_file()
+    )
+    assert left == sorted([*names, "notes.txt"])
+    for name in names:
+        assert os.path.samefile(bundle_of_site / name, stored / name), name
+    assert not (bundle_of_site / "index/old").exists()
+    assert not (bundle_of_site / "filter/empty-folder").exists()
+
+    (bundle_of_site / fragment).unlink()  # one file missing: linked again alone
+    assert index_or_reuse(str(site), "en", pages, str(cache))
+    assert os.path.samefile(bundle_of_site / fragment, stored / fragment)

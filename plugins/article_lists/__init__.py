@@ -8,13 +8,23 @@ author page it writes (`[a for a in self.dates if a in articles]`), which grows
 with the square of the number of articles (about 5 s of one core at 5,000
 articles). An article is only ever equal to itself (Pelican's Content defines
 no equality), so the answers, and the pages, are the same.
+
+The period archives (a page per year) are the same case: Pelican keeps each
+article that is among the year's (`[a for a in articles if a in dates]`, a plain
+list made inside `_build_period_archives`). The articles' generator gets its
+own `_build_period_archives`: Pelican's, given no articles to pick from, then
+each archive's articles picked in the same order by identity. Only done for the
+Pelican version it was checked against (pelican_shortcuts: there it uses its
+`articles` argument for that one list and nothing else) and while no article
+class defines an equality of its own; otherwise Pelican's runs as it is.
 """
 
 from __future__ import annotations
 
 from pelican import signals
+from pelican_shortcuts import take_shortcut
 
-__all__ = ["ArticleList", "index_article_lists", "register"]
+__all__ = ["ArticleList", "index_article_lists", "index_period_archives", "register"]
 
 
 class ArticleList(list):
@@ -46,5 +56,31 @@ def index_article_lists(generator) -> None:
         groups[:] = [(group, ArticleList(articles)) for group, articles in groups]
 
 
+def index_period_archives(generator) -> None:
+    """article_generator_init: the period archives' article lists picked by
+    identity (see the module's docstring)."""
+
+    def by_identity(build):
+        def build_period_archives(sorted_articles, articles, settings):
+            if not _equal_only_to_itself(sorted_articles, articles):
+                return build(sorted_articles, articles, settings)
+            archives = build(sorted_articles, [], settings)
+            for archive in (archive for period in archives.values() for archive in period):
+                dates = {id(article) for article in archive["dates"]}
+                archive["articles"] = [article for article in articles if id(article) in dates]
+            return archives
+
+        return build_period_archives
+
+    take_shortcut(generator, "_build_period_archives", by_identity)
+
+
+def _equal_only_to_itself(*lists) -> bool:
+    """No item's class has an equality other than identity (so `in` is `is`)."""
+    classes = {type(item) for items in lists for item in items}
+    return all(cls.__eq__ is object.__eq__ for cls in classes)
+
+
 def register() -> None:
+    signals.article_generator_init.connect(index_period_archives)
     signals.article_generator_finalized.connect(index_article_lists)
