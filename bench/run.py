@@ -7,7 +7,9 @@ alternating, several runs each, side by side in one run:
 - cold: our configuration (theme, every plugin, feeds, digest) on every core,
   with an empty content cache and no output folder (a fresh clone, as in CI);
 - warm: the same again with the cache the cold build left (nothing changed);
-- serial: our cold build with `-e BUILD_WORKERS=1`.
+- serial: our cold build with `-e BUILD_WORKERS=1`;
+- unindexed: our cold build with the search index (Pagefind) left out, to
+  show what the index adds to a build from nothing.
 
 Prints median wall times, the ratios against their goals (issue 15), the peak
 memory of each build (all its processes together, Pagefind's too: the sum of
@@ -129,23 +131,27 @@ def differences(left: Path, right: Path, folder: str = "") -> list[str]:
 
 
 def compare_builds(count: int, runs: int, work: Path) -> dict:
-    """Alternate, per run: bare, ours cold, ours warm, ours serial (cold)."""
+    """Alternate, per run: bare, ours cold, ours warm, ours serial (cold), ours
+    cold without the search index."""
     corpus = write_corpus(count, work / f"corpus-{count}")
     bare_settings = work / "bare_settings.py"
     bare_settings.write_text("# Pelican's defaults\n")
     pelican = [sys.executable, "-m", "pelican", str(corpus)]
-    outputs = {name: work / f"{name}-{count}" for name in ("cold", "warm", "serial", "bare")}
+    names = ("cold", "warm", "serial", "unindexed", "bare")
+    outputs = {name: work / f"{name}-{count}" for name in names}
 
     def ours(name: str, cache: Path, *extra: str) -> list[str]:
         settings = ["-s", str(ROOT / "pelicanconf.py"), "-o", str(outputs[name])]
         return [*pelican, *settings, "-e", f'CACHE_PATH="{cache}"', *extra]
 
     parallel_cache, serial_cache = work / f"cache-{count}", work / f"serial-cache-{count}"
+    unindexed_cache = work / f"unindexed-cache-{count}"
     commands = {
         "bare": ([*pelican, "-s", str(bare_settings), "-o", str(outputs["bare"])], work),
         "cold": (ours("cold", parallel_cache), ROOT),
         "warm": (ours("warm", parallel_cache), ROOT),
         "serial": (ours("serial", serial_cache, "BUILD_WORKERS=1"), ROOT),
+        "unindexed": (without_index(ours("unindexed", unindexed_cache)), ROOT),
     }
     runs_of = {name: [] for name in commands}
     for run in range(runs + 1):  # the last round samples the memory
@@ -153,7 +159,8 @@ def compare_builds(count: int, runs: int, work: Path) -> dict:
         # folder. The warm build keeps both from the cold build before it.
         shutil.rmtree(parallel_cache, ignore_errors=True)
         shutil.rmtree(serial_cache, ignore_errors=True)
-        for name in ("bare", "cold", "serial"):
+        shutil.rmtree(unindexed_cache, ignore_errors=True)
+        for name in ("bare", "cold", "serial", "unindexed"):
             shutil.rmtree(outputs[name], ignore_errors=True)
         for name, (command, cwd) in commands.items():
             runs_of[name].append(timed_build(command, cwd, memory=run == runs))
@@ -177,6 +184,16 @@ def compare_builds(count: int, runs: int, work: Path) -> dict:
     result["index_warm"] = statistics.median(warm for _, warm in timings)
     result["index_pages"] = len(pages)
     return result
+
+
+def without_index(command: list[str]) -> list[str]:
+    """The same build, except that the search plugin's last step (Pagefind) does nothing."""
+    code = (
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'plugins')!r})\nimport search\n"
+        "search.index_written_site = lambda pelican: None\n"
+        f"from pelican import main\nsys.argv = {['pelican', *command[3:]]!r}\nmain()"
+    )
+    return [sys.executable, "-c", code]
 
 
 def searchable_pages(output: Path) -> list[str]:
@@ -234,6 +251,11 @@ def print_builds(results: list[dict]) -> None:
             )
         same = "met" if r["identical"] else "MISSED"
         print(f"  {r['count']:>5,} articles, {'parallel = serial, every byte':30} {same}")
+        unindexed = r["unindexed"] / r["bare"]
+        print(
+            f"  {r['count']:>5,} articles, {'cold / bare, no search index':30} "
+            f"{unindexed:5.2f}  (not a goal)"
+        )
     print(
         "\nEvery figure above includes the search index that ends each of our builds,"
         "\ntimed again on its own as each build makes it:"
