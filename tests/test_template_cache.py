@@ -3,6 +3,7 @@ change to a template or a damaged cache file."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,24 @@ def test_a_damaged_cache_file_is_compiled_again(tmp_path):
     assert differences(tmp_path / "first", tmp_path / "second") == []
     for entry in kept:
         assert entry.read_bytes() != bc_magic + b"\xffnot a template"
+
+
+def test_a_cache_folder_that_cannot_be_written_is_named_and_the_site_built(tmp_path):
+    project, cache = copy_project(tmp_path / "project"), tmp_path / "cache"
+    cache.mkdir()
+    (cache / "templates").write_text("a file where the folder goes")
+    command = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py"]
+    command += ["-o", str(tmp_path / "out"), "-e", f'CACHE_PATH="{cache}"']
+    result = subprocess.run(
+        command,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "400"},
+    )
+    logged = result.stdout + result.stderr
+    assert result.returncode == 0, logged
+    assert f"Could not keep the compiled templates in {cache / 'templates'}" in logged
+    assert "Fix: make that folder writable" in logged
+    assert (tmp_path / "out/index.html").is_file()

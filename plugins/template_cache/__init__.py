@@ -15,12 +15,15 @@ CACHE_CONTENT is off.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sys
 
 import jinja2
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from pelican import signals
+
+logger = logging.getLogger(__name__)
 
 # What the current build compiled, stored once it has finished.
 _compiled: list[tuple[FileSystemBytecodeCache, Bucket]] = []
@@ -64,8 +67,17 @@ def forget_compiled(pelican) -> None:
 def store_compiled(pelican) -> None:
     while _compiled:
         cache, bucket = _compiled.pop()
-        os.makedirs(cache.directory, exist_ok=True)
-        FileSystemBytecodeCache.dump_bytecode(cache, bucket)
+        try:
+            os.makedirs(cache.directory, exist_ok=True)
+            FileSystemBytecodeCache.dump_bytecode(cache, bucket)
+        except OSError as error:  # as Pelican treats its own cache: the site is built
+            _compiled.clear()
+            logger.warning(
+                "Could not keep the compiled templates in %s (%s); the next build compiles "
+                "them again. Fix: make that folder writable, or set CACHE_CONTENT = False",
+                cache.directory,
+                error.strerror or error,
+            )
 
 
 def register() -> None:
