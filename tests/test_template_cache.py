@@ -80,3 +80,22 @@ def test_a_cache_folder_that_cannot_be_written_is_named_and_the_site_built(tmp_p
     assert f"Could not keep the compiled templates in {cache / 'templates'}" in logged
     assert "Fix: make that folder writable" in logged
     assert (tmp_path / "out/index.html").is_file()
+
+
+def test_a_function_among_the_options_keeps_one_folder_from_build_to_build():
+    from jinja2 import Environment
+    from template_cache import cache_folder
+
+    def finalize(value):
+        return value
+
+    def same_name(value):
+        return value
+
+    same_name.__qualname__ = finalize.__qualname__
+    settings = {"CACHE_PATH": "cache", "JINJA_ENVIRONMENT": {"finalize": finalize}}
+    other = {"CACHE_PATH": "cache", "JINJA_ENVIRONMENT": {"finalize": same_name}}
+    assert repr(finalize) != repr(same_name)  # their memory addresses differ
+    assert cache_folder(settings, Environment()) == cache_folder(other, Environment())
+    plain = {"CACHE_PATH": "cache", "JINJA_ENVIRONMENT": {}}
+    assert cache_folder(plain, Environment()) != cache_folder(settings, Environment())

@@ -159,7 +159,9 @@ class _WrittenIfChanged(io.StringIO):
 def write_if_changed(path: str, text: str, encoding: str = "utf-8") -> bool:
     """Put `text` in the file at `path`, as `open(path, "w")` would, unless the
     file already holds exactly those bytes. True when it was written."""
-    data = text.replace("\n", os.linesep).encode(encoding)  # the newlines text mode writes
+    if os.linesep != "\n":  # the newlines text mode writes (Windows)
+        text = text.replace("\n", os.linesep)
+    data = text.encode(encoding)
     try:
         with open(path, "rb") as handle:
             if handle.read(len(data) + 1) == data:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import sys
 
 import jinja2
@@ -24,6 +25,8 @@ from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from pelican import signals
 
 logger = logging.getLogger(__name__)
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 # What the current build compiled, stored once it has finished.
 _compiled: list[tuple[FileSystemBytecodeCache, Bucket]] = []
@@ -45,7 +48,12 @@ class _KeptBytecodeCache(FileSystemBytecodeCache):
 
 
 def cache_folder(settings: dict, environment: jinja2.Environment) -> str:
-    options = sorted((name, repr(value)) for name, value in settings["JINJA_ENVIRONMENT"].items())
+    # Without memory addresses (a `finalize` function's repr has one), so that
+    # one setting keeps one folder from build to build.
+    options = sorted(
+        (name, _ADDRESS.sub("", repr(value)))
+        for name, value in settings["JINJA_ENVIRONMENT"].items()
+    )
     depends_on = repr((options, sorted(environment.extensions), jinja2.__version__, sys.version))
     stamp = hashlib.sha256(depends_on.encode()).hexdigest()[:12]
     return os.path.join(settings["CACHE_PATH"], "templates", stamp)
