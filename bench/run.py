@@ -28,8 +28,8 @@ from __future__ import annotations
 import argparse
 import filecmp
 import http.client
+import itertools
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -157,11 +157,10 @@ def compare_builds(count: int, runs: int, work: Path) -> dict:
     for run in range(runs + 1):  # the last round samples the memory
         # Cold builds start as a fresh clone does (and CI): no cache, no output
         # folder. The warm build keeps both from the cold build before it.
-        shutil.rmtree(parallel_cache, ignore_errors=True)
-        shutil.rmtree(serial_cache, ignore_errors=True)
-        shutil.rmtree(unindexed_cache, ignore_errors=True)
+        for folder in (parallel_cache, serial_cache, unindexed_cache):
+            set_aside(folder, work)
         for name in ("bare", "cold", "serial", "unindexed"):
-            shutil.rmtree(outputs[name], ignore_errors=True)
+            set_aside(outputs[name], work)
         for name, (command, cwd) in commands.items():
             runs_of[name].append(timed_build(command, cwd, memory=run == runs))
     result = {"count": count, "output": outputs["cold"]}
@@ -186,6 +185,22 @@ def compare_builds(count: int, runs: int, work: Path) -> dict:
     return result
 
 
+def set_aside(folder: Path, work: Path) -> None:
+    """Move `folder` out of the way, to be deleted with `work` once every build is
+    timed. Deleting it here would slow the next build by something that is not
+    the build's: with no journal (this machine's ext4), the kernel skips every
+    inode freed in the last minute or more when it makes a file, one by one,
+    so each file made soon after thousands were deleted costs more (seen here:
+    the same 1,600 folders took 0.25, 0.65, then 1.3 s to make, each time just
+    after the last ones were deleted). It would weigh most on the build that
+    makes the most files."""
+    if folder.exists():
+        folder.rename(work / f"set-aside-{next(_set_aside_count)}")
+
+
+_set_aside_count = itertools.count()
+
+
 def without_index(command: list[str]) -> list[str]:
     """The same build, except that the search plugin's last step (Pagefind) does nothing."""
     code = (
@@ -208,7 +223,7 @@ def searchable_pages(output: Path) -> list[str]:
 def index_seconds(output: Path, pages: list[str], cache: Path) -> tuple[float, float]:
     """Seconds of the index in a cold build (empty cache: Pagefind runs and its
     index is stored) and then in a warm one (the stored index is put back)."""
-    shutil.rmtree(cache, ignore_errors=True)
+    set_aside(cache, cache.parent)
     times = []
     for reused in (False, True):
         started = time.perf_counter()
