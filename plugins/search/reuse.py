@@ -86,8 +86,7 @@ def index_stamp(output: str, language: str | None, pages: list[str]) -> str:
     digest.update(json.dumps(described).encode())
     for page in _pages_read(output, pages):
         digest.update(f"\0{page}\0".encode())
-        with open(os.path.join(output, page), "rb") as handle:
-            digest.update(hashlib.sha256(handle.read()).digest())
+        digest.update(_file_digest(os.path.join(output, page)).encode())
     return digest.hexdigest()
 
 
