@@ -378,6 +378,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 5,000 articles")
     parser.add_argument("--runs", type=int, default=3, help="runs of each build (default 3)")
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error(f"--runs {args.runs}: give 1 or more runs of each build")
     sizes = [40, 100, 1000] + ([] if args.quick else [5000])
     cores = len(os.sched_getaffinity(0))
     load = os.getloadavg()[0]
