@@ -142,6 +142,16 @@ CASES = [
     ),
     ("slug_outside", "articles/up.md", 4, 'Slug "../../up" would write outside the site', ()),
     ("no_id_same_slug", "articles/copy-of-first.md", 1, "An article needs an Id", ()),
+    (
+        "address_characters",
+        "articles/questions.md",
+        4,
+        'Slug "q&a-with-jordan" holds "&", which a web address cannot carry as it is',
+        (),
+    ),
+    ("address_characters", "articles/why.md", 4, 'Slug "why-coaching?" holds "?"', ()),
+    ("address_characters", "pages/prices.md", 2, 'Save_as "prices and fees.html" holds a', ()),
+    ("address_characters", "pages/prices.md", 3, 'URL "prices and fees.html" holds a space', ()),
     ("no_id_same_slug", "articles/copy-of-first.md", None, "first/index.html is also used by", ()),
 ]
 
@@ -243,3 +253,11 @@ def test_a_failed_build_leaves_the_content_cache_untouched(tmp_path):
     result = run_pelican(BROKEN / "deep_nesting", tmp_path / "out", "pelicanconf.py", *args)
     assert result.returncode == 1
     assert not cache.exists() or not any(cache.rglob("*")), "a failed run caches nothing"
+
+
+def test_a_slug_with_characters_an_address_cannot_carry_comes_with_a_clean_one(tmp_path):
+    result = run_pelican(BROKEN / "address_characters", tmp_path)
+    assert 'write it like "Slug: qa-with-jordan"' in result.stderr
+    assert 'write it like "Slug: why-coaching"' in result.stderr
+    assert 'write it like "Save_as: prices-and-fees.html"' in result.stderr
+    assert not list(tmp_path.rglob("*.xml")), "no sitemap or feed is written"
