@@ -101,7 +101,11 @@ def test_images_get_their_size_and_lazy_loading(tmp_path):
 
 
 def test_the_social_image_is_the_image_header_or_the_site_picture():
-    settings = {"SITEURL": "https://x.org", "SITE_IMAGE": "theme/social.png"}
-    with_image = SimpleNamespace(image="{static}/images/photo.jpg")
-    assert social_image(with_image, settings) == "https://x.org/images/photo.jpg"
+    content = ROOT / "content"
+    settings = {"SITEURL": "https://x.org", "SITE_IMAGE": "theme/social.png", "PATH": content}
+    source = str(content / "articles" / "a.md")
+    with_image = SimpleNamespace(image="{static}/images/path-through-hills.svg", source_path=source)
+    assert social_image(with_image, settings) == "https://x.org/images/path-through-hills.svg"
+    relative = SimpleNamespace(image="{static}../images/path-through-hills.svg", source_path=source)
+    assert social_image(relative, settings) == "https://x.org/images/path-through-hills.svg"
     assert social_image(SimpleNamespace(), settings) == "https://x.org/theme/social.png"

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from pelican.utils import get_date
 
 from .characters import IN_ONE_LINE, control_characters, describe_character
+from .featured_image import featured_image, suggested_name
 from .problems import Problem, display_path
 
 # The header rules of Python-Markdown's meta extension, which Pelican uses.
@@ -182,11 +183,25 @@ def _check_body(source: SourceFile, content_root: str) -> None:
             alt = HTML_ALT.search(tag)
             if not alt or not alt.group(1).strip("\"' "):
                 _missing_alt(source, number)
-    for key in ("image",):
-        value = source.metadata.get(key, "")
-        match = INTERNAL_LINK.match(value)
-        if match:
-            _check_link(source, source.key_lines[key], match["what"], match["target"], content_root)
+    _check_image_header(source, content_root)
+
+
+def _check_image_header(source: SourceFile, content_root: str) -> None:
+    value = source.metadata.get("image", "")
+    if not value:
+        return
+    line = source.key_lines["image"]
+    path = featured_image(value, source.path, content_root)
+    if path:
+        source.links.append((line, os.path.abspath(os.path.join(content_root, path))))
+        return
+    source.problem(
+        line,
+        f'Image "{value}" is not a picture kept with the site (an address elsewhere, '
+        "or a file that is not there, is blocked on the site and breaks the feeds)",
+        "put the picture in content/images/ and write "
+        f'"Image: {{static}}/images/{suggested_name(value)}"',
+    )
 
 
 def _check_link(source: SourceFile, line: int, what: str, target: str, root: str) -> None:

@@ -14,6 +14,8 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from content_check.featured_image import featured_image
+
 from .urls import absolute_url, article_content, article_summary, article_url, site_url
 
 # Fixed for ever: an entry's id is derived from the article's Id with it.
@@ -112,13 +114,9 @@ def _add_entry(feed: FeedGenerator, article, settings: dict) -> None:
 def _featured_image(article, settings: dict) -> tuple[str, int, str] | None:
     """The `Image:` of an article as (absolute URL, bytes, MIME type)."""
     value = article.metadata.get("image")
-    if not value:
+    path = value and featured_image(value, article.source_path, settings["PATH"])
+    if not path:  # the content check reports it
         return None
-    path = value.replace("{static}", "").replace("{attach}", "")
-    if not path.startswith("/"):  # relative to the article's own folder
-        folder = os.path.dirname(os.path.relpath(article.source_path, settings["PATH"]))
-        path = os.path.join(folder, path)
-    path = os.path.normpath(path).lstrip("/")
     source = os.path.join(settings["PATH"], path)
     kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
     return absolute_url(settings, path), os.path.getsize(source), kind
