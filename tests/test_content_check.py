@@ -156,6 +156,7 @@ CASES = [
     ("image_header", "articles/remote.md", 4, 'Image "https://example.org/pic.jpg" is not', ()),
     ("image_header", "articles/relative.md", 4, 'Image "images/hills.svg" is not', ()),
     ("image_header", "articles/query.md", 4, 'Image "{static}/images/hills.svg?v=2" is not', ()),
+    ("remote_sources", "articles/remote.md", 5, "loads https://upload.wikimedia.org/hill.jpg", ()),
     ("no_id_same_slug", "articles/copy-of-first.md", None, "first/index.html is also used by", ()),
 ]
 
@@ -289,3 +290,14 @@ def test_a_publish_build_with_a_bad_image_header_stops_with_the_report(tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert len(problem_lines(result.stderr)) == 3, result.stderr
     assert "Traceback" not in result.stderr and "FileNotFoundError" not in result.stderr
+
+
+def test_every_remote_picture_frame_or_script_is_reported_but_not_a_link():
+    result = run_invoke(ROOT, "check", "--content", str(BROKEN / "remote_sources"))
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = problem_lines(result.stderr)
+    assert [m["line"] for m in lines] == ["5", "7", "9", "11", "11", "13"], result.stderr
+    assert all("content/images/" in m["fix"] and "{static}" in m["fix"] for m in lines)
+    assert "example.org/walks" not in result.stderr and "example.org/hills" not in result.stderr
+    assert "Traceback" not in result.stderr

@@ -28,6 +28,15 @@ MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\s*[(\[]")
 HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 HTML_ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 CODE_FENCE = re.compile(r"^\s*(```|~~~)")
+# A file the page itself loads from another site (http://, https:// or //): the
+# published site's policy (img-src 'self' and the like) blocks it. Links (<a>) stay.
+REMOTE = r"(?P<src>(?:https?:)?//[^\s\"'<>)]+)"
+REMOTE_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?" + REMOTE, re.IGNORECASE)
+REMOTE_HTML_SOURCE = re.compile(
+    r"<(?:img|iframe|script|video|audio|source|track|embed|object|input)\b[^>]*?"
+    r"\s(?:src|poster|data|srcset)\s*=\s*[\"']?\s*" + REMOTE,
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -183,6 +192,9 @@ def _check_body(source: SourceFile, content_root: str) -> None:
             alt = HTML_ALT.search(tag)
             if not alt or not alt.group(1).strip("\"' "):
                 _missing_alt(source, number)
+        for pattern in (REMOTE_MARKDOWN_IMAGE, REMOTE_HTML_SOURCE):
+            for match in pattern.finditer(line):
+                _remote_source(source, number, match["src"])
     _check_image_header(source, content_root)
 
 
@@ -221,6 +233,17 @@ def _check_link(source: SourceFile, line: int, what: str, target: str, root: str
             f'The link "{{{what}}}{target}" points to {shown}, which does not exist',
             "correct the file name, or start it with / to mean the content folder",
         )
+
+
+def _remote_source(source: SourceFile, line: int, src: str) -> None:
+    source.problem(
+        line,
+        f"The page loads {src} from another site, which the published site blocks "
+        "(readers would see nothing there)",
+        "put the file in content/images/ and use {static}/images/NAME, like "
+        "![A path through green hills]({static}/images/hills.jpg); for a video on "
+        "another site, link to it instead: [Watch the talk](https://...)",
+    )
 
 
 def _missing_alt(source: SourceFile, line: int) -> None:
