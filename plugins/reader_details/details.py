@@ -100,11 +100,23 @@ def _plain(text: str) -> str:
     return " ".join(unescape(_TAG.sub(" ", str(text))).split())
 
 
+def by_site_author(article, settings: dict) -> bool:
+    """Whether the site's own author (AUTHOR, the About page's person) wrote it."""
+    return str(article.author) == settings["AUTHOR"]
+
+
+def author_page(article, settings: dict) -> str:
+    """The page about the article's author: the About page for the site's own
+    author, the list of their articles for anyone else."""
+    if by_site_author(article, settings):
+        return settings.get("ABOUT_PAGE", "about/")
+    return article.author.url
+
+
 def structured_data(article, settings: dict) -> dict:
     """The schema.org BlogPosting for an article."""
     siteurl = settings["SITEURL"]
     modified = getattr(article, "modified", None) or article.date
-    about = settings.get("ABOUT_PAGE", "about/")
     url = absolute_url(siteurl, article.url)
     return {
         "@context": "https://schema.org",
@@ -116,7 +128,7 @@ def structured_data(article, settings: dict) -> dict:
         "author": {
             "@type": "Person",
             "name": str(article.author),
-            "url": absolute_url(siteurl, about),
+            "url": absolute_url(siteurl, author_page(article, settings)),
         },
         "image": social_image(article, settings),
         "url": url,
