@@ -296,7 +296,7 @@ def send_digest(c, dry_run=False, test="", out=None):
     after success it sends nothing."""
     from digest import record_path
     from digest.record import load_record
-    from digest.sending import Sending
+    from digest.sending.run import Sending
 
     os.chdir(ROOT)
     settings = _settings(PUBLISH_SETTINGS)

@@ -21,7 +21,13 @@ from provider_stand_ins import (
 )
 
 from digest.sending.api import retry_after_seconds
-from sending_helpers import recorded_issues, send
+from sending_helpers import (
+    footer_link,
+    quote_in_newest_summary,
+    recorded_issues,
+    send,
+    set_unsubscribe,
+)
 
 BUTTONDOWN_KEY = "bd-test-key-123"
 MAILCHIMP_KEY = "0123456789abcdef0123456789abcdef-us6"
@@ -337,3 +343,31 @@ def test_a_draft_deleted_at_the_provider_is_explained_not_retried(composed_proje
     assert afresh.returncode == 0, afresh.stdout + afresh.stderr
     assert list(made) == (["em_2"] if provider == "buttondown" else ["c42"])
     assert recorded_issues(composed_project) == [1]
+
+
+@pytest.mark.parametrize("provider", ["buttondown", "mailchimp"])
+def test_the_providers_merge_tag_replaces_the_footer_link_alone(composed_project, provider):
+    """Buttondown fills in {{ unsubscribe_url }} and Mailchimp *|UNSUB|* for each
+    reader; a setting that starts another link, or a quote of it, stays as it is."""
+    setting = "https://www.example.com/newsletter/"
+    set_unsubscribe(composed_project, setting)
+    quote_in_newest_summary(composed_project, setting)
+    stand_in, env, tag = {
+        "buttondown": (Buttondown, buttondown_env, "{{ unsubscribe_url }}"),
+        "mailchimp": (Mailchimp, mailchimp_env, "*|UNSUB|*"),
+    }[provider]
+    with stand_in() as api:
+        result = send(composed_project, env(api))
+        assert result.returncode == 0, result.stdout + result.stderr
+    body = api.requests[0]["body"]["body"] if provider == "buttondown" else None
+    if provider == "mailchimp":
+        content = api.campaigns["c41"]["content"]
+        body = content["html"]
+        assert content["plain_text"].count(tag) == 1
+        assert f"Quoting {setting} here." in content["plain_text"]
+    assert footer_link(body) == tag and body.count(tag) == 1
+    assert 'href="https://www.example.com/newsletter/1/"' in body
+    assert f"Quoting {setting} here." in body
+    composed = composed_html(composed_project)
+    assert footer_link(composed) == setting, "the composed email keeps the setting to paste"
+    assert body == composed.replace(f'href="{setting}"', f'href="{tag}"')

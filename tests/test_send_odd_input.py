@@ -11,8 +11,16 @@ import sqlite3
 
 import pytest
 
+from digest.compose import UNSUBSCRIBE_SLOT
 from mail_server import MailServer
-from sending_helpers import ledger_rows, recorded_issues, send, smtp_env, write_subscribers
+from sending_helpers import (
+    ledger_rows,
+    recorded_issues,
+    send,
+    set_unsubscribe,
+    smtp_env,
+    write_subscribers,
+)
 
 LEDGER = "content/newsletter/sending.sqlite"
 
@@ -245,3 +253,27 @@ def test_a_number_setting_that_is_not_a_number_is_named(composed_project, send_s
     result = send(composed_project, env)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(named), result.stderr
+
+
+def test_an_empty_unsubscribe_setting_stops_the_send_before_anything(composed_project):
+    set_unsubscribe(composed_project, "")
+    write_subscribers(composed_project, 3)
+    with MailServer() as server:
+        result = send(composed_project, smtp_env(server.port))
+        assert_nothing_sent(composed_project, result, server)
+    assert result.stderr.startswith("pelicanconf.py: DIGEST[\"unsubscribe\"] is '': it is empty")
+    assert begun_issues(composed_project) == []
+
+
+def test_an_issue_without_its_one_unsubscribe_place_is_not_sent(composed_project):
+    """The copy send-digest fills in was edited: the reader's link would land nowhere."""
+    page = composed_project / "newsletter-issue/to-send.html"
+    page.write_text(page.read_text().replace(UNSUBSCRIBE_SLOT, "https://www.example.com/"))
+    write_subscribers(composed_project, 3)
+    with MailServer() as server:
+        result = send(composed_project, smtp_env(server.port))
+        assert_nothing_sent(composed_project, result, server)
+    assert result.stderr.startswith(
+        "Issue #1 cannot be sent: its HTML has no single place for the unsubscribe link"
+    )
+    assert begun_issues(composed_project) == []

@@ -12,13 +12,13 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ..compose import read_manifest
+from ..compose import TO_FILL, read_manifest
 from ..record import SentIssue, carried_ids, load_record, save_record
 from .addresses import is_address
 from .buttondown import Buttondown
 from .errors import ApiError, ProviderStateError, SendSetupError
 from .ledger import IssueSnapshot, Ledger
-from .letters import check_unsubscribe_settings, letter, unsubscribe_link
+from .letters import check_unsubscribe_settings, check_unsubscribe_slot, letter, unsubscribe_link
 from .mailchimp import Mailchimp
 from .smtp import SmtpOptions, SmtpSender, SmtpUnavailable
 from .subscribers import read_subscribers
@@ -37,15 +37,19 @@ def ledger_path(settings: dict) -> str:
 
 
 def composed_issue(folder: str, issues: list[SentIssue]) -> IssueSnapshot | None:
-    """The issue composed in `folder` if it is the next one and not yet sent."""
+    """The issue composed in `folder` if it is the next one and not yet sent (and
+    composed with a place for each reader's unsubscribe link)."""
     manifest = read_manifest(folder)
     if manifest is None or manifest["number"] != len(issues) + 1:
         return None
     if carried_ids(issues) & set(manifest["articles"]):
         return None
-    with open(os.path.join(folder, "email.html"), encoding="utf-8") as handle:
+    paths = {part: os.path.join(folder, name) for part, name in TO_FILL.items()}
+    if not all(os.path.exists(path) for path in paths.values()):
+        return None  # composed by an older version: compose it again
+    with open(paths["html"], encoding="utf-8") as handle:
         page = handle.read()
-    with open(os.path.join(folder, "email.txt"), encoding="utf-8") as handle:
+    with open(paths["text"], encoding="utf-8") as handle:
         text = handle.read()
     return IssueSnapshot(
         manifest["number"], manifest["subject"], tuple(manifest["articles"]), page, text
@@ -94,6 +98,7 @@ class Sending:
             issue = self._issue(ledger, compose, writing=False)
             if issue is None:
                 return 0
+            check_unsubscribe_slot(issue, os.path.relpath(path))
             if test:
                 return self._test(issue, test)
             return self._dry_run(issue, ledger)
@@ -110,6 +115,7 @@ class Sending:
                 issue = self._issue(ledger, compose, writing=True)
                 if issue is None:
                     return 0
+                check_unsubscribe_slot(issue, os.path.relpath(path))
                 if self.backend == "smtp":
                     return self._send_smtp(issue, ledger)
                 return self._send_api(issue, ledger)
