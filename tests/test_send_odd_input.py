@@ -277,3 +277,19 @@ def test_an_issue_without_its_one_unsubscribe_place_is_not_sent(composed_project
         "Issue #1 cannot be sent: its HTML has no single place for the unsubscribe link"
     )
     assert begun_issues(composed_project) == []
+
+
+def test_an_address_with_a_non_ascii_capital_gets_the_issue_and_resumes(composed_project):
+    """Åsa@example.se is one address to the list and to the ledger (both lower-case
+    it the same way): never taken for someone who left, never added twice."""
+    write_list(composed_project, "email,name\nÅsa@example.se,Åsa\nbo@example.org,Bo\n")
+    with MailServer(smtputf8=True) as server:
+        server.mailbox.refuse_mail = 10**6  # the first run: everyone waits
+        first = send(composed_project, smtp_env(server.port, retries=0))
+        assert first.returncode == 1 and "left the list" not in first.stdout, first.stdout
+        assert ledger_rows(composed_project)["Åsa@example.se"][0] == "pending"
+        server.mailbox.refuse_mail = 0
+        second = send(composed_project, smtp_env(server.port))
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert server.mailbox.per_recipient() == {"Åsa@example.se": 1, "bo@example.org": 1}
+    assert recorded_issues(composed_project) == [1]

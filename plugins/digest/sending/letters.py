@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from email import utils
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, parseaddr
 from urllib.parse import quote, urlsplit
 
 from ..compose import fill_unsubscribe, unsubscribe_slot_problem
 from ..urls import site_url
-from .addresses import https_url_problem, is_address
+from .addresses import address_key, https_url_problem, is_address
 from .errors import SendSetupError
 from .ledger import IssueSnapshot
 
@@ -89,7 +90,7 @@ def personalise(issue: IssueSnapshot, link: str) -> tuple[str, str]:
 
 
 def message_id(settings: dict, number: int, email: str) -> str:
-    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:20]
+    digest = hashlib.sha256(address_key(email).encode()).hexdigest()[:20]
     return f"<newsletter-{number}.{digest}@{site_domain(settings)}>"
 
 
@@ -114,7 +115,9 @@ def letter(
     message = EmailMessage()
     message["Subject"] = f"[TEST] {issue.subject}" if test else issue.subject
     message["From"] = digest["from"]
-    message["To"] = formataddr((name, email))
+    # Not formataddr: it refuses an address with non-ASCII letters (Åsa@example.se),
+    # which smtplib sends with SMTPUTF8 to a server that takes it.
+    message["To"] = f'"{utils.quote(name)}" <{email}>' if name else email
     if digest.get("reply_to"):
         message["Reply-To"] = digest["reply_to"]
     message["Date"] = format_datetime(now)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ..compose import TO_FILL, read_manifest
 from ..record import SentIssue, carried_ids, load_record, save_record
-from .addresses import is_address
+from .addresses import address_key, is_address
 from .buttondown import Buttondown
 from .errors import ApiError, ProviderStateError, SendSetupError
 from .ledger import IssueSnapshot, Ledger
@@ -157,10 +157,10 @@ class Sending:
             return 0
         done = {}
         if ledger is not None:
-            done = {r.email.lower(): r.state for r in ledger.recipients(issue.number)}
+            done = {address_key(r.email): r.state for r in ledger.recipients(issue.number)}
         waiting = 0
         for subscriber in self._subscribers():
-            state = done.get(subscriber.email.lower(), "pending")
+            state = done.get(address_key(subscriber.email), "pending")
             if state in ("pending", "sending"):
                 waiting += 1
                 link = unsubscribe_link(self.settings, subscriber.email, subscriber.unsubscribe_url)
