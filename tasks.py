@@ -287,9 +287,11 @@ def bench(c, quick=False, runs=3):
         "dry_run": "show what would be sent to whom, and send nothing",
         "test": "send one copy marked [TEST] to this address; records nothing",
         "out": "folder of the composed issue (default: DIGEST['out'] in pelicanconf.py)",
+        "retry_failed": "send the unfinished issue again to who was refused for good "
+        "(once you fixed the cause)",
     }
 )
-def send_digest(c, dry_run=False, test="", out=None):
+def send_digest(c, dry_run=False, test="", out=None, retry_failed=False):
     """Send the next newsletter issue to every subscriber (composing it if needed).
 
     Safe to run again at any time: after a crash it goes on where it stopped, and
@@ -308,7 +310,7 @@ def send_digest(c, dry_run=False, test="", out=None):
         _compose(settings, folder, load_record(record), now)
 
     status = Sending(settings, record, folder, say=lambda line: print(line, flush=True)).run(
-        compose, dry_run=dry_run, test=test
+        compose, dry_run=dry_run, test=test, retry_failed=retry_failed
     )
     if status:
         raise Exit(code=status)

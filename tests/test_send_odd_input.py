@@ -293,3 +293,23 @@ def test_an_address_with_a_non_ascii_capital_gets_the_issue_and_resumes(composed
         assert second.returncode == 0, second.stdout + second.stderr
         assert server.mailbox.per_recipient() == {"Åsa@example.se": 1, "bo@example.org": 1}
     assert recorded_issues(composed_project) == [1]
+
+
+def test_an_issue_everyone_refused_is_sent_again_with_retry_failed(composed_project):
+    """550 for every address (a settings mistake at the server): after the fix, the
+    command the message names sends the issue to them, and the issue is recorded."""
+    addresses = write_subscribers(composed_project, 3)
+    with MailServer() as server:
+        server.mailbox.refuse_for_good = set(addresses)
+        first = send(composed_project, smtp_env(server.port))
+        assert first.returncode == 1
+        assert "run `invoke send-digest --retry-failed`" in first.stdout, first.stdout
+        server.mailbox.refuse_for_good = set()
+        again = send(composed_project, smtp_env(server.port))
+        assert again.returncode == 1 and server.mailbox.received == [], "failed stays failed"
+        retried = send(composed_project, smtp_env(server.port), "--retry-failed")
+        assert retried.returncode == 0, retried.stdout + retried.stderr
+        assert "--retry-failed: sending again to 3 refused for good." in retried.stdout
+        assert server.mailbox.per_recipient() == {a: 1 for a in addresses}
+    assert recorded_issues(composed_project) == [1]
+    assert {state for state, _ in ledger_rows(composed_project).values()} == {"sent"}

@@ -219,6 +219,15 @@ class Ledger:
             (state, detail, _now(), state, number, email),
         )
 
+    def retry_failed(self, number: int) -> int:
+        """Recipients refused for good go back to pending (the coach fixed the cause);
+        returns how many."""
+        return self.db.execute(
+            "UPDATE recipients SET state = 'pending', detail = '', updated = ?"
+            " WHERE issue = ? AND state = 'failed'",
+            (_now(), number),
+        ).rowcount
+
     def counts(self, number: int) -> dict[str, int]:
         rows = self.db.execute(
             "SELECT state, COUNT(*) FROM recipients WHERE issue = ? GROUP BY state", (number,)

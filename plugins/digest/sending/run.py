@@ -77,8 +77,15 @@ class Sending:
     def now(self) -> datetime:
         return datetime.now(self.zone).replace(microsecond=0)
 
-    def run(self, compose: Callable[[], None], dry_run: bool = False, test: str = "") -> int:
-        """Returns the exit status: 0 when done (or nothing to do), 1 when some wait."""
+    def run(
+        self,
+        compose: Callable[[], None],
+        dry_run: bool = False,
+        test: str = "",
+        retry_failed: bool = False,
+    ) -> int:
+        """Returns the exit status: 0 when done (or nothing to do), 1 when some wait.
+        `retry_failed`: who was refused for good gets the unfinished issue again."""
         if test and not is_address(test):
             raise SendSetupError(
                 f"--test {test!r} is not one email address. "
@@ -117,7 +124,7 @@ class Sending:
                     return 0
                 check_unsubscribe_slot(issue, os.path.relpath(path))
                 if self.backend == "smtp":
-                    return self._send_smtp(issue, ledger)
+                    return self._send_smtp(issue, ledger, retry_failed)
                 return self._send_api(issue, ledger)
             finally:
                 ledger.close()
@@ -199,11 +206,14 @@ class Sending:
         self.say(f"Sent one [TEST] copy of issue #{issue.number} to {address}; nothing recorded.")
         return 0
 
-    def _send_smtp(self, issue: IssueSnapshot, ledger: Ledger) -> int:
+    def _send_smtp(self, issue: IssueSnapshot, ledger: Ledger, retry_failed: bool) -> int:
         subscribers = self._subscribers()  # every problem is reported before anything is sent
         sender = SmtpSender(SmtpOptions.from_settings(self.send), self.settings["DIGEST"]["from"])
         ledger.begin_issue(replace(issue, backend="smtp"))
         issue = ledger.issue(issue.number)
+        if retry_failed:
+            again = ledger.retry_failed(issue.number)
+            self.say(f"--retry-failed: sending again to {again} refused for good.")
         added, dropped = ledger.sync_recipients(issue.number, subscribers)
         if dropped:
             self.say(f"{dropped} who left the list since the last run will not get it.")
@@ -259,8 +269,10 @@ class Sending:
             return 1
         if not counts.get("sent"):
             self.say(
-                f"No one has received issue #{issue.number}, so it is not recorded as sent. "
-                "Fix the problems above (or the subscriber list), then run the command again."
+                f"No one has received issue #{issue.number}, so it is not recorded as sent, "
+                "and later issues wait for it. Fix the problems above (the server's settings, "
+                "or the subscriber list), then run `invoke send-digest --retry-failed` to send "
+                f"it again to the {counts.get('failed', 0)} refused for good."
             )
             return 1
         self._record_sent(issue, ledger)
