@@ -21,12 +21,15 @@ from provider_stand_ins import (
 )
 
 from digest.sending.api import retry_after_seconds
+from mail_server import MailServer
 from sending_helpers import (
     footer_link,
     quote_in_newest_summary,
     recorded_issues,
     send,
     set_unsubscribe,
+    smtp_env,
+    write_subscribers,
 )
 
 BUTTONDOWN_KEY = "bd-test-key-123"
@@ -371,3 +374,22 @@ def test_the_providers_merge_tag_replaces_the_footer_link_alone(composed_project
     composed = composed_html(composed_project)
     assert footer_link(composed) == setting, "the composed email keeps the setting to paste"
     assert body == composed.replace(f'href="{setting}"', f'href="{tag}"')
+
+
+def test_changing_the_backend_in_the_middle_of_an_issue_sends_nothing(composed_project):
+    """Buttondown holds a draft of issue #1; switching to SMTP now would mail it a
+    second time to everyone, so the run stops, naming both backends and the draft."""
+    write_subscribers(composed_project, 3)
+    with Buttondown() as api, MailServer() as server:
+        api.fail("PATCH", "/v1/emails/em_1", *[Answer(503, {"detail": "Unavailable"})] * 3)
+        assert send(composed_project, buttondown_env(api)).returncode == 1
+        result = send(composed_project, smtp_env(server.port))
+        assert server.mailbox.received == []
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert result.stderr.startswith(
+        'Issue #1 was begun with the backend "buttondown" (its id there: em_1), but '
+        'DIGEST["send"]["backend"] is now "smtp"'
+    ), result.stderr
+    assert 'Fix: set it back to "buttondown"' in result.stderr
+    assert api.emails["em_1"]["status"] == "draft"
+    assert recorded_issues(composed_project) == []

@@ -123,6 +123,7 @@ class Sending:
                 if issue is None:
                     return 0
                 check_unsubscribe_slot(issue, os.path.relpath(path))
+                self._check_same_backend(issue)
                 if self.backend == "smtp":
                     return self._send_smtp(issue, ledger, retry_failed)
                 return self._send_api(issue, ledger)
@@ -149,6 +150,20 @@ class Sending:
         if issue is None:
             self.say("Nothing to send: no new issue (run `invoke digest` to see what is new).")
         return issue
+
+    def _check_same_backend(self, issue: IssueSnapshot) -> None:
+        """An issue begun through one backend is finished through it: another would
+        send it a second time to everyone."""
+        if not issue.backend or issue.backend == self.backend:
+            return
+        held = f" (its id there: {issue.remote_id})" if issue.remote_id else ""
+        raise SendSetupError(
+            f'Issue #{issue.number} was begun with the backend "{issue.backend}"{held}, but '
+            f'DIGEST["send"]["backend"] is now "{self.backend}": sending it that way would '
+            "send it twice. Nothing was sent. Fix: set it back to "
+            f'"{issue.backend}" (in pelicanconf.py or DIGEST_SEND) and run the command again '
+            "to finish this issue; the next issue can go out with the new backend"
+        )
 
     def _subscribers(self):
         """Every subscriber, every field checked (and the settings that shape their
