@@ -218,6 +218,7 @@ def digest(c, out=None, mark_sent=False):
     from digest import record_path
     from digest.compose import read_manifest
     from digest.record import SentIssue, carried_ids, load_record, save_record
+    from digest.sending.run import waiting_in_ledger
 
     os.chdir(ROOT)
     settings = _settings(PUBLISH_SETTINGS)
@@ -235,6 +236,15 @@ def digest(c, out=None, mark_sent=False):
             raise Exit(
                 f"The issue in {folder} (#{composed['number']}) is already recorded as sent. "
                 "Run `invoke digest` to compose the next one.",
+                1,
+            )
+        waiting = waiting_in_ledger(settings, number)
+        if waiting:
+            raise Exit(
+                f"Issue #{number} is being sent by `invoke send-digest`: {waiting} subscribers "
+                "have not got it yet, so it is not recorded as sent. Fix: run `invoke "
+                "send-digest` to send it to them (it records the issue once they have it); "
+                "--mark-sent is for an issue you sent yourself",
                 1,
             )
         issues.append(

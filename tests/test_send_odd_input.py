@@ -7,10 +7,12 @@ no one received."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 
 import pytest
 
+from conftest import run_invoke
 from digest.compose import UNSUBSCRIBE_SLOT
 from mail_server import MailServer
 from sending_helpers import (
@@ -311,5 +313,43 @@ def test_an_issue_everyone_refused_is_sent_again_with_retry_failed(composed_proj
         assert retried.returncode == 0, retried.stdout + retried.stderr
         assert "--retry-failed: sending again to 3 refused for good." in retried.stdout
         assert server.mailbox.per_recipient() == {a: 1 for a in addresses}
+    assert recorded_issues(composed_project) == [1]
+    assert {state for state, _ in ledger_rows(composed_project).values()} == {"sent"}
+
+
+def test_mark_sent_refuses_an_issue_send_digest_is_still_sending(composed_project):
+    addresses = write_subscribers(composed_project, 3)
+    with MailServer() as server:
+        server.mailbox.refuse_mail = 10**6  # every one waits for a later run
+        assert send(composed_project, smtp_env(server.port, retries=0)).returncode == 1
+        marked = run_invoke(composed_project, "digest", "--mark-sent")
+        assert marked.returncode == 1 and "Traceback" not in marked.stderr
+        assert marked.stderr.startswith(
+            "Issue #1 is being sent by `invoke send-digest`: 3 subscribers have not got it yet"
+        ), marked.stderr
+        assert "run `invoke send-digest`" in marked.stderr
+        assert recorded_issues(composed_project) == []
+        server.mailbox.refuse_mail = 0
+        assert send(composed_project, smtp_env(server.port)).returncode == 0
+        assert server.mailbox.per_recipient() == {a: 1 for a in addresses}
+    assert recorded_issues(composed_project) == [1]
+
+
+def test_an_issue_recorded_meanwhile_still_goes_to_who_waits_for_it(composed_project):
+    """Recorded as sent by other means (an older --mark-sent, a hand edit) while the
+    ledger still has subscribers waiting: they get it, and it is said, not skipped."""
+    addresses = write_subscribers(composed_project, 3)
+    ledger = composed_project / LEDGER
+    with MailServer() as server:
+        server.mailbox.refuse_mail = 10**6
+        assert send(composed_project, smtp_env(server.port, retries=0)).returncode == 1
+        shutil.move(ledger, ledger.with_name("aside.sqlite"))
+        assert run_invoke(composed_project, "digest", "--mark-sent").returncode == 0
+        shutil.move(ledger.with_name("aside.sqlite"), ledger)
+        server.mailbox.refuse_mail = 0
+        result = send(composed_project, smtp_env(server.port))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert server.mailbox.per_recipient() == {a: 1 for a in addresses}
+    assert "Issue #1 is recorded as sent, but 3 subscribers have not got it" in result.stdout
     assert recorded_issues(composed_project) == [1]
     assert {state for state, _ in ledger_rows(composed_project).values()} == {"sent"}

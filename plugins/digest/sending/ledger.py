@@ -228,6 +228,11 @@ class Ledger:
             (_now(), number),
         ).rowcount
 
+    def waiting_count(self, number: int) -> int:
+        """How many recipients of issue `number` have no final state yet."""
+        counts = self.counts(number)
+        return counts.get("pending", 0) + counts.get("sending", 0)
+
     def counts(self, number: int) -> dict[str, int]:
         rows = self.db.execute(
             "SELECT state, COUNT(*) FROM recipients WHERE issue = ? GROUP BY state", (number,)

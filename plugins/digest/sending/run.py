@@ -36,6 +36,18 @@ def ledger_path(settings: dict) -> str:
     return os.path.join(settings["PATH"], ledger)
 
 
+def waiting_in_ledger(settings: dict, number: int) -> int:
+    """How many subscribers the ledger still has to send issue `number` to."""
+    path = ledger_path(settings)
+    if not os.path.exists(path):
+        return 0
+    ledger = Ledger(path)
+    try:
+        return ledger.waiting_count(number)
+    finally:
+        ledger.close()
+
+
 def composed_issue(folder: str, issues: list[SentIssue]) -> IssueSnapshot | None:
     """The issue composed in `folder` if it is the next one and not yet sent (and
     composed with a place for each reader's unsubscribe link)."""
@@ -136,10 +148,16 @@ class Sending:
         if ledger is not None:
             started = ledger.unfinished_issue()
             if started is not None and started.number <= len(issues):
-                # Recorded as sent meanwhile (by hand or by a run killed just after it).
-                if writing:
-                    ledger.finish(started.number)
-                started = None
+                waiting = ledger.waiting_count(started.number)
+                if waiting:  # recorded by other means: who waits still gets it
+                    self.say(
+                        f"Issue #{started.number} is recorded as sent, but {waiting} "
+                        "subscribers have not got it from send-digest yet: sending it to them."
+                    )
+                else:  # recorded by a run killed just after it, or by hand
+                    if writing:
+                        ledger.finish(started.number)
+                    started = None
             if started is not None:
                 self.say(f"Resuming issue #{started.number}: {started.subject}")
                 return started
@@ -276,7 +294,7 @@ class Sending:
 
     def _conclude(self, issue: IssueSnapshot, ledger: Ledger, sent: int) -> int:
         counts = ledger.counts(issue.number)
-        waiting = counts.get("pending", 0) + counts.get("sending", 0)
+        waiting = ledger.waiting_count(issue.number)
         summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
         self.say(f"Issue #{issue.number}: {sent} sent in this run; in all {summary}.")
         if waiting:
