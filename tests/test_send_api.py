@@ -393,3 +393,30 @@ def test_changing_the_backend_in_the_middle_of_an_issue_sends_nothing(composed_p
     assert 'Fix: set it back to "buttondown"' in result.stderr
     assert api.emails["em_1"]["status"] == "draft"
     assert recorded_issues(composed_project) == []
+
+
+@pytest.mark.parametrize(
+    "variable, key",
+    [
+        ("BUTTONDOWN_API_KEY", "bd-secret-key-123\n"),
+        ("BUTTONDOWN_API_KEY", " bd-secret-key-123"),
+        ("MAILCHIMP_API_KEY", "0123456789abcdef0123456789abcdef-us6\r\n"),
+    ],
+)
+def test_an_api_key_with_a_space_or_line_break_is_refused_without_showing_it(
+    composed_project, variable, key
+):
+    provider = variable.split("_")[0].lower()
+    stand_in, env = {
+        "buttondown": (Buttondown, buttondown_env),
+        "mailchimp": (Mailchimp, mailchimp_env),
+    }[provider]
+    with stand_in() as api:
+        result = send(composed_project, dict(env(api), **{variable: key}))
+    assert result.returncode == 1 and api.requests == []
+    output = result.stdout + result.stderr
+    assert result.stderr.startswith(
+        f"{variable} has a space or line break at its start or end. Fix: copy the key again"
+    ), output
+    assert key.strip() not in output and "Traceback" not in output
+    assert recorded_issues(composed_project) == []
