@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from pelican.utils import get_date
 
 from .characters import IN_ONE_LINE, control_characters, describe_character
+from .featured_image import featured_image, suggested_name
 from .problems import Problem, display_path
 
 # The header rules of Python-Markdown's meta extension, which Pelican uses.
@@ -27,6 +28,15 @@ MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\s*[(\[]")
 HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 HTML_ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 CODE_FENCE = re.compile(r"^\s*(```|~~~)")
+# A file the page itself loads from another site (http://, https:// or //): the
+# published site's policy (img-src 'self' and the like) blocks it. Links (<a>) stay.
+REMOTE = r"(?P<src>(?:https?:)?//[^\s\"'<>)]+)"
+REMOTE_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?" + REMOTE, re.IGNORECASE)
+REMOTE_HTML_SOURCE = re.compile(
+    r"<(?:img|iframe|script|video|audio|source|track|embed|object|input)\b[^>]*?"
+    r"\s(?:src|poster|data|srcset)\s*=\s*[\"']?\s*" + REMOTE,
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -182,11 +192,28 @@ def _check_body(source: SourceFile, content_root: str) -> None:
             alt = HTML_ALT.search(tag)
             if not alt or not alt.group(1).strip("\"' "):
                 _missing_alt(source, number)
-    for key in ("image",):
-        value = source.metadata.get(key, "")
-        match = INTERNAL_LINK.match(value)
-        if match:
-            _check_link(source, source.key_lines[key], match["what"], match["target"], content_root)
+        for pattern in (REMOTE_MARKDOWN_IMAGE, REMOTE_HTML_SOURCE):
+            for match in pattern.finditer(line):
+                _remote_source(source, number, match["src"])
+    _check_image_header(source, content_root)
+
+
+def _check_image_header(source: SourceFile, content_root: str) -> None:
+    value = source.metadata.get("image", "")
+    if not value:
+        return
+    line = source.key_lines["image"]
+    path = featured_image(value, source.path, content_root)
+    if path:
+        source.links.append((line, os.path.abspath(os.path.join(content_root, path))))
+        return
+    source.problem(
+        line,
+        f'Image "{value}" is not a picture kept with the site (an address elsewhere, '
+        "or a file that is not there, is blocked on the site and breaks the feeds)",
+        "put the picture in content/images/ and write "
+        f'"Image: {{static}}/images/{suggested_name(value)}"',
+    )
 
 
 def _check_link(source: SourceFile, line: int, what: str, target: str, root: str) -> None:
@@ -206,6 +233,17 @@ def _check_link(source: SourceFile, line: int, what: str, target: str, root: str
             f'The link "{{{what}}}{target}" points to {shown}, which does not exist',
             "correct the file name, or start it with / to mean the content folder",
         )
+
+
+def _remote_source(source: SourceFile, line: int, src: str) -> None:
+    source.problem(
+        line,
+        f"The page loads {src} from another site, which the published site blocks "
+        "(readers would see nothing there)",
+        "put the file in content/images/ and use {static}/images/NAME, like "
+        "![A path through green hills]({static}/images/hills.jpg); for a video on "
+        "another site, link to it instead: [Watch the talk](https://...)",
+    )
 
 
 def _missing_alt(source: SourceFile, line: int) -> None:
