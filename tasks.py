@@ -218,6 +218,7 @@ def digest(c, out=None, mark_sent=False):
     from digest import record_path
     from digest.compose import read_manifest
     from digest.record import SentIssue, carried_ids, load_record, save_record
+    from digest.sending.run import waiting_in_ledger
 
     os.chdir(ROOT)
     settings = _settings(PUBLISH_SETTINGS)
@@ -235,6 +236,15 @@ def digest(c, out=None, mark_sent=False):
             raise Exit(
                 f"The issue in {folder} (#{composed['number']}) is already recorded as sent. "
                 "Run `invoke digest` to compose the next one.",
+                1,
+            )
+        waiting = waiting_in_ledger(settings, number)
+        if waiting:
+            raise Exit(
+                f"Issue #{number} is being sent by `invoke send-digest`: {waiting} subscribers "
+                "have not got it yet, so it is not recorded as sent. Fix: run `invoke "
+                "send-digest` to send it to them (it records the issue once they have it); "
+                "--mark-sent is for an issue you sent yourself",
                 1,
             )
         issues.append(
@@ -287,16 +297,18 @@ def bench(c, quick=False, runs=3):
         "dry_run": "show what would be sent to whom, and send nothing",
         "test": "send one copy marked [TEST] to this address; records nothing",
         "out": "folder of the composed issue (default: DIGEST['out'] in pelicanconf.py)",
+        "retry_failed": "send the unfinished issue again to who was refused for good "
+        "(once you fixed the cause)",
     }
 )
-def send_digest(c, dry_run=False, test="", out=None):
+def send_digest(c, dry_run=False, test="", out=None, retry_failed=False):
     """Send the next newsletter issue to every subscriber (composing it if needed).
 
     Safe to run again at any time: after a crash it goes on where it stopped, and
     after success it sends nothing."""
     from digest import record_path
     from digest.record import load_record
-    from digest.sending import Sending
+    from digest.sending.run import Sending
 
     os.chdir(ROOT)
     settings = _settings(PUBLISH_SETTINGS)
@@ -308,7 +320,7 @@ def send_digest(c, dry_run=False, test="", out=None):
         _compose(settings, folder, load_record(record), now)
 
     status = Sending(settings, record, folder, say=lambda line: print(line, flush=True)).run(
-        compose, dry_run=dry_run, test=test
+        compose, dry_run=dry_run, test=test, retry_failed=retry_failed
     )
     if status:
         raise Exit(code=status)

@@ -81,10 +81,14 @@ class Mailbox:
 
 
 class MailServer:
-    def __init__(self):
+    """`smtputf8`: the server takes addresses with non-ASCII letters (RFC 6531)."""
+
+    def __init__(self, smtputf8: bool = False):
         self.mailbox = Mailbox()
         self.port = free_port()
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            self.mailbox, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8
+        )
 
     def __enter__(self) -> MailServer:
         self.controller.start()

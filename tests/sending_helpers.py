@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import lxml.html
 
 
 def write_subscribers(project: Path, count: int, own_links: bool = False) -> list[str]:
@@ -56,3 +59,26 @@ def ledger_rows(project: Path) -> dict[str, tuple[str, str]]:
 def recorded_issues(project: Path) -> list[int]:
     record = json.loads((project / "content/newsletter/issues.json").read_text())
     return [issue["number"] for issue in record["issues"]]
+
+
+def set_unsubscribe(project: Path, value: str) -> None:
+    """DIGEST["unsubscribe"] in the project's pelicanconf.py, and no issue composed yet."""
+    conf = project / "pelicanconf.py"
+    text = conf.read_text(encoding="utf-8")
+    line = '    "unsubscribe": "*|UNSUB|*",\n'
+    assert line in text
+    conf.write_text(text.replace(line, f'    "unsubscribe": {json.dumps(value)},\n'))
+    shutil.rmtree(project / "newsletter-issue", ignore_errors=True)
+
+
+def quote_in_newest_summary(project: Path, words: str) -> None:
+    """Put `words` into the summary of the newest sample article (the email shows it)."""
+    article = project / "content/articles/small-steps-after-a-session.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("Summary: Most", f"Summary: Quoting {words} here. Most", 1))
+
+
+def footer_link(page: str) -> str:
+    """The href of the email's "Unsubscribe" link."""
+    (link,) = lxml.html.fromstring(page).xpath("//a[starts-with(., 'Unsubscribe')]")
+    return link.get("href")

@@ -14,6 +14,7 @@ import pytest
 from lxml import html
 
 from conftest import FIXTURES, run_invoke
+from sending_helpers import set_unsubscribe
 
 
 def site_now() -> datetime:
@@ -175,3 +176,25 @@ def test_a_damaged_record_is_reported_and_left_as_it_is(project_copy, tmp_path, 
     assert result.returncode == 1
     assert "content/newsletter/issues.json" in result.stderr and "Fix:" in result.stderr
     assert record.read_text() == damage
+
+
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("*|UNSUB|*\n", "has a line break or another control character"),
+        ("<unsubscribe>", "is neither an https:// address nor a merge tag"),
+        ("{{ unsubscribe_url|default:'x' }}", "is neither an https:// address nor a merge tag"),
+        ("http://www.example.com/leave/", "is neither an https:// address nor a merge tag"),
+        ("https://www.example.com/leave me/", "contains a space"),
+    ],
+)
+def test_an_unsubscribe_setting_that_cannot_be_a_link_is_refused(project_copy, value, problem):
+    set_unsubscribe(project_copy, value)
+    result = run_invoke(project_copy, "digest")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f'pelicanconf.py: DIGEST["unsubscribe"] is {value!r}: ')
+    assert problem in result.stderr and "Fix: write an https:// address" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project_copy / "newsletter-issue").exists(), "nothing is written"

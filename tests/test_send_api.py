@@ -21,7 +21,16 @@ from provider_stand_ins import (
 )
 
 from digest.sending.api import retry_after_seconds
-from sending_helpers import recorded_issues, send
+from mail_server import MailServer
+from sending_helpers import (
+    footer_link,
+    quote_in_newest_summary,
+    recorded_issues,
+    send,
+    set_unsubscribe,
+    smtp_env,
+    write_subscribers,
+)
 
 BUTTONDOWN_KEY = "bd-test-key-123"
 MAILCHIMP_KEY = "0123456789abcdef0123456789abcdef-us6"
@@ -337,3 +346,77 @@ def test_a_draft_deleted_at_the_provider_is_explained_not_retried(composed_proje
     assert afresh.returncode == 0, afresh.stdout + afresh.stderr
     assert list(made) == (["em_2"] if provider == "buttondown" else ["c42"])
     assert recorded_issues(composed_project) == [1]
+
+
+@pytest.mark.parametrize("provider", ["buttondown", "mailchimp"])
+def test_the_providers_merge_tag_replaces_the_footer_link_alone(composed_project, provider):
+    """Buttondown fills in {{ unsubscribe_url }} and Mailchimp *|UNSUB|* for each
+    reader; a setting that starts another link, or a quote of it, stays as it is."""
+    setting = "https://www.example.com/newsletter/"
+    set_unsubscribe(composed_project, setting)
+    quote_in_newest_summary(composed_project, setting)
+    stand_in, env, tag = {
+        "buttondown": (Buttondown, buttondown_env, "{{ unsubscribe_url }}"),
+        "mailchimp": (Mailchimp, mailchimp_env, "*|UNSUB|*"),
+    }[provider]
+    with stand_in() as api:
+        result = send(composed_project, env(api))
+        assert result.returncode == 0, result.stdout + result.stderr
+    body = api.requests[0]["body"]["body"] if provider == "buttondown" else None
+    if provider == "mailchimp":
+        content = api.campaigns["c41"]["content"]
+        body = content["html"]
+        assert content["plain_text"].count(tag) == 1
+        assert f"Quoting {setting} here." in content["plain_text"]
+    assert footer_link(body) == tag and body.count(tag) == 1
+    assert 'href="https://www.example.com/newsletter/1/"' in body
+    assert f"Quoting {setting} here." in body
+    composed = composed_html(composed_project)
+    assert footer_link(composed) == setting, "the composed email keeps the setting to paste"
+    assert body == composed.replace(f'href="{setting}"', f'href="{tag}"')
+
+
+def test_changing_the_backend_in_the_middle_of_an_issue_sends_nothing(composed_project):
+    """Buttondown holds a draft of issue #1; switching to SMTP now would mail it a
+    second time to everyone, so the run stops, naming both backends and the draft."""
+    write_subscribers(composed_project, 3)
+    with Buttondown() as api, MailServer() as server:
+        api.fail("PATCH", "/v1/emails/em_1", *[Answer(503, {"detail": "Unavailable"})] * 3)
+        assert send(composed_project, buttondown_env(api)).returncode == 1
+        result = send(composed_project, smtp_env(server.port))
+        assert server.mailbox.received == []
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert result.stderr.startswith(
+        'Issue #1 was begun with the backend "buttondown" (its id there: em_1), but '
+        'DIGEST["send"]["backend"] is now "smtp"'
+    ), result.stderr
+    assert 'Fix: set it back to "buttondown"' in result.stderr
+    assert api.emails["em_1"]["status"] == "draft"
+    assert recorded_issues(composed_project) == []
+
+
+@pytest.mark.parametrize(
+    "variable, key",
+    [
+        ("BUTTONDOWN_API_KEY", "bd-secret-key-123\n"),
+        ("BUTTONDOWN_API_KEY", " bd-secret-key-123"),
+        ("MAILCHIMP_API_KEY", "0123456789abcdef0123456789abcdef-us6\r\n"),
+    ],
+)
+def test_an_api_key_with_a_space_or_line_break_is_refused_without_showing_it(
+    composed_project, variable, key
+):
+    provider = variable.split("_")[0].lower()
+    stand_in, env = {
+        "buttondown": (Buttondown, buttondown_env),
+        "mailchimp": (Mailchimp, mailchimp_env),
+    }[provider]
+    with stand_in() as api:
+        result = send(composed_project, dict(env(api), **{variable: key}))
+    assert result.returncode == 1 and api.requests == []
+    output = result.stdout + result.stderr
+    assert result.stderr.startswith(
+        f"{variable} has a space or line break at its start or end. Fix: copy the key again"
+    ), output
+    assert key.strip() not in output and "Traceback" not in output
+    assert recorded_issues(composed_project) == []

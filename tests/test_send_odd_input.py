@@ -7,12 +7,22 @@ no one received."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 
 import pytest
 
+from conftest import run_invoke
+from digest.compose import UNSUBSCRIBE_SLOT
 from mail_server import MailServer
-from sending_helpers import ledger_rows, recorded_issues, send, smtp_env, write_subscribers
+from sending_helpers import (
+    ledger_rows,
+    recorded_issues,
+    send,
+    set_unsubscribe,
+    smtp_env,
+    write_subscribers,
+)
 
 LEDGER = "content/newsletter/sending.sqlite"
 
@@ -245,3 +255,101 @@ def test_a_number_setting_that_is_not_a_number_is_named(composed_project, send_s
     result = send(composed_project, env)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(named), result.stderr
+
+
+def test_an_empty_unsubscribe_setting_stops_the_send_before_anything(composed_project):
+    set_unsubscribe(composed_project, "")
+    write_subscribers(composed_project, 3)
+    with MailServer() as server:
+        result = send(composed_project, smtp_env(server.port))
+        assert_nothing_sent(composed_project, result, server)
+    assert result.stderr.startswith("pelicanconf.py: DIGEST[\"unsubscribe\"] is '': it is empty")
+    assert begun_issues(composed_project) == []
+
+
+def test_an_issue_without_its_one_unsubscribe_place_is_not_sent(composed_project):
+    """The copy send-digest fills in was edited: the reader's link would land nowhere."""
+    page = composed_project / "newsletter-issue/to-send.html"
+    page.write_text(page.read_text().replace(UNSUBSCRIBE_SLOT, "https://www.example.com/"))
+    write_subscribers(composed_project, 3)
+    with MailServer() as server:
+        result = send(composed_project, smtp_env(server.port))
+        assert_nothing_sent(composed_project, result, server)
+    assert result.stderr.startswith(
+        "Issue #1 cannot be sent: its HTML has no single place for the unsubscribe link"
+    )
+    assert begun_issues(composed_project) == []
+
+
+def test_an_address_with_a_non_ascii_capital_gets_the_issue_and_resumes(composed_project):
+    """Åsa@example.se is one address to the list and to the ledger (both lower-case
+    it the same way): never taken for someone who left, never added twice."""
+    write_list(composed_project, "email,name\nÅsa@example.se,Åsa\nbo@example.org,Bo\n")
+    with MailServer(smtputf8=True) as server:
+        server.mailbox.refuse_mail = 10**6  # the first run: everyone waits
+        first = send(composed_project, smtp_env(server.port, retries=0))
+        assert first.returncode == 1 and "left the list" not in first.stdout, first.stdout
+        assert ledger_rows(composed_project)["Åsa@example.se"][0] == "pending"
+        server.mailbox.refuse_mail = 0
+        second = send(composed_project, smtp_env(server.port))
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert server.mailbox.per_recipient() == {"Åsa@example.se": 1, "bo@example.org": 1}
+    assert recorded_issues(composed_project) == [1]
+
+
+def test_an_issue_everyone_refused_is_sent_again_with_retry_failed(composed_project):
+    """550 for every address (a settings mistake at the server): after the fix, the
+    command the message names sends the issue to them, and the issue is recorded."""
+    addresses = write_subscribers(composed_project, 3)
+    with MailServer() as server:
+        server.mailbox.refuse_for_good = set(addresses)
+        first = send(composed_project, smtp_env(server.port))
+        assert first.returncode == 1
+        assert "run `invoke send-digest --retry-failed`" in first.stdout, first.stdout
+        server.mailbox.refuse_for_good = set()
+        again = send(composed_project, smtp_env(server.port))
+        assert again.returncode == 1 and server.mailbox.received == [], "failed stays failed"
+        retried = send(composed_project, smtp_env(server.port), "--retry-failed")
+        assert retried.returncode == 0, retried.stdout + retried.stderr
+        assert "--retry-failed: sending again to 3 refused for good." in retried.stdout
+        assert server.mailbox.per_recipient() == {a: 1 for a in addresses}
+    assert recorded_issues(composed_project) == [1]
+    assert {state for state, _ in ledger_rows(composed_project).values()} == {"sent"}
+
+
+def test_mark_sent_refuses_an_issue_send_digest_is_still_sending(composed_project):
+    addresses = write_subscribers(composed_project, 3)
+    with MailServer() as server:
+        server.mailbox.refuse_mail = 10**6  # every one waits for a later run
+        assert send(composed_project, smtp_env(server.port, retries=0)).returncode == 1
+        marked = run_invoke(composed_project, "digest", "--mark-sent")
+        assert marked.returncode == 1 and "Traceback" not in marked.stderr
+        assert marked.stderr.startswith(
+            "Issue #1 is being sent by `invoke send-digest`: 3 subscribers have not got it yet"
+        ), marked.stderr
+        assert "run `invoke send-digest`" in marked.stderr
+        assert recorded_issues(composed_project) == []
+        server.mailbox.refuse_mail = 0
+        assert send(composed_project, smtp_env(server.port)).returncode == 0
+        assert server.mailbox.per_recipient() == {a: 1 for a in addresses}
+    assert recorded_issues(composed_project) == [1]
+
+
+def test_an_issue_recorded_meanwhile_still_goes_to_who_waits_for_it(composed_project):
+    """Recorded as sent by other means (an older --mark-sent, a hand edit) while the
+    ledger still has subscribers waiting: they get it, and it is said, not skipped."""
+    addresses = write_subscribers(composed_project, 3)
+    ledger = composed_project / LEDGER
+    with MailServer() as server:
+        server.mailbox.refuse_mail = 10**6
+        assert send(composed_project, smtp_env(server.port, retries=0)).returncode == 1
+        shutil.move(ledger, ledger.with_name("aside.sqlite"))
+        assert run_invoke(composed_project, "digest", "--mark-sent").returncode == 0
+        shutil.move(ledger.with_name("aside.sqlite"), ledger)
+        server.mailbox.refuse_mail = 0
+        result = send(composed_project, smtp_env(server.port))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert server.mailbox.per_recipient() == {a: 1 for a in addresses}
+    assert "Issue #1 is recorded as sent, but 3 subscribers have not got it" in result.stdout
+    assert recorded_issues(composed_project) == [1]
+    assert {state for state, _ in ledger_rows(composed_project).values()} == {"sent"}

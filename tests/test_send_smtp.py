@@ -5,10 +5,22 @@ subscriber list stops everything before a single message goes out."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
+
+import pytest
 
 from conftest import run_invoke
 from mail_server import MailServer
-from sending_helpers import ledger_rows, recorded_issues, send, smtp_env, write_subscribers
+from sending_helpers import (
+    footer_link,
+    ledger_rows,
+    quote_in_newest_summary,
+    recorded_issues,
+    send,
+    set_unsubscribe,
+    smtp_env,
+    write_subscribers,
+)
 
 TEMPLATE = "https://www.example.com/unsubscribe?email={email}"
 
@@ -200,3 +212,28 @@ def test_the_content_check_and_build_accept_the_ledger(composed_project):
     assert run_invoke(composed_project, "build").returncode == 0
     assert not list((composed_project / "output").rglob("*.sqlite*"))
     assert (composed_project / "output/newsletter/1/index.html").exists()
+
+
+@pytest.mark.parametrize("setting", ["https://www.example.com/newsletter/", "*|UNSUB|*"])
+def test_only_the_footer_link_and_the_header_carry_the_readers_own_link(composed_project, setting):
+    """DIGEST["unsubscribe"] may be the start of another link (the newsletter page
+    before the web version's /newsletter/1/) or quoted by an article: each reader's
+    own link replaces the footer's link alone."""
+    set_unsubscribe(composed_project, setting)
+    quote_in_newest_summary(composed_project, setting)
+    addresses = write_subscribers(composed_project, 2)
+    with MailServer() as server:
+        result = send(composed_project, smtp_env(server.port, unsubscribe_url=TEMPLATE))
+        assert result.returncode == 0, result.stdout + result.stderr
+        messages = dict((tos[0], message) for tos, message in server.mailbox.messages())
+    assert sorted(messages) == addresses
+    for address, message in messages.items():
+        own = TEMPLATE.format(email=quote(address, safe=""))
+        page = message.get_body(("html",)).get_content()
+        text = message.get_body(("plain",)).get_content()
+        assert footer_link(page) == own
+        assert page.count(own) == 1 and text.count(own) == 1
+        assert 'href="https://www.example.com/newsletter/1/"' in page, "the web version's link"
+        assert "https://www.example.com/newsletter/1/" in text
+        assert f"Quoting {setting} here." in page and f"Quoting {setting} here." in text
+        assert message["List-Unsubscribe"].strip() == f"<{own}>"

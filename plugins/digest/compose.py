@@ -3,6 +3,7 @@ articles it carries."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -18,9 +19,26 @@ from inscriptis.model.config import ParserConfig
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from .sending.addresses import has_control_characters, https_url_problem
 from .urls import absolute_url, article_content, article_summary, article_url, site_url
 
 MANIFEST = "issue.json"
+# The email with UNSUBSCRIBE_SLOT in place of the unsubscribe link (for sending).
+TO_FILL = {"html": "to-send.html", "text": "to-send.txt"}
+# The email for sending is rendered with this where each reader's unsubscribe link
+# goes (the footer's link, in the HTML and the text): exactly it is replaced, so
+# no other link or text that looks like the link is ever touched.
+UNSUBSCRIBE_SLOT = "unsubscribe-link-7d3f91c2e84a5b06"
+# A provider's merge tag: *|UNSUB|*, {{ unsubscribe_url }}, {unsubscribe}, [unsubscribe] ...
+MERGE_TAG = re.compile(r"[*{\[%$|]{1,3} ?[\w.:-]+ ?[*}\]%|]{1,3}")
+UNSUBSCRIBE_FIX = (
+    'Fix: write an https:// address of your own, or your provider\'s merge tag ("*|UNSUB|*" '
+    'for Mailchimp, "{{ unsubscribe_url }}" for Buttondown) in pelicanconf.py'
+)
+
+
+class UnsubscribeSettingError(SystemExit):
+    """DIGEST["unsubscribe"] cannot be the email's unsubscribe link: says why and what to do."""
 
 
 @dataclass
@@ -40,9 +58,13 @@ class ComposedIssue:
     number: int
     subject: str
     articles: list[IssueArticle]
+    # As the coach sends it by hand: DIGEST["unsubscribe"] as the footer's link.
     html: str = ""
     text: str = ""
     message: EmailMessage = field(default_factory=EmailMessage)
+    # What `invoke send-digest` sends: UNSUBSCRIBE_SLOT as the footer's link.
+    html_to_fill: str = ""
+    text_to_fill: str = ""
 
     @property
     def article_ids(self) -> list[str]:
@@ -68,6 +90,7 @@ def issue_articles(articles: list, settings: dict, full_text_of_newest: bool = F
 def compose_issue(articles: list, number: int, settings: dict, now: datetime) -> ComposedIssue:
     """The issue carrying `articles` (newest first) as email HTML, text and .eml."""
     digest = settings["DIGEST"]
+    check_unsubscribe_setting(digest["unsubscribe"])
     items = issue_articles(articles, settings, digest["newest_in_full"])
     subject = digest["subject"].format(
         site=settings["SITENAME"], number=number, title=items[0].title, count=len(items)
@@ -81,17 +104,55 @@ def compose_issue(articles: list, number: int, settings: dict, now: datetime) ->
             author=settings["AUTHOR"], titles=", ".join(item.title for item in items)
         ),
         "web_version": absolute_url(settings, f"newsletter/{number}/"),
-        "unsubscribe": digest["unsubscribe"],
+        "unsubscribe": UNSUBSCRIBE_SLOT,
         "site": {"name": settings["SITENAME"], "url": f"{site_url(settings)}/"},
         "author": settings["AUTHOR"],
         "lang": settings["DEFAULT_LANG"],
     }
     template = _email_templates(settings).get_template("email/issue.html")
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
-    issue.html = inliner.inline(template.render(context, for_text=False))
-    issue.text = _plain_text(template.render(context, for_text=True))
-    issue.message = _message(issue, settings, now, context["unsubscribe"])
+    issue.html_to_fill = inliner.inline(template.render(context, for_text=False))
+    issue.text_to_fill = _plain_text(template.render(context, for_text=True))
+    issue.html, issue.text = fill_unsubscribe(
+        issue.html_to_fill, issue.text_to_fill, digest["unsubscribe"]
+    )
+    issue.message = _message(issue, settings, now, digest["unsubscribe"])
     return issue
+
+
+def check_unsubscribe_setting(value: str) -> None:
+    """UnsubscribeSettingError unless `value` is an https:// address or a merge tag."""
+    if not value.strip():
+        problem = "is empty"
+    elif has_control_characters(value):
+        problem = "has a line break or another control character"
+    elif value.startswith("https://"):
+        problem = https_url_problem(value)
+    elif not MERGE_TAG.fullmatch(value):
+        problem = "is neither an https:// address nor a merge tag"
+    else:
+        problem = ""
+    if problem:
+        raise UnsubscribeSettingError(
+            f'pelicanconf.py: DIGEST["unsubscribe"] is {value!r}: it {problem}. '
+            f"{UNSUBSCRIBE_FIX}; nothing was composed"
+        )
+
+
+def unsubscribe_slot_problem(page: str, text: str) -> str:
+    """Why the unsubscribe link cannot be filled in ("" when it can): the slot must be
+    the footer link's address, once in the HTML and once in the text."""
+    if page.count(UNSUBSCRIBE_SLOT) != 1 or page.count(f'href="{UNSUBSCRIBE_SLOT}"') != 1:
+        return "its HTML has no single place for the unsubscribe link"
+    if text.count(UNSUBSCRIBE_SLOT) != 1:
+        return "its text has no single place for the unsubscribe link"
+    return ""
+
+
+def fill_unsubscribe(page: str, text: str, link: str) -> tuple[str, str]:
+    """The email's HTML and text with `link` as the footer's unsubscribe link."""
+    page = page.replace(f'href="{UNSUBSCRIBE_SLOT}"', f'href="{html.escape(link)}"')
+    return page, text.replace(UNSUBSCRIBE_SLOT, link)
 
 
 def _plain_text(email_html: str) -> str:
@@ -124,11 +185,14 @@ def _message(issue: ComposedIssue, settings: dict, now: datetime, unsubscribe: s
 
 
 def write_issue(issue: ComposedIssue, folder: str, now: datetime) -> None:
-    """Write message.eml, email.html, email.txt and the manifest `--mark-sent` reads."""
+    """Write message.eml, email.html, email.txt, the manifest `--mark-sent` reads and
+    the email `invoke send-digest` fills in for each reader."""
     os.makedirs(folder, exist_ok=True)
     files = {
         "email.html": issue.html,
         "email.txt": issue.text,
+        TO_FILL["html"]: issue.html_to_fill,
+        TO_FILL["text"]: issue.text_to_fill,
         MANIFEST: json.dumps(
             {
                 "number": issue.number,

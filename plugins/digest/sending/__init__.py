@@ -9,8 +9,7 @@ build.
 - api.py          the providers' HTTP API: retries, backoff, Retry-After
 - buttondown.py   delivery through Buttondown's API
 - mailchimp.py    delivery through Mailchimp's API
+
+`invoke send-digest` runs `run.Sending`; nothing is imported here, so the composing
+side can use addresses.py without loading the sending loop.
 """
-
-from .run import Sending
-
-__all__ = ["Sending"]

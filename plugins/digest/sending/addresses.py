@@ -16,6 +16,13 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 URL_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+;=]|%[0-9A-Fa-f]{2})*")
 
 
+def address_key(email: str) -> str:
+    """The one form in which two addresses are compared (Åsa@ and åsa@ are one
+    subscriber). The ledger asks SQLite to use it too: SQLite's own lower()
+    changes ASCII letters only."""
+    return email.lower()
+
+
 def has_control_characters(text: str) -> bool:
     return bool(CONTROL.search(text))
 

@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 
+from .addresses import has_control_characters
 from .errors import ApiError, ProviderStateError, SendSetupError, number_setting
 
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
@@ -28,6 +29,17 @@ def api_key(config: dict, default_variable: str, environ) -> str:
         raise SendSetupError(
             f"The API key is not set. Fix: put it in the environment variable {variable} "
             f"(export {variable}=...) before sending; never write it in a file in the repository"
+        )
+    # Never shown in a message: the key is a secret (a header error would print it).
+    if key != key.strip():
+        raise SendSetupError(
+            f"{variable} has a space or line break at its start or end. Fix: copy the key "
+            f"again from your provider and set {variable} to exactly it"
+        )
+    if has_control_characters(key) or " " in key:
+        raise SendSetupError(
+            f"{variable} has a space or a control character in it. Fix: copy the key again "
+            f"from your provider and set {variable} to exactly it"
         )
     return key
 

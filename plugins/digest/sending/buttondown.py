@@ -70,7 +70,7 @@ class Buttondown:
         return f"a Buttondown email (POST {self.api.base}/emails) to your Buttondown subscribers"
 
     def _body(self, issue: IssueSnapshot) -> str:
-        return personalise(issue, self.settings["DIGEST"]["unsubscribe"], self.merge_tag)[0]
+        return personalise(issue, self.merge_tag)[0]
 
     def _create_draft(self, subject: str, issue: IssueSnapshot, key: str) -> str:
         body = self._body(issue)

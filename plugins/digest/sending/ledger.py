@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from .addresses import address_key
+
 FINAL = ("sent", "failed", "dropped")
 
 SCHEMA = """
@@ -91,6 +93,8 @@ class Ledger:
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = FULL")
         self.db.executescript(SCHEMA)
+        # Addresses are compared in SQL through the same Python function as everywhere.
+        self.db.create_function("address_key", 1, address_key, deterministic=True)
 
     def close(self) -> None:
         self.db.close()
@@ -149,7 +153,7 @@ class Ledger:
         or nothing."""
         wanted = {}
         for subscriber in subscribers:
-            wanted.setdefault(subscriber.email.lower(), subscriber)
+            wanted.setdefault(address_key(subscriber.email), subscriber)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
@@ -170,7 +174,7 @@ class Ledger:
             added = self.db.execute(
                 "INSERT INTO recipients (issue, email, name, unsubscribe_url, position)"
                 " SELECT ?, email, name, unsubscribe_url, ? + ord FROM temp.wanted"
-                " WHERE key NOT IN (SELECT lower(email) FROM recipients WHERE issue = ?)"
+                " WHERE key NOT IN (SELECT address_key(email) FROM recipients WHERE issue = ?)"
                 " ORDER BY ord",
                 (number, start, number),
             ).rowcount
@@ -178,13 +182,13 @@ class Ledger:
             added += self.db.execute(
                 "UPDATE recipients SET state = 'pending', detail = '', updated = ?"
                 " WHERE issue = ? AND state = 'dropped'"
-                " AND lower(email) IN (SELECT key FROM temp.wanted)",
+                " AND address_key(email) IN (SELECT key FROM temp.wanted)",
                 (_now(), number),
             ).rowcount
             dropped = self.db.execute(
                 "UPDATE recipients SET state = 'dropped', detail = ?, updated = ?"
                 " WHERE issue = ? AND state = 'pending'"
-                " AND lower(email) NOT IN (SELECT key FROM temp.wanted)",
+                " AND address_key(email) NOT IN (SELECT key FROM temp.wanted)",
                 ("left the subscriber list before it was sent", _now(), number),
             ).rowcount
             self.db.execute("DELETE FROM temp.wanted")
@@ -214,6 +218,20 @@ class Ledger:
             " attempts = attempts + (? = 'sending') WHERE issue = ? AND email = ?",
             (state, detail, _now(), state, number, email),
         )
+
+    def retry_failed(self, number: int) -> int:
+        """Recipients refused for good go back to pending (the coach fixed the cause);
+        returns how many."""
+        return self.db.execute(
+            "UPDATE recipients SET state = 'pending', detail = '', updated = ?"
+            " WHERE issue = ? AND state = 'failed'",
+            (_now(), number),
+        ).rowcount
+
+    def waiting_count(self, number: int) -> int:
+        """How many recipients of issue `number` have no final state yet."""
+        counts = self.counts(number)
+        return counts.get("pending", 0) + counts.get("sending", 0)
 
     def counts(self, number: int) -> dict[str, int]:
         rows = self.db.execute(

@@ -7,14 +7,15 @@ sender from the settings."""
 from __future__ import annotations
 
 import hashlib
-import html
 from datetime import datetime
+from email import utils
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, parseaddr
 from urllib.parse import quote, urlsplit
 
+from ..compose import fill_unsubscribe, unsubscribe_slot_problem
 from ..urls import site_url
-from .addresses import https_url_problem, is_address
+from .addresses import address_key, https_url_problem, is_address
 from .errors import SendSetupError
 from .ledger import IssueSnapshot
 
@@ -69,14 +70,27 @@ def check_unsubscribe_settings(settings: dict) -> None:
         )
 
 
-def personalise(issue: IssueSnapshot, placeholder: str, link: str) -> tuple[str, str]:
-    """The HTML and text of the issue with the unsubscribe placeholder replaced by `link`."""
-    page = issue.html.replace(html.escape(placeholder), html.escape(link))
-    return page, issue.text.replace(placeholder, link)
+def check_unsubscribe_slot(issue: IssueSnapshot, ledger_path: str) -> None:
+    """Stops before anything is sent unless the issue has exactly one place for each
+    reader's unsubscribe link (the footer's link, in the HTML and in the text)."""
+    problem = unsubscribe_slot_problem(issue.html, issue.text)
+    if problem:
+        raise SendSetupError(
+            f"Issue #{issue.number} cannot be sent: {problem} (it was composed or begun by an "
+            "older version of the project, or its files were edited). Fix: if no one has got it "
+            f"yet, delete the folder of the composed issue and {ledger_path}, then run the "
+            "command again; otherwise finish it with the version of the project that began it"
+        )
+
+
+def personalise(issue: IssueSnapshot, link: str) -> tuple[str, str]:
+    """The HTML and text of the issue with `link` as its unsubscribe link (the
+    footer's link alone; check_unsubscribe_slot has made sure it is there)."""
+    return fill_unsubscribe(issue.html, issue.text, link)
 
 
 def message_id(settings: dict, number: int, email: str) -> str:
-    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:20]
+    digest = hashlib.sha256(address_key(email).encode()).hexdigest()[:20]
     return f"<newsletter-{number}.{digest}@{site_domain(settings)}>"
 
 
@@ -97,11 +111,13 @@ def letter(
 ) -> EmailMessage:
     digest = settings["DIGEST"]
     link = unsubscribe_link(settings, email, own_unsubscribe)
-    page, text = personalise(issue, digest["unsubscribe"], link)
+    page, text = personalise(issue, link)
     message = EmailMessage()
     message["Subject"] = f"[TEST] {issue.subject}" if test else issue.subject
     message["From"] = digest["from"]
-    message["To"] = formataddr((name, email))
+    # Not formataddr: it refuses an address with non-ASCII letters (Åsa@example.se),
+    # which smtplib sends with SMTPUTF8 to a server that takes it.
+    message["To"] = f'"{utils.quote(name)}" <{email}>' if name else email
     if digest.get("reply_to"):
         message["Reply-To"] = digest["reply_to"]
     message["Date"] = format_datetime(now)

@@ -101,7 +101,7 @@ class Mailchimp:
         return field(answer, "id", "Creating the Mailchimp campaign")
 
     def _set_content(self, campaign_id: str, issue: IssueSnapshot) -> None:
-        page, text = personalise(issue, self.settings["DIGEST"]["unsubscribe"], self.merge_tag)
+        page, text = personalise(issue, self.merge_tag)
         self.api.request(
             "PUT",
             f"/campaigns/{campaign_id}/content",

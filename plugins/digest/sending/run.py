@@ -12,13 +12,13 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ..compose import read_manifest
+from ..compose import TO_FILL, read_manifest
 from ..record import SentIssue, carried_ids, load_record, save_record
-from .addresses import is_address
+from .addresses import address_key, is_address
 from .buttondown import Buttondown
 from .errors import ApiError, ProviderStateError, SendSetupError
 from .ledger import IssueSnapshot, Ledger
-from .letters import check_unsubscribe_settings, letter, unsubscribe_link
+from .letters import check_unsubscribe_settings, check_unsubscribe_slot, letter, unsubscribe_link
 from .mailchimp import Mailchimp
 from .smtp import SmtpOptions, SmtpSender, SmtpUnavailable
 from .subscribers import read_subscribers
@@ -36,16 +36,32 @@ def ledger_path(settings: dict) -> str:
     return os.path.join(settings["PATH"], ledger)
 
 
+def waiting_in_ledger(settings: dict, number: int) -> int:
+    """How many subscribers the ledger still has to send issue `number` to."""
+    path = ledger_path(settings)
+    if not os.path.exists(path):
+        return 0
+    ledger = Ledger(path)
+    try:
+        return ledger.waiting_count(number)
+    finally:
+        ledger.close()
+
+
 def composed_issue(folder: str, issues: list[SentIssue]) -> IssueSnapshot | None:
-    """The issue composed in `folder` if it is the next one and not yet sent."""
+    """The issue composed in `folder` if it is the next one and not yet sent (and
+    composed with a place for each reader's unsubscribe link)."""
     manifest = read_manifest(folder)
     if manifest is None or manifest["number"] != len(issues) + 1:
         return None
     if carried_ids(issues) & set(manifest["articles"]):
         return None
-    with open(os.path.join(folder, "email.html"), encoding="utf-8") as handle:
+    paths = {part: os.path.join(folder, name) for part, name in TO_FILL.items()}
+    if not all(os.path.exists(path) for path in paths.values()):
+        return None  # composed by an older version: compose it again
+    with open(paths["html"], encoding="utf-8") as handle:
         page = handle.read()
-    with open(os.path.join(folder, "email.txt"), encoding="utf-8") as handle:
+    with open(paths["text"], encoding="utf-8") as handle:
         text = handle.read()
     return IssueSnapshot(
         manifest["number"], manifest["subject"], tuple(manifest["articles"]), page, text
@@ -73,8 +89,15 @@ class Sending:
     def now(self) -> datetime:
         return datetime.now(self.zone).replace(microsecond=0)
 
-    def run(self, compose: Callable[[], None], dry_run: bool = False, test: str = "") -> int:
-        """Returns the exit status: 0 when done (or nothing to do), 1 when some wait."""
+    def run(
+        self,
+        compose: Callable[[], None],
+        dry_run: bool = False,
+        test: str = "",
+        retry_failed: bool = False,
+    ) -> int:
+        """Returns the exit status: 0 when done (or nothing to do), 1 when some wait.
+        `retry_failed`: who was refused for good gets the unfinished issue again."""
         if test and not is_address(test):
             raise SendSetupError(
                 f"--test {test!r} is not one email address. "
@@ -94,6 +117,7 @@ class Sending:
             issue = self._issue(ledger, compose, writing=False)
             if issue is None:
                 return 0
+            check_unsubscribe_slot(issue, os.path.relpath(path))
             if test:
                 return self._test(issue, test)
             return self._dry_run(issue, ledger)
@@ -110,8 +134,10 @@ class Sending:
                 issue = self._issue(ledger, compose, writing=True)
                 if issue is None:
                     return 0
+                check_unsubscribe_slot(issue, os.path.relpath(path))
+                self._check_same_backend(issue)
                 if self.backend == "smtp":
-                    return self._send_smtp(issue, ledger)
+                    return self._send_smtp(issue, ledger, retry_failed)
                 return self._send_api(issue, ledger)
             finally:
                 ledger.close()
@@ -122,10 +148,16 @@ class Sending:
         if ledger is not None:
             started = ledger.unfinished_issue()
             if started is not None and started.number <= len(issues):
-                # Recorded as sent meanwhile (by hand or by a run killed just after it).
-                if writing:
-                    ledger.finish(started.number)
-                started = None
+                waiting = ledger.waiting_count(started.number)
+                if waiting:  # recorded by other means: who waits still gets it
+                    self.say(
+                        f"Issue #{started.number} is recorded as sent, but {waiting} "
+                        "subscribers have not got it from send-digest yet: sending it to them."
+                    )
+                else:  # recorded by a run killed just after it, or by hand
+                    if writing:
+                        ledger.finish(started.number)
+                    started = None
             if started is not None:
                 self.say(f"Resuming issue #{started.number}: {started.subject}")
                 return started
@@ -136,6 +168,20 @@ class Sending:
         if issue is None:
             self.say("Nothing to send: no new issue (run `invoke digest` to see what is new).")
         return issue
+
+    def _check_same_backend(self, issue: IssueSnapshot) -> None:
+        """An issue begun through one backend is finished through it: another would
+        send it a second time to everyone."""
+        if not issue.backend or issue.backend == self.backend:
+            return
+        held = f" (its id there: {issue.remote_id})" if issue.remote_id else ""
+        raise SendSetupError(
+            f'Issue #{issue.number} was begun with the backend "{issue.backend}"{held}, but '
+            f'DIGEST["send"]["backend"] is now "{self.backend}": sending it that way would '
+            "send it twice. Nothing was sent. Fix: set it back to "
+            f'"{issue.backend}" (in pelicanconf.py or DIGEST_SEND) and run the command again '
+            "to finish this issue; the next issue can go out with the new backend"
+        )
 
     def _subscribers(self):
         """Every subscriber, every field checked (and the settings that shape their
@@ -151,10 +197,10 @@ class Sending:
             return 0
         done = {}
         if ledger is not None:
-            done = {r.email.lower(): r.state for r in ledger.recipients(issue.number)}
+            done = {address_key(r.email): r.state for r in ledger.recipients(issue.number)}
         waiting = 0
         for subscriber in self._subscribers():
-            state = done.get(subscriber.email.lower(), "pending")
+            state = done.get(address_key(subscriber.email), "pending")
             if state in ("pending", "sending"):
                 waiting += 1
                 link = unsubscribe_link(self.settings, subscriber.email, subscriber.unsubscribe_url)
@@ -193,11 +239,14 @@ class Sending:
         self.say(f"Sent one [TEST] copy of issue #{issue.number} to {address}; nothing recorded.")
         return 0
 
-    def _send_smtp(self, issue: IssueSnapshot, ledger: Ledger) -> int:
+    def _send_smtp(self, issue: IssueSnapshot, ledger: Ledger, retry_failed: bool) -> int:
         subscribers = self._subscribers()  # every problem is reported before anything is sent
         sender = SmtpSender(SmtpOptions.from_settings(self.send), self.settings["DIGEST"]["from"])
         ledger.begin_issue(replace(issue, backend="smtp"))
         issue = ledger.issue(issue.number)
+        if retry_failed:
+            again = ledger.retry_failed(issue.number)
+            self.say(f"--retry-failed: sending again to {again} refused for good.")
         added, dropped = ledger.sync_recipients(issue.number, subscribers)
         if dropped:
             self.say(f"{dropped} who left the list since the last run will not get it.")
@@ -245,7 +294,7 @@ class Sending:
 
     def _conclude(self, issue: IssueSnapshot, ledger: Ledger, sent: int) -> int:
         counts = ledger.counts(issue.number)
-        waiting = counts.get("pending", 0) + counts.get("sending", 0)
+        waiting = ledger.waiting_count(issue.number)
         summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
         self.say(f"Issue #{issue.number}: {sent} sent in this run; in all {summary}.")
         if waiting:
@@ -253,8 +302,10 @@ class Sending:
             return 1
         if not counts.get("sent"):
             self.say(
-                f"No one has received issue #{issue.number}, so it is not recorded as sent. "
-                "Fix the problems above (or the subscriber list), then run the command again."
+                f"No one has received issue #{issue.number}, so it is not recorded as sent, "
+                "and later issues wait for it. Fix the problems above (the server's settings, "
+                "or the subscriber list), then run `invoke send-digest --retry-failed` to send "
+                f"it again to the {counts.get('failed', 0)} refused for good."
             )
             return 1
         self._record_sent(issue, ledger)

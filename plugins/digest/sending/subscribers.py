@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .addresses import has_control_characters, https_url_problem, is_address
+from .addresses import address_key, has_control_characters, https_url_problem, is_address
 
 REQUIRED = ("email", "name")
 COLUMNS = ("email", "name", "unsubscribe_url")
@@ -119,7 +119,7 @@ def _check_rows(rows, header: list[str], shown: str) -> tuple[list[Subscriber], 
         if problem:
             problems.append(f"{shown}:{line}: {problem}")
             continue
-        seen[cells["email"].lower()] = line
+        seen[address_key(cells["email"])] = line
         subscribers.append(
             Subscriber(cells["email"], cells["name"], cells.get("unsubscribe_url", ""))
         )
@@ -138,8 +138,9 @@ def _row_problem(cells: dict[str, str], seen: dict[str, int]) -> str:
         return "The email is empty. Fix: write the address or delete the line"
     if not is_address(email):
         return f'"{email}" is not an email address. Fix: write it like jane@example.com'
-    if email.lower() in seen:
-        return f"{email} is already on line {seen[email.lower()]}. Fix: delete one of the two lines"
+    if address_key(email) in seen:
+        line = seen[address_key(email)]
+        return f"{email} is already on line {line}. Fix: delete one of the two lines"
     problem = unsubscribe and https_url_problem(unsubscribe)
     if problem:
         return (
