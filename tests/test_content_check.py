@@ -26,6 +26,8 @@ CASES = [
         ("-e", "DEFAULT_PAGINATION=1"),
     ),
     ("missing_link", "articles/links.md", 5, '"{filename}not-written-yet.md" points to', ()),
+    ("pipe_links", "articles/pipes.md", 5, '"|filename|missing.md" points to', ()),
+    ("pipe_links", "articles/pipes.md", 7, '"|static|/images/missing.png" points to', ()),
     ("link_to_draft", "articles/done.md", 5, "which is still a draft", ()),
     ("shared_id", "articles/copy.md", 3, 'Its Id "2026-02-01-original" is also the Id of', ()),
     ("shared_id", "articles/no-id.md", 1, "An article needs an Id", ()),

@@ -22,7 +22,9 @@ HEADER_MORE = re.compile(r"^ {4,}(?P<value>.*)$")
 HEADER_FENCE = re.compile(r"^-{3}\s*$")
 HEADER_END = re.compile(r"^(-{3}|\.{3})\s*$")
 
-INTERNAL_LINK = re.compile(r"\{(?P<what>filename|static|attach)\}(?P<target>[^)\s\"'>\]]+)")
+# A link to a file of the content folder. Its indicator ("what", as written)
+# takes either bracket, "{static}" or "|static|", as Pelican's INTRASITE_LINK_REGEX does.
+INTERNAL_LINK = re.compile(r"(?P<what>[{|](?:filename|static|attach)[|}])(?P<target>[^)\s\"'>\]]+)")
 MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\s*[(\[]")
 HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 HTML_ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
@@ -203,7 +205,7 @@ def _check_link(source: SourceFile, line: int, what: str, target: str, root: str
         shown = display_path(resolved)
         source.problem(
             line,
-            f'The link "{{{what}}}{target}" points to {shown}, which does not exist',
+            f'The link "{what}{target}" points to {shown}, which does not exist',
             "correct the file name, or start it with / to mean the content folder",
         )
 
