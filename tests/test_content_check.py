@@ -245,3 +245,46 @@ def test_a_failed_build_leaves_the_content_cache_untouched(tmp_path):
     result = run_pelican(BROKEN / "deep_nesting", tmp_path / "out", "pelicanconf.py", *args)
     assert result.returncode == 1
     assert not cache.exists() or not any(cache.rglob("*")), "a failed run caches nothing"
+
+
+@pytest.mark.parametrize("fatal", [True, False], ids=["fatal warnings", "warnings"])
+def test_a_mistyped_link_kind_is_named_with_the_right_one(tmp_path, fatal):
+    """Pelican leaves a link with an indicator it does not know as it is (a dead
+    link), or with `--fatal warnings` stops half-way with a traceback. Links in
+    a Summary are resolved (and checked) as the body's are."""
+    result = run_pelican(BROKEN / "unknown_indicator", tmp_path, fatal=fatal)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = {
+        (m["path"].rsplit("/", 1)[-1], m["line"], m["what"], m["fix"].split("?")[0])
+        for m in problem_lines(result.stderr)
+    }
+    typo = "Unknown link kind {0} in the link {1}, so the link would lead nowhere"
+    assert found == {
+        (
+            "typos.md",
+            "5",
+            typo.format('"{filname}"', '"{filname}first-session.md"'),
+            'did you mean "{filename}"',
+        ),
+        (
+            "typos.md",
+            "7",
+            typo.format('"{Filename}"', '"{Filename}typos.md"'),
+            'did you mean "{filename}"',
+        ),
+        (
+            "summary.md",
+            "4",
+            typo.format('"{statc}"', '"{statc}/images/room.png"'),
+            'did you mean "{static}"',
+        ),
+        (
+            "summary.md",
+            "4",
+            'The link "{filename}gone.md" points to '
+            "tests/fixtures/broken/unknown_indicator/articles/gone.md, which does not exist",
+            "correct the file name, or start it with / to mean the content folder",
+        ),
+    }, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.rglob("*.html")), "nothing may be published from broken content"
