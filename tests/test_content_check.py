@@ -35,6 +35,13 @@ CASES = [
     ("image_without_alt", "articles/no-alt.md", 7, "An image has no alt text", ()),
     ("not_utf8", "articles/latin1.md", 1, "not valid UTF-8", ()),
     ("unknown_key", "articles/typo.md", 1, 'Unknown header key "Tittle:"', ()),
+    (
+        "unknown_template",
+        "pages/odd.md",
+        3,
+        'Template "contactt" is not one of the theme\'s templates (in theme/templates)',
+        (),
+    ),
     ("stray_file", "notes.md", None, "outside the folders the site is built from", ()),
     ("not_markdown", "articles/old-post.rst", None, "Only Markdown files are published", ()),
     (
@@ -172,6 +179,14 @@ def test_broken_content_fails_the_build_naming_file_and_problem(
 def test_unknown_key_suggests_the_right_one(tmp_path):
     result = run_pelican(BROKEN / "unknown_key", tmp_path)
     assert 'did you mean "Title:"?' in result.stderr
+
+
+def test_an_unknown_template_comes_with_the_ones_the_theme_has(tmp_path):
+    result = run_pelican(BROKEN / "unknown_template", tmp_path)
+    [line] = problem_lines(result.stderr)
+    assert line["fix"].startswith('did you mean "Template: contact"? Use one of 404, archives,')
+    assert ", contact, " in line["fix"] and ", page, " in line["fix"]
+    assert "partials" not in line["fix"]
 
 
 def test_a_file_pelican_skips_for_another_reason_is_still_reported(tmp_path):
