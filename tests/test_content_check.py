@@ -87,6 +87,14 @@ CASES = [
     ),
     ("long_names", "articles/long.md", 5, 'The author "Someone with a long name', ()),
     (
+        "long_names",
+        "pages/long-save-as.md",
+        2,
+        'The Save_as part "a-page-about-the-first-session-a-page-about-the-first-sessi…" '
+        "gives a web address of 283 characters; a file name can hold at most 255",
+        (),
+    ),
+    (
         "plugin_outputs",
         "pages/robots.md",
         None,
