@@ -8,8 +8,10 @@ import sys
 sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: E402,F403
 
-# The public address. Set the SITEURL environment variable to override it.
-SITEURL = os.environ.get("SITEURL", "https://www.example.com").rstrip("/")
+# The public address: the SITEURL environment variable, or write yours in place
+# of the placeholder. `invoke publish` refuses to deploy the placeholder.
+PLACEHOLDER_SITEURL = "https://www.example.com"
+SITEURL = os.environ.get("SITEURL", PLACEHOLDER_SITEURL).rstrip("/")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 # The Content-Security-Policy also as a <meta> tag, for hosts that cannot send
