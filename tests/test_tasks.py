@@ -136,6 +136,21 @@ def test_publish_without_the_public_address_says_what_to_set_and_touches_nothing
     assert git(remote, "branch", "--list") == "", "nothing was pushed"
 
 
+@pytest.mark.parametrize("command", ["publish", "preview"])
+@pytest.mark.parametrize(
+    "value, named",
+    [("{method: rsync}", "is not valid JSON"), ('["rsync"]', "must be a JSON object")],
+)
+def test_a_malformed_deploy_variable_is_explained(project_copy, command, value, named):
+    env = {**os.environ, "DEPLOY": value, "SITEURL": "https://coach.test"}
+    result = run_invoke(project_copy, command, env=env)
+    assert result.returncode == 1
+    assert result.stderr.startswith("The DEPLOY environment variable ")
+    assert named in result.stderr and '{"method": "rsync", "target": ' in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project_copy / "output").exists()
+
+
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
