@@ -8,6 +8,7 @@ import pytest
 from conftest import FIXTURES, ROOT, problem_lines, run_invoke, run_pelican
 
 BROKEN = FIXTURES / "broken"
+FIX_IMAGE = 'put the picture in content/images/ and write "Image: {{static}}/images/{}"'
 
 # (fixture, offending file, line or None, words the message must contain, extra pelican args)
 CASES = [
@@ -159,6 +160,20 @@ CASES = [
     ),
     ("slug_outside", "articles/up.md", 4, 'Slug "../../up" would write outside the site', ()),
     ("no_id_same_slug", "articles/copy-of-first.md", 1, "An article needs an Id", ()),
+    (
+        "address_characters",
+        "articles/questions.md",
+        4,
+        'Slug "q&a-with-jordan" holds "&", which a web address cannot carry as it is',
+        (),
+    ),
+    ("address_characters", "articles/why.md", 4, 'Slug "why-coaching?" holds "?"', ()),
+    ("address_characters", "pages/prices.md", 2, 'Save_as "prices and fees.html" holds a', ()),
+    ("address_characters", "pages/prices.md", 3, 'URL "prices and fees.html" holds a space', ()),
+    ("image_header", "articles/remote.md", 4, 'Image "https://example.org/pic.jpg" is not', ()),
+    ("image_header", "articles/relative.md", 4, 'Image "images/hills.svg" is not', ()),
+    ("image_header", "articles/query.md", 4, 'Image "{static}/images/hills.svg?v=2" is not', ()),
+    ("remote_sources", "articles/remote.md", 5, "loads https://upload.wikimedia.org/hill.jpg", ()),
     ("no_id_same_slug", "articles/copy-of-first.md", None, "first/index.html is also used by", ()),
 ]
 
@@ -311,3 +326,46 @@ def test_a_mistyped_link_kind_is_named_with_the_right_one(tmp_path, fatal):
     }, result.stderr
     assert "Traceback" not in result.stderr
     assert not list(tmp_path.rglob("*.html")), "nothing may be published from broken content"
+
+
+def test_a_slug_with_characters_an_address_cannot_carry_comes_with_a_clean_one(tmp_path):
+    result = run_pelican(BROKEN / "address_characters", tmp_path)
+    assert 'write it like "Slug: qa-with-jordan"' in result.stderr
+    assert 'write it like "Slug: why-coaching"' in result.stderr
+    assert 'write it like "Save_as: prices-and-fees.html"' in result.stderr
+    assert not list(tmp_path.rglob("*.xml")), "no sitemap or feed is written"
+
+
+def test_check_refuses_an_image_header_that_names_no_picture_of_the_site():
+    result = run_invoke(ROOT, "check", "--content", str(BROKEN / "image_header"))
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    fixes = {
+        m["path"].rsplit("/", 1)[-1]: (m["line"], m["fix"]) for m in problem_lines(result.stderr)
+    }
+    assert fixes == {
+        "remote.md": ("4", FIX_IMAGE.format("pic.jpg")),
+        "relative.md": ("4", FIX_IMAGE.format("hills.svg")),
+        "query.md": ("4", FIX_IMAGE.format("hills.svg")),
+    }, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_publish_build_with_a_bad_image_header_stops_with_the_report(tmp_path):
+    output = tmp_path / "output"
+    result = run_pelican(BROKEN / "image_header", output, "publishconf.py")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert len(problem_lines(result.stderr)) == 3, result.stderr
+    assert "Traceback" not in result.stderr and "FileNotFoundError" not in result.stderr
+
+
+def test_every_remote_picture_frame_or_script_is_reported_but_not_a_link():
+    result = run_invoke(ROOT, "check", "--content", str(BROKEN / "remote_sources"))
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = problem_lines(result.stderr)
+    assert [m["line"] for m in lines] == ["5", "7", "9", "11", "11", "13"], result.stderr
+    assert all("content/images/" in m["fix"] and "{static}" in m["fix"] for m in lines)
+    assert "example.org/walks" not in result.stderr and "example.org/hills" not in result.stderr
+    assert "Traceback" not in result.stderr

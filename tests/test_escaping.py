@@ -47,3 +47,27 @@ def test_the_title_reads_as_text_in_every_place(hostile_site):
     assert TITLE in [a.text_content().strip() for a in neighbour.xpath("//section//a")]
     home = parse(hostile_site / "index.html")
     assert TITLE in [a.text_content() for a in home.xpath("//main//h3/a")]
+
+
+DESCRIPTION = 'Why "good enough" > perfect, and 3 < 5 steps & <b>no</b> more.'
+
+
+def test_a_description_is_the_coachs_exact_sentence_everywhere(tmp_path):
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    (content / "pages").mkdir()
+    (content / "articles" / "enough.md").write_text(
+        "Title: Enough\nDate: 2026-02-01 09:00\nId: 2026-02-01-enough\n"
+        f"Description: {DESCRIPTION}\n\nA short article.\n"
+    )
+    (content / "pages" / "steps.md").write_text(
+        f"Title: Steps\nDescription: {DESCRIPTION}\n\nA short page.\n"
+    )
+    result = run_pelican(content, tmp_path / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    for page in ("enough", "steps"):
+        tree = parse(tmp_path / "out" / page / "index.html")
+        for meta in ('name="description"', 'property="og:description"'):
+            assert tree.xpath(f"string(//meta[@{meta}]/@content)") == DESCRIPTION, (page, meta)
+        assert tree.xpath("string(//meta[@data-pagefind-meta]/@content)") == DESCRIPTION

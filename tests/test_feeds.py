@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from conftest import FIXTURES, ROOT, parse, run_pelican
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")
+FEEDS = ("atom", "rss")
 TRICKY = '</script><script>alert(1)</script> "Quotes" & <b>tags</b>'
 
 
@@ -196,3 +198,23 @@ def test_rss_follows_the_w3c_validators_rules(sample_site):
         for enclosure in item.findall("enclosure"):
             assert enclosure.get("url").startswith("http")
             assert int(enclosure.get("length")) > 0 and "/" in enclosure.get("type")
+
+
+def test_a_site_with_nothing_published_yet_gets_the_same_feeds_every_build(tmp_path):
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    (content / "articles" / "soon.md").write_text(
+        "Title: Soon\nDate: 2099-01-01 09:00\nId: 2099-01-01-soon\n\nNot yet.\n"
+    )
+    builds = []
+    for name in ("first", "second"):
+        if builds:
+            time.sleep(1.1)  # feedgen's clock default has whole seconds
+        result = run_pelican(content, tmp_path / name, "publishconf.py")
+        assert result.returncode == 0, result.stdout + result.stderr
+        builds.append({k: (tmp_path / name / f"feeds/{k}.xml").read_bytes() for k in FEEDS})
+
+    assert builds[0] == builds[1]
+    atom = etree.fromstring(builds[0]["atom"])
+    assert atom.find(f"{ATOM}entry") is None, "the scheduled article is in no feed"
+    assert RFC3339.match(atom.findtext(f"{ATOM}updated"))

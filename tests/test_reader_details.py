@@ -9,7 +9,7 @@ import zlib
 from datetime import datetime
 from types import SimpleNamespace
 
-from conftest import ROOT
+from conftest import ROOT, parse, run_invoke, run_pelican
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from reader_details import (  # noqa: E402
@@ -101,7 +101,43 @@ def test_images_get_their_size_and_lazy_loading(tmp_path):
 
 
 def test_the_social_image_is_the_image_header_or_the_site_picture():
-    settings = {"SITEURL": "https://x.org", "SITE_IMAGE": "theme/social.png"}
-    with_image = SimpleNamespace(image="{static}/images/photo.jpg")
-    assert social_image(with_image, settings) == "https://x.org/images/photo.jpg"
+    content = ROOT / "content"
+    settings = {"SITEURL": "https://x.org", "SITE_IMAGE": "theme/social.png", "PATH": content}
+    source = str(content / "articles" / "a.md")
+    with_image = SimpleNamespace(image="{static}/images/path-through-hills.svg", source_path=source)
+    assert social_image(with_image, settings) == "https://x.org/images/path-through-hills.svg"
+    relative = SimpleNamespace(image="{static}../images/path-through-hills.svg", source_path=source)
+    assert social_image(relative, settings) == "https://x.org/images/path-through-hills.svg"
     assert social_image(SimpleNamespace(), settings) == "https://x.org/theme/social.png"
+
+
+UNREADABLE_SIZES = {
+    "percent.svg": b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100% 50%"></svg>',
+    "huge.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="1e999" height="2"></svg>',
+    "cut.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+    "cut.jpg": b"\xff\xd8\xff\xc0\x00\x11\x08\x00",
+}
+
+
+def test_an_image_whose_size_cannot_be_read_gets_none_and_stops_nothing(tmp_path):
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    (content / "images").mkdir()
+    body = "Pictures of every kind.\n\n"
+    for name, data in UNREADABLE_SIZES.items():
+        (content / "images" / name).write_bytes(data)
+        body += f"![Picture {name}]({{static}}/images/{name})\n\n"
+    (content / "articles" / "odd.md").write_text(
+        f"Title: Odd pictures\nDate: 2026-02-01 09:00\nId: 2026-02-01-odd\n\n{body}"
+    )
+
+    result = run_pelican(content, tmp_path / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+    images = parse(tmp_path / "out" / "odd" / "index.html").xpath("//main//img")
+    assert len(images) == len(UNREADABLE_SIZES)
+    for image in images:
+        assert image.get("width") is None and image.get("height") is None, image.get("src")
+        assert image.get("loading") == "lazy"
+    checked = run_invoke(ROOT, "check", "--content", str(content))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Traceback" not in checked.stderr

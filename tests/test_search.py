@@ -29,7 +29,7 @@ from test_theme_in_browser import (
     open_context,
 )
 
-from conftest import FIXTURES, build_site, parse, run_pelican
+from conftest import FIXTURES, ROOT, build_site, parse, run_pelican
 from headers.policy import content_security_policy
 from project import start_serve
 from search import planned_outputs
@@ -653,6 +653,27 @@ def test_a_writing_build_indexes_no_draft_and_a_site_without_articles_no_index(t
     assert not (output / "pagefind" / "pagefind.js").exists()
     assert not list((output / "pagefind").glob("fragment/*")), "the old index is gone"
     assert (output / "search" / "index.html").exists()
+
+
+def test_a_site_whose_only_article_is_a_picture_builds_with_no_index(tmp_path):
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    (content / "images").mkdir()
+    shutil.copy(ROOT / "content/images/path-through-hills.svg", content / "images")
+    (content / "articles" / "picture.md").write_text(
+        "Title: Only a Picture\n"
+        "Date: 2025-01-01\n"
+        "Id: fixture-search-picture\n"
+        "Summary: An article with no words in its body.\n\n"
+        "![A path through hills]({static}/images/path-through-hills.svg)\n"
+    )
+    output = tmp_path / "output"
+    built = run_pelican(content, output)
+    assert built.returncode == 0, built.stderr
+    assert "Traceback" not in built.stderr
+    assert (output / "picture" / "index.html").exists()
+    assert (output / "search" / "index.html").exists()
+    assert not (output / "pagefind" / "pagefind.js").exists(), "nothing to search, no index"
 
 
 def test_an_index_that_cannot_be_built_is_a_clear_error(tmp_path):

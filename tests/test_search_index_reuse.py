@@ -188,8 +188,20 @@ def test_a_failed_index_stores_nothing(tmp_path):
     site.mkdir()
     (site / "empty.html").write_text("<!doctype html><title>x</title>")
     cache = tmp_path / "cache"
-    with pytest.raises(SearchIndexError):
-        index_or_reuse(str(site), "en", ["empty.html"], str(cache))
+    with pytest.raises(SearchIndexError, match="not able to build an index"):
+        index_or_reuse(str(site), "en", ["empty.html", "never-written.html"], str(cache))
+    assert not (cache / FOLDER).exists() or not list((cache / FOLDER).iterdir())
+
+
+def test_pages_without_a_word_get_no_index_and_store_nothing(tmp_path):
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "pagefind" / "pagefind.js").write_text("// an older index")
+    page = '<!doctype html><html lang="en"><body data-pagefind-body><img src="a.svg" alt="">'
+    (site / "picture.html").write_text(page)
+    cache = tmp_path / "cache"
+    assert not index_or_reuse(str(site), "en", ["picture.html"], str(cache))
+    assert not (site / "pagefind" / "pagefind.js").exists(), "the older index is gone"
     assert not (cache / FOLDER).exists() or not list((cache / FOLDER).iterdir())
 
 

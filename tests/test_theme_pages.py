@@ -123,3 +123,22 @@ def test_the_404_page_is_built_and_links_home(sample_site):
     tree = parse(sample_site / "404.html")
     assert tree.findtext(".//h1") == "Page not found"
     assert tree.xpath('//main//a[@href="./"]') or tree.xpath("//main//a")
+
+
+def test_a_guest_authors_article_links_their_page_not_the_coachs_bio(tmp_path):
+    from conftest import FIXTURES, build_site
+
+    site = build_site(tmp_path / "output", "publishconf.py", FIXTURES / "guest_author")
+    tree = parse(site / "a-guest-view" / "index.html")
+    (box,) = tree.xpath('//section[@class="author"]')
+    assert "Sam Rivera" in box.text_content()
+    assert "Jordan" not in box.text_content(), "the site owner's bio is not the guest's"
+    links = box.xpath(".//a/@href")
+    assert f"{SITEURL}/author/sam-rivera/" in links and f"{SITEURL}/about/" not in links
+    (script,) = tree.xpath('//script[@type="application/ld+json"]')
+    assert json.loads(script.text)["author"]["url"] == f"{SITEURL}/author/sam-rivera/"
+
+    own = parse(site / "goals-that-reflect-who-you-are" / "index.html")
+    (box,) = own.xpath('//section[@class="author"]')
+    assert "Jordan Avery is a life coach" in box.text_content()
+    assert f"{SITEURL}/about/" in box.xpath(".//a/@href")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 
 from pelican.readers import ensure_metadata_list
 from pelican.utils import slugify
@@ -20,6 +21,19 @@ ADDRESS_KEYS = {
     "tags": ("tag", "TAG_REGEX_SUBSTITUTIONS"),
     "category": ("category", "CATEGORY_REGEX_SUBSTITUTIONS"),
     "author": ("author", "AUTHOR_REGEX_SUBSTITUTIONS"),
+}
+
+
+# Header key -> an example line. These values become a file's path and its web
+# address as they are: only what Pelican's slugify writes (letters, digits, "_"
+# and "-") is safe there, plus "/" for nested addresses ("thanks/contact") and,
+# in Save_as and URL, "." for a file name ("404.html"). A "?" or "#" would start
+# a query or fragment (readers get a 404), "&" breaks sitemap.xml, "%" and
+# spaces are read back as other characters.
+ADDRESS_VALUES = {
+    "slug": "Slug: about",
+    "save_as": "Save_as: 404.html",
+    "url": "URL: 404.html",
 }
 
 
@@ -48,15 +62,19 @@ def check_names(source: SourceFile, settings: dict) -> None:
         for name in ensure_metadata_list(source.metadata.get(key, "")):
             slug = slug_of(name, settings, substitutions)
             _check_one(source, line, f'The {noun} "{_short(name)}"', slug)
-    for key, example in (("save_as", "Save_as: 404.html"), ("slug", "Slug: about")):
+    for key, example in ADDRESS_VALUES.items():
         value = source.metadata.get(key, "").strip()
-        if value and (os.path.isabs(value) or os.path.normpath(value).startswith("..")):
+        if not value:
+            continue
+        if key != "url" and (os.path.isabs(value) or os.path.normpath(value).startswith("..")):
             source.problem(
                 source.key_lines[key],
                 f'{key.capitalize()} "{_short(value)}" would write outside the site, '
                 "so Pelican skips the file",
                 f'give an address inside the site, like "{example}"',
             )
+        else:
+            _check_address_characters(source, key, value, settings)
     _check_save_as_parts(source)
     if "slug" in source.metadata:
         slug = source.metadata["slug"].strip()
@@ -64,6 +82,34 @@ def check_names(source: SourceFile, settings: dict) -> None:
     elif settings.get("SLUGIFY_SOURCE") == "basename":
         stem = os.path.splitext(os.path.basename(source.path))[0]
         _check_one(source, None, f'The file name "{_short(stem)}"', slug_of(stem, settings))
+
+
+def _check_address_characters(source: SourceFile, key: str, value: str, settings: dict) -> None:
+    dots = "" if key == "slug" else "."
+    flags = 0 if settings.get("SLUGIFY_USE_UNICODE") else re.ASCII
+    wrong = re.findall(rf"[^\w\-/{dots}]", value, flags)
+    if not wrong:
+        return
+    label = ADDRESS_VALUES[key].split(":")[0]
+    shown = ", ".join("a space" if c == " " else f'"{c}"' for c in dict.fromkeys(wrong))
+    clean = _clean_address(value, settings, keep_dots=bool(dots))
+    source.problem(
+        source.key_lines[key],
+        f'{label} "{_short(value)}" holds {shown}, which a web address cannot '
+        "carry as it is (readers would not reach the page)",
+        f'write it like "{label}: {clean}"'
+        if clean
+        else "use only letters, digits and dashes (and / between parts)",
+    )
+
+
+def _clean_address(value: str, settings: dict, keep_dots: bool) -> str:
+    """The value with each part slugified as Pelican would, for the fix."""
+    parts = []
+    for part in value.split("/"):
+        pieces = part.split(".") if keep_dots else [part]
+        parts.append(".".join(filter(None, (slug_of(p, settings) for p in pieces))))
+    return "/".join(filter(None, parts)) + ("/" if value.endswith("/") else "")
 
 
 def _check_one(source: SourceFile, line: int | None, subject: str, slug: str) -> None:

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from pelican.utils import get_date
 
 from .characters import IN_ONE_LINE, control_characters, describe_character
+from .featured_image import featured_image, suggested_name
 from .problems import Problem, display_path
 
 # The header rules of Python-Markdown's meta extension, which Pelican uses.
@@ -24,10 +25,10 @@ HEADER_MORE = re.compile(r"^ {4,}(?P<value>.*)$")
 HEADER_FENCE = re.compile(r"^-{3}\s*$")
 HEADER_END = re.compile(r"^(-{3}|\.{3})\s*$")
 
-# A link to a file of the content folder. Its indicator ("what", as written)
-# takes either bracket, "{static}" or "|static|", as Pelican's INTRASITE_LINK_REGEX does.
+# A link to a file of the content folder. Its indicator takes either bracket,
+# "{static}" or "|static|", as Pelican's INTRASITE_LINK_REGEX does.
 LINK_TARGET = r"(?P<target>[^)\s\"'>\]]*)"
-INTERNAL_LINK = re.compile(r"(?P<what>[{|](?:filename|static|attach)[|}])" + LINK_TARGET)
+INTERNAL_LINK = re.compile(r"(?P<indicator>[{|](?:filename|static|attach)[|}])" + LINK_TARGET)
 # Every indicator Pelican knows (`Content._link_replacer` in pelican/contents.py).
 INDICATORS = ("filename", "static", "attach", "index", "tag", "category", "author")
 # Any indicator where a link's address starts: after "](" or "]:" in Markdown,
@@ -40,6 +41,15 @@ MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\s*[(\[]")
 HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 HTML_ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 CODE_FENCE = re.compile(r"^\s*(```|~~~)")
+# A file the page itself loads from another site (http://, https:// or //): the
+# published site's policy (img-src 'self' and the like) blocks it. Links (<a>) stay.
+REMOTE = r"(?P<src>(?:https?:)?//[^\s\"'<>)]+)"
+REMOTE_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?" + REMOTE, re.IGNORECASE)
+REMOTE_HTML_SOURCE = re.compile(
+    r"<(?:img|iframe|script|video|audio|source|track|embed|object|input)\b[^>]*?"
+    r"\s(?:src|poster|data|srcset)\s*=\s*[\"']?\s*" + REMOTE,
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -192,7 +202,7 @@ def _outside_code(body: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
 def _check_body(source: SourceFile, content_root: str) -> None:
     for number, line in _outside_code(source.body):
         for match in INTERNAL_LINK.finditer(line):
-            _check_link(source, number, match["what"], match["target"], content_root)
+            _check_link(source, number, match["indicator"], match["target"], content_root)
         for match in MARKDOWN_IMAGE.finditer(line):
             if not match["alt"].strip():
                 _missing_alt(source, number)
@@ -200,14 +210,31 @@ def _check_body(source: SourceFile, content_root: str) -> None:
             alt = HTML_ALT.search(tag)
             if not alt or not alt.group(1).strip("\"' "):
                 _missing_alt(source, number)
-    for key in ("image",):
-        value = source.metadata.get(key, "")
-        match = INTERNAL_LINK.match(value)
-        if match:
-            _check_link(source, source.key_lines[key], match["what"], match["target"], content_root)
+        for pattern in (REMOTE_MARKDOWN_IMAGE, REMOTE_HTML_SOURCE):
+            for match in pattern.finditer(line):
+                _remote_source(source, number, match["src"])
+    _check_image_header(source, content_root)
 
 
-def _check_link(source: SourceFile, line: int, what: str, target: str, root: str) -> None:
+def _check_image_header(source: SourceFile, content_root: str) -> None:
+    value = source.metadata.get("image", "")
+    if not value:
+        return
+    line = source.key_lines["image"]
+    path = featured_image(value, source.path, content_root)
+    if path:
+        source.links.append((line, os.path.abspath(os.path.join(content_root, path))))
+        return
+    source.problem(
+        line,
+        f'Image "{value}" is not a picture kept with the site (an address elsewhere, '
+        "or a file that is not there, is blocked on the site and breaks the feeds)",
+        "put the picture in content/images/ and write "
+        f'"Image: {{static}}/images/{suggested_name(value)}"',
+    )
+
+
+def _check_link(source: SourceFile, line: int, indicator: str, target: str, root: str) -> None:
     path = unquote(target.split("#", 1)[0].split("?", 1)[0])
     if not path:
         return
@@ -221,7 +248,7 @@ def _check_link(source: SourceFile, line: int, what: str, target: str, root: str
         shown = display_path(resolved)
         source.problem(
             line,
-            f'The link "{what}{target}" points to {shown}, which does not exist',
+            f'The link "{indicator}{target}" points to {shown}, which does not exist',
             "correct the file name, or start it with / to mean the content folder",
         )
 
@@ -238,7 +265,7 @@ def _check_indicators(source: SourceFile, content_root: str) -> None:
                 _unknown_indicator(source, number, match["indicator"], match["target"])
     for number, line in summary:  # the body's links are checked with the body
         for match in INTERNAL_LINK.finditer(line):
-            _check_link(source, number, match["what"], match["target"], content_root)
+            _check_link(source, number, match["indicator"], match["target"], content_root)
 
 
 def _unknown_indicator(source: SourceFile, line: int, indicator: str, target: str) -> None:
@@ -252,6 +279,17 @@ def _unknown_indicator(source: SourceFile, line: int, indicator: str, target: st
         "so the link would lead nowhere",
         f"{hint}Use one Pelican knows, in lower case: {{filename}} (an article or page), "
         f"{{static}} (an image or file), {known}",
+    )
+
+
+def _remote_source(source: SourceFile, line: int, src: str) -> None:
+    source.problem(
+        line,
+        f"The page loads {src} from another site, which the published site blocks "
+        "(readers would see nothing there)",
+        "put the file in content/images/ and use {static}/images/NAME, like "
+        "![A path through green hills]({static}/images/hills.jpg); for a video on "
+        "another site, link to it instead: [Watch the talk](https://...)",
     )
 
 

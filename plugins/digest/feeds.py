@@ -6,6 +6,7 @@ so two builds of the same content give byte-identical feeds.
 
 from __future__ import annotations
 
+import datetime
 import mimetypes
 import os
 import uuid
@@ -14,8 +15,13 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from content_check.featured_image import featured_image
+
 from .urls import absolute_url, article_content, article_summary, article_url, site_url
 
+# The date of a feed with no article yet (every one scheduled, say): fixed, so
+# two builds of the same content still give the same bytes (feedgen's default is now).
+EMPTY_FEED_UPDATED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 # Fixed for ever: an entry's id is derived from the article's Id with it.
 ENTRY_ID_NAMESPACE = uuid.UUID("5b0f3c1e-8d4a-4c55-9a61-2f7e0c9d1b47")
 
@@ -74,8 +80,7 @@ def build_feeds(articles: list, settings: dict) -> tuple[bytes, bytes]:
     atom_self = absolute_url(settings, settings["FEED_ATOM_PATH"])
     feed.link(href=atom_self, rel="self", type="application/atom+xml")
     feed.link(href=f"{site_url(settings)}/", rel="alternate")
-    if latest:
-        feed.updated(max(updated(a) for a in latest))
+    feed.updated(max((updated(a) for a in latest), default=EMPTY_FEED_UPDATED))
     for article in reversed(latest):  # feedgen prepends: the newest ends first
         _add_entry(feed, article, settings)
     atom = feed.atom_str(pretty=True)
@@ -112,13 +117,9 @@ def _add_entry(feed: FeedGenerator, article, settings: dict) -> None:
 def _featured_image(article, settings: dict) -> tuple[str, int, str] | None:
     """The `Image:` of an article as (absolute URL, bytes, MIME type)."""
     value = article.metadata.get("image")
-    if not value:
+    path = value and featured_image(value, article.source_path, settings["PATH"])
+    if not path:  # the content check reports it
         return None
-    path = value.replace("{static}", "").replace("{attach}", "")
-    if not path.startswith("/"):  # relative to the article's own folder
-        folder = os.path.dirname(os.path.relpath(article.source_path, settings["PATH"]))
-        path = os.path.join(folder, path)
-    path = os.path.normpath(path).lstrip("/")
     source = os.path.join(settings["PATH"], path)
     kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
     return absolute_url(settings, path), os.path.getsize(source), kind

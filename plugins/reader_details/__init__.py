@@ -6,8 +6,9 @@ Adds to the build:
   the file, so its content cache keeps it: counting.py), `related` (up to three
   published articles sharing the most tags), `newer` and `older` (the
   neighbouring published articles), `social_image` (absolute address of the
-  picture shared on social sites) and `structured_data` (the schema.org
-  BlogPosting as a dict, for JSON-LD);
+  picture shared on social sites), `by_site_author` (whether AUTHOR wrote
+  it: only then the author box shows AUTHOR_BIO and the About page) and
+  `structured_data` (the schema.org BlogPosting as a dict, for JSON-LD);
 - on every article and page: each `<img>` of the content gets `width`,
   `height` (read from the image file), `loading="lazy"` and `decoding="async"`;
 - template filters `absolute_url` (an output path as the public address) and
@@ -29,6 +30,7 @@ from .counting import count_when_reading, minutes_to_read
 from .details import (
     TagIndex,
     absolute_url,
+    by_site_author,
     json_ld,
     neighbours,
     reading_time,
@@ -72,6 +74,7 @@ def describe_articles(generator) -> None:
         article.related = by_tag.related(article)
         article.newer, article.older = next_to.get(id(article), (None, None))
         article.social_image = social_image(article, settings)
+        article.by_site_author = by_site_author(article, settings)
         article.structured_data = structured_data(article, settings)
 
 

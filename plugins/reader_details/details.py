@@ -10,10 +10,11 @@ from html import unescape
 
 from markupsafe import Markup
 
+from content_check.featured_image import featured_image
+
 WORDS_PER_MINUTE = 220
 RELATED_LIMIT = 3
 _TAG = re.compile(r"<[^>]+>")
-_LINK_PREFIX = re.compile(r"^\{(static|attach|filename)\}/?")
 # Characters that could end a <script> element or confuse an HTML parser.
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028"}
 _JSON_ESCAPES["\u2029"] = "\\u2029"
@@ -90,22 +91,32 @@ def absolute_url(siteurl: str, path: str) -> str:
 
 def social_image(item, settings: dict) -> str:
     """Absolute address of the item's `Image:` header, or the site's default picture."""
-    image = getattr(item, "image", None) or settings.get("SITE_IMAGE", "")
-    image = _LINK_PREFIX.sub("", image)
-    if image.startswith(("http://", "https://")):
-        return image
-    return absolute_url(settings["SITEURL"], image)
+    value = getattr(item, "image", None)
+    image = value and featured_image(value, item.source_path, settings["PATH"])
+    return absolute_url(settings["SITEURL"], image or settings.get("SITE_IMAGE", ""))
 
 
 def _plain(text: str) -> str:
     return " ".join(unescape(_TAG.sub(" ", str(text))).split())
 
 
+def by_site_author(article, settings: dict) -> bool:
+    """Whether the site's own author (AUTHOR, the About page's person) wrote it."""
+    return str(article.author) == settings["AUTHOR"]
+
+
+def author_page(article, settings: dict) -> str:
+    """The page about the article's author: the About page for the site's own
+    author, the list of their articles for anyone else."""
+    if by_site_author(article, settings):
+        return settings.get("ABOUT_PAGE", "about/")
+    return article.author.url
+
+
 def structured_data(article, settings: dict) -> dict:
     """The schema.org BlogPosting for an article."""
     siteurl = settings["SITEURL"]
     modified = getattr(article, "modified", None) or article.date
-    about = settings.get("ABOUT_PAGE", "about/")
     url = absolute_url(siteurl, article.url)
     return {
         "@context": "https://schema.org",
@@ -117,7 +128,7 @@ def structured_data(article, settings: dict) -> dict:
         "author": {
             "@type": "Person",
             "name": str(article.author),
-            "url": absolute_url(siteurl, about),
+            "url": absolute_url(siteurl, author_page(article, settings)),
         },
         "image": social_image(article, settings),
         "url": url,

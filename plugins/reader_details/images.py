@@ -19,13 +19,21 @@ def image_size(path: Path) -> tuple[int, int] | None:
         data = path.read_bytes()
     except OSError:
         return None
+    try:
+        size = _size(data, path.suffix.lower())
+    except (struct.error, ValueError, OverflowError):  # a cut file, "100%", "1e999"
+        return None
+    return size if size and min(size) > 0 else None
+
+
+def _size(data: bytes, suffix: str) -> tuple[int, int] | None:
     if data[:8] == b"\x89PNG\r\n\x1a\n":
         return struct.unpack(">II", data[16:24])
     if data[:6] in (b"GIF87a", b"GIF89a"):
         return struct.unpack("<HH", data[6:10])
     if data[:2] == b"\xff\xd8":
         return _jpeg_size(data)
-    if path.suffix.lower() == ".svg":
+    if suffix == ".svg":
         return _svg_size(data.decode("utf-8", "replace"))
     return None
 

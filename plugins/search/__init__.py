@@ -18,6 +18,7 @@ which none of them changed takes the last index from the cache (reuse.py).
 
 from __future__ import annotations
 
+import logging
 import os
 
 from pelican import signals
@@ -26,6 +27,8 @@ from .index import BUNDLE, preload_wasm_file, remove_bundle, wasm_file
 from .reuse import index_or_reuse
 
 __all__ = ["BUNDLE", "planned_outputs", "register", "wasm_pages"]
+
+logger = logging.getLogger(__name__)
 
 # Output folder -> the pages (relative to it) of the items the current build
 # marked searchable, or None when there are none. Set by every build before
@@ -81,7 +84,9 @@ def index_written_site(pelican) -> None:
         cache = settings["CACHE_PATH"] if settings.get("CACHE_CONTENT") else None
         index_or_reuse(output, language, pages, cache, load=settings.get("LOAD_CONTENT_CACHE"))
         page = os.path.join(output, settings.get("SEARCH_SAVE_AS", "search/index.html"))
-        if os.path.isfile(page):
+        if not os.path.isfile(os.path.join(output, BUNDLE, "pagefind-entry.json")):
+            logger.info("No search index: no published article or page has a word to find yet")
+        elif os.path.isfile(page):
             preload_wasm_file(page, language, wasm_file(output))
     else:
         remove_bundle(output)  # nothing published yet: no index, the page says so

@@ -26,6 +26,8 @@ UNUSED = [
 # old index never mixes with a new one; anything else there is left alone).
 WRITTEN = ["index", "fragment", "filter", "pagefind*.js", "pagefind*.css", "pagefind-entry.json"]
 WRITTEN += ["*.pf_meta", "wasm.*.pagefind"]
+# What Pagefind (1.5.2) says when it indexed no page at all.
+NO_PAGE_INDEXED = "Pagefind was not able to build an index"
 
 
 def pagefind_program() -> str:
@@ -47,12 +49,14 @@ def remove_bundle(output: str) -> None:
             shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
 
 
-def index_site(output: str, language: str | None = None, pages: list[str] | None = None) -> None:
+def index_site(output: str, language: str | None = None, pages: list[str] | None = None) -> bool:
     """Index every page of `output` that marks its body with data-pagefind-body
     (Pagefind leaves out every page without one) into output/pagefind/, its
     filter files in one order (stable_filters). `pages` (paths relative to
     `output`): the only pages that can have one, so the only ones Pagefind needs
-    to read (the index is the same)."""
+    to read (the index is the same). False, and no index, when every one of
+    `pages` is there and none has a word to index (a site whose only article is
+    a picture): readers then have nothing to search, which is not an error."""
     remove_bundle(output)
     command = [pagefind_program(), "--site", os.path.abspath(output), *pagefind_options(language)]
     # Pagefind reads a pagefind.json from its working folder: a fresh one, so
@@ -63,6 +67,9 @@ def index_site(output: str, language: str | None = None, pages: list[str] | None
             with open(os.path.join(settings, "pagefind.json"), "w", encoding="utf-8") as handle:
                 json.dump({"glob": glob_of_pages}, handle)
         result = subprocess.run(command, capture_output=True, text=True, cwd=settings)
+    if result.returncode and _nothing_to_index(output, pages, result):
+        remove_bundle(output)
+        return False
     if result.returncode:
         raise SearchIndexError(
             f"Pagefind could not index {output} (exit {result.returncode}): "
@@ -76,6 +83,14 @@ def index_site(output: str, language: str | None = None, pages: list[str] | None
     except Exception:
         remove_bundle(output)  # no index rather than a half-rewritten one
         raise
+    return True
+
+
+def _nothing_to_index(output: str, pages: list[str] | None, result) -> bool:
+    """Whether Pagefind failed only because the pages it was given, all
+    written, hold no word (any other failure is an error)."""
+    written = pages and all(os.path.isfile(os.path.join(output, page)) for page in pages)
+    return bool(written) and NO_PAGE_INDEXED in (result.stderr + result.stdout)
 
 
 def pagefind_options(language: str | None) -> list[str]:

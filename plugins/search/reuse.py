@@ -66,9 +66,9 @@ def index_or_reuse(
     if load and restore(output, folder, stamp):
         logger.info("Search index reused in %.2f s", time.perf_counter() - started)
         return True
-    index_site(output, language, pages)
-    store(output, folder, stamp)
-    logger.info("Search index built in %.2f s", time.perf_counter() - started)
+    if index_site(output, language, pages):
+        store(output, folder, stamp)
+        logger.info("Search index built in %.2f s", time.perf_counter() - started)
     return False
 
 
