@@ -288,19 +288,28 @@ DIGEST = {
         },
     },
 }
+
+
+def json_object_from_env(name: str, example: str) -> dict:
+    """The environment variable `name` as a JSON object ({} when unset or empty);
+    anything else stops every command that reads the settings, with a message
+    naming the variable and showing `example`."""
+    try:
+        value = json.loads(os.environ.get(name) or "{}")
+    except json.JSONDecodeError as error:
+        raise SystemExit(
+            f"The {name} environment variable is not valid JSON ({error.msg} at character "
+            f"{error.pos}). Fix: write it like {name}='{example}' (double "
+            "quotes inside single quotes), or unset it"
+        ) from None
+    if not isinstance(value, dict):
+        raise SystemExit(
+            f"The {name} environment variable must be a JSON object, like {example}. "
+            "Fix: put the settings in braces, or unset it"
+        )
+    return value
+
+
 # The DIGEST_SEND environment variable (JSON) overrides keys of DIGEST["send"],
 # e.g. DIGEST_SEND='{"backend": "smtp"}' for one run.
-try:
-    _digest_send = json.loads(os.environ.get("DIGEST_SEND") or "{}")
-except json.JSONDecodeError as _error:
-    raise SystemExit(
-        f"The DIGEST_SEND environment variable is not valid JSON ({_error.msg} at character "
-        f'{_error.pos}). Fix: write it like DIGEST_SEND=\'{{"backend": "smtp"}}\' (double '
-        "quotes inside single quotes), or unset it"
-    ) from None
-if not isinstance(_digest_send, dict):
-    raise SystemExit(
-        'The DIGEST_SEND environment variable must be a JSON object, like {"backend": "smtp"}. '
-        "Fix: put the settings in braces, or unset it"
-    )
-DIGEST["send"].update(_digest_send)
+DIGEST["send"].update(json_object_from_env("DIGEST_SEND", '{"backend": "smtp"}'))

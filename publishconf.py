@@ -1,15 +1,17 @@
 """Settings for the public site: absolute addresses, a clean output folder and
 the deploy target. Builds on pelicanconf.py."""
 
-import json
 import os
 import sys
 
 sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import json_object_from_env  # noqa: E402
 
-# The public address. Set the SITEURL environment variable to override it.
-SITEURL = os.environ.get("SITEURL", "https://www.example.com").rstrip("/")
+# The public address: the SITEURL environment variable, or write yours in place
+# of the placeholder. `invoke publish` refuses to deploy the placeholder.
+PLACEHOLDER_SITEURL = "https://www.example.com"
+SITEURL = os.environ.get("SITEURL", PLACEHOLDER_SITEURL).rstrip("/")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 # The Content-Security-Policy also as a <meta> tag, for hosts that cannot send
@@ -28,4 +30,4 @@ DRAFT_PAGE_SAVE_AS = ""
 #   {"method": "github-pages", "remote": "origin", "branch": "gh-pages"}
 #   {"method": "rsync", "target": "user@host:/var/www/site/"}
 # The DEPLOY environment variable (the same dict as JSON) overrides it.
-DEPLOY = json.loads(os.environ.get("DEPLOY") or "{}")
+DEPLOY = json_object_from_env("DEPLOY", '{"method": "rsync", "target": "user@host:/var/www/site/"}')

@@ -25,6 +25,12 @@ variable, as JSON) to one of
   {"method": "github-pages", "remote": "origin", "branch": "gh-pages"}
   {"method": "rsync", "target": "user@host:/var/www/site/"}
 then run `invoke publish` again. Nothing was built or sent."""
+SITEURL_HELP = """\
+SITEURL, the public address of the site, is {state}, so the links, feeds and
+sitemap of the deployed site would not lead to it. Fix: set it to your address,
+like `SITEURL=https://your-domain invoke {command}`, or write it in publishconf.py
+(for GitHub Actions: the repository variable SITEURL, under Settings, Secrets and
+variables, Actions, Variables). Nothing was built or sent."""
 
 
 def _settings(settings_file: str, **overrides) -> dict:
@@ -166,7 +172,8 @@ def check(c, content=None):
 @task
 def publish(c):
     """Build with the publish settings and deploy to the target set in publishconf.py."""
-    deploy = _settings(PUBLISH_SETTINGS).get("DEPLOY") or {}
+    settings = _settings(PUBLISH_SETTINGS)
+    deploy = settings.get("DEPLOY") or {}
     method = deploy.get("method")
     if method == "github-pages":
         deploy_with = _to_github_pages
@@ -176,8 +183,18 @@ def publish(c):
         deploy_with = _to_rsync
     else:
         raise Exit(DEPLOY_HELP, 1)
+    _refuse_placeholder_address(settings["SITEURL"], settings, "publish")
     _pelican(PUBLISH_SETTINGS)
     deploy_with(deploy)
+
+
+def _refuse_placeholder_address(address: str, settings: dict, command: str) -> None:
+    """A site deployed without its public address sends readers, feeds and
+    search engines to the placeholder (or nowhere)."""
+    placeholder = settings["PLACEHOLDER_SITEURL"]
+    if address.rstrip("/") in ("", placeholder):
+        state = f"still the placeholder {placeholder}" if address else "not set"
+        raise Exit(SITEURL_HELP.format(state=state, command=command), 1)
 
 
 def _to_github_pages(deploy: dict) -> None:
@@ -331,7 +348,7 @@ SITE_VERSION = "site-version.txt"
 
 @task(
     help={
-        "live": "the live site's address (default: the SITEURL environment variable)",
+        "live": "the live site's address (default: SITEURL, as publishconf.py sets it)",
         "output": "the built site (default output/)",
     }
 )
@@ -349,6 +366,9 @@ def compare_live(c, live="", output=OUTPUT):
     folder = ROOT / output
     if not (folder / "index.html").is_file():
         raise Exit(f"No built site in {folder}: run `invoke preview` first.", 1)
+    settings = _settings(PUBLISH_SETTINGS)
+    address = (live or settings["SITEURL"]).rstrip("/")
+    _refuse_placeholder_address(address, settings, "compare-live")
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
@@ -362,7 +382,6 @@ def compare_live(c, live="", output=OUTPUT):
         digest.update(f"{name}\0{len(data)}\0".encode() + data)
     built = digest.hexdigest()
     (folder / SITE_VERSION).write_text(built + "\n", encoding="ascii")
-    address = (live or os.environ.get("SITEURL", "")).rstrip("/")
     try:
         with urllib.request.urlopen(f"{address}/{SITE_VERSION}", timeout=30) as answer:
             online = answer.read(200).decode("ascii", "replace").strip()

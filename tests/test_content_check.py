@@ -27,6 +27,8 @@ CASES = [
         ("-e", "DEFAULT_PAGINATION=1"),
     ),
     ("missing_link", "articles/links.md", 5, '"{filename}not-written-yet.md" points to', ()),
+    ("pipe_links", "articles/pipes.md", 5, '"|filename|missing.md" points to', ()),
+    ("pipe_links", "articles/pipes.md", 7, '"|static|/images/missing.png" points to', ()),
     ("link_to_draft", "articles/done.md", 5, "which is still a draft", ()),
     ("shared_id", "articles/copy.md", 3, 'Its Id "2026-02-01-original" is also the Id of', ()),
     ("shared_id", "articles/no-id.md", 1, "An article needs an Id", ()),
@@ -34,6 +36,13 @@ CASES = [
     ("image_without_alt", "articles/no-alt.md", 7, "An image has no alt text", ()),
     ("not_utf8", "articles/latin1.md", 1, "not valid UTF-8", ()),
     ("unknown_key", "articles/typo.md", 1, 'Unknown header key "Tittle:"', ()),
+    (
+        "unknown_template",
+        "pages/odd.md",
+        3,
+        'Template "contactt" is not one of the theme\'s templates (in theme/templates)',
+        (),
+    ),
     ("stray_file", "notes.md", None, "outside the folders the site is built from", ()),
     ("not_markdown", "articles/old-post.rst", None, "Only Markdown files are published", ()),
     (
@@ -78,6 +87,14 @@ CASES = [
         (),
     ),
     ("long_names", "articles/long.md", 5, 'The author "Someone with a long name', ()),
+    (
+        "long_names",
+        "pages/long-save-as.md",
+        2,
+        'The Save_as part "a-page-about-the-first-session-a-page-about-the-first-sessi…" '
+        "gives a web address of 283 characters; a file name can hold at most 255",
+        (),
+    ),
     (
         "plugin_outputs",
         "pages/robots.md",
@@ -187,6 +204,14 @@ def test_unknown_key_suggests_the_right_one(tmp_path):
     assert 'did you mean "Title:"?' in result.stderr
 
 
+def test_an_unknown_template_comes_with_the_ones_the_theme_has(tmp_path):
+    result = run_pelican(BROKEN / "unknown_template", tmp_path)
+    [line] = problem_lines(result.stderr)
+    assert line["fix"].startswith('did you mean "Template: contact"? Use one of 404, archives,')
+    assert ", contact, " in line["fix"] and ", page, " in line["fix"]
+    assert "partials" not in line["fix"]
+
+
 def test_a_file_pelican_skips_for_another_reason_is_still_reported(tmp_path):
     result = run_pelican(BROKEN / "unreadable", tmp_path, fatal=False)
     assert result.returncode == 1
@@ -258,6 +283,49 @@ def test_a_failed_build_leaves_the_content_cache_untouched(tmp_path):
     result = run_pelican(BROKEN / "deep_nesting", tmp_path / "out", "pelicanconf.py", *args)
     assert result.returncode == 1
     assert not cache.exists() or not any(cache.rglob("*")), "a failed run caches nothing"
+
+
+@pytest.mark.parametrize("fatal", [True, False], ids=["fatal warnings", "warnings"])
+def test_a_mistyped_link_kind_is_named_with_the_right_one(tmp_path, fatal):
+    """Pelican leaves a link with an indicator it does not know as it is (a dead
+    link), or with `--fatal warnings` stops half-way with a traceback. Links in
+    a Summary are resolved (and checked) as the body's are."""
+    result = run_pelican(BROKEN / "unknown_indicator", tmp_path, fatal=fatal)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = {
+        (m["path"].rsplit("/", 1)[-1], m["line"], m["what"], m["fix"].split("?")[0])
+        for m in problem_lines(result.stderr)
+    }
+    typo = "Unknown link kind {0} in the link {1}, so the link would lead nowhere"
+    assert found == {
+        (
+            "typos.md",
+            "5",
+            typo.format('"{filname}"', '"{filname}first-session.md"'),
+            'did you mean "{filename}"',
+        ),
+        (
+            "typos.md",
+            "7",
+            typo.format('"{Filename}"', '"{Filename}typos.md"'),
+            'did you mean "{filename}"',
+        ),
+        (
+            "summary.md",
+            "4",
+            typo.format('"{statc}"', '"{statc}/images/room.png"'),
+            'did you mean "{static}"',
+        ),
+        (
+            "summary.md",
+            "4",
+            'The link "{filename}gone.md" points to '
+            "tests/fixtures/broken/unknown_indicator/articles/gone.md, which does not exist",
+            "correct the file name, or start it with / to mean the content folder",
+        ),
+    }, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.rglob("*.html")), "nothing may be published from broken content"
 
 
 def test_a_slug_with_characters_an_address_cannot_carry_comes_with_a_clean_one(tmp_path):

@@ -134,3 +134,23 @@ def test_other_rules_for_addresses_check_every_file_again(site, tmp_path):
         'The tag "2025" gives an empty web address: it has no letters or '
         "digits (emoji and punctuation are dropped)",
     ) in reported(result)
+
+
+def test_a_template_gone_from_the_theme_checks_every_file_again(site, tmp_path):
+    """A page naming a template passes while the theme has it; once the template
+    is gone, the unchanged page is checked again, not built into a traceback."""
+    content, cache = site
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    settings = ("-e", f'CACHE_PATH="{cache}"', f'THEME="{theme}"')
+    assert run_pelican(content, tmp_path / "output", "pelicanconf.py", *settings).returncode == 0
+    (theme / "templates" / "contact.html").unlink()
+    result = run_pelican(content, tmp_path / "output", "pelicanconf.py", *settings)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert reported(result) == [
+        (
+            "contact.md",
+            f'Template "contact" is not one of the theme\'s templates (in {theme}/templates)',
+        )
+    ]

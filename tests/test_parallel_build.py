@@ -263,3 +263,56 @@ def test_a_rebuild_writes_only_the_files_that_changed(tmp_path, content, paralle
     rewritten = {path for path in written if path.stat().st_mtime != long_ago}
     assert rewritten == {shortened, lengthened}
     assert len(written) > ARTICLES + 20
+
+
+def test_a_failed_parallel_build_leaves_no_pages_for_the_next_build(tmp_path):
+    """`invoke serve` builds again and again in one process: its first build
+    is parallel, later ones serial. Pages a build recorded before it failed
+    are never written by a later build, whatever its mode."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    page_template = theme / "templates" / "page.html"
+    good_template = page_template.read_text()
+    page_template.write_text(good_template + "{% if %}")  # the pages' generator stops here
+    article = content / "articles" / "coaching-or-therapy.md"
+    text = article.read_text()
+    article.write_text(text + "\nOLDTEXT\n")
+    output, cache = tmp_path / "output", tmp_path / "cache"
+
+    def run(workers: int, output: Path, cache: Path) -> str:
+        override = {
+            "PATH": str(content),
+            "OUTPUT_PATH": str(output),
+            "CACHE_PATH": str(cache),
+            "THEME": str(theme),
+            "BUILD_WORKERS": workers,
+        }
+        return f"run({override!r})"
+
+    edit = (
+        f"pathlib.Path({str(page_template)!r}).write_text({good_template!r})\n"
+        f"pathlib.Path({str(article)!r}).write_text({text + chr(10) + 'NEWTEXT' + chr(10)!r})"
+    )
+    code = (
+        "import pathlib\n"
+        "from pelican import Pelican\n"
+        "from pelican.settings import read_settings\n"
+        "def run(override):\n"
+        "    try:\n"
+        "        Pelican(read_settings('pelicanconf.py', override=override)).run()\n"
+        "        print('built')\n"
+        "    except Exception as error:\n"
+        "        print('failed:', type(error).__name__)\n"
+        f"{run(2, output, cache)}\n{edit}\n{run(1, output, cache)}\n"
+        f"{run(1, tmp_path / 'cold', tmp_path / 'cold-cache')}\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    said = [line for line in result.stdout.splitlines() if line.startswith(("built", "failed"))]
+    assert said == ["failed: TemplateSyntaxError", "built", "built"], result.stdout + result.stderr
+    assert differences(tmp_path / "cold", output) == []
+    page = (output / "coaching-or-therapy" / "index.html").read_text()
+    assert "NEWTEXT" in page and "OLDTEXT" not in page

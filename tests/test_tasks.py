@@ -112,6 +112,45 @@ def test_publish_without_a_target_says_what_to_set_and_touches_nothing(project_c
     assert not (project_copy / "output").exists()
 
 
+@pytest.mark.parametrize("siteurl", [None, "", "https://www.example.com/"])
+def test_publish_without_the_public_address_says_what_to_set_and_touches_nothing(
+    project_copy, tmp_path, siteurl
+):
+    """A site deployed with the placeholder address links readers, feeds and
+    search engines to www.example.com."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "--bare", "-q", str(remote))
+    git(project_copy, "init", "-q")
+    git(project_copy, "remote", "add", "origin", str(remote))
+    env = {name: value for name, value in os.environ.items() if name != "SITEURL"}
+    env["DEPLOY"] = json.dumps({"method": "github-pages", "remote": "origin"})
+    if siteurl is not None:
+        env["SITEURL"] = siteurl
+    result = run_invoke(project_copy, "publish", env=env)
+    assert result.returncode == 1
+    state = "not set" if siteurl == "" else "still the placeholder https://www.example.com"
+    assert result.stderr.startswith(f"SITEURL, the public address of the site, is {state},")
+    assert "SITEURL=https://your-domain invoke publish" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project_copy / "output").exists()
+    assert git(remote, "branch", "--list") == "", "nothing was pushed"
+
+
+@pytest.mark.parametrize("command", ["publish", "preview"])
+@pytest.mark.parametrize(
+    "value, named",
+    [("{method: rsync}", "is not valid JSON"), ('["rsync"]', "must be a JSON object")],
+)
+def test_a_malformed_deploy_variable_is_explained(project_copy, command, value, named):
+    env = {**os.environ, "DEPLOY": value, "SITEURL": "https://coach.test"}
+    result = run_invoke(project_copy, command, env=env)
+    assert result.returncode == 1
+    assert result.stderr.startswith("The DEPLOY environment variable ")
+    assert named in result.stderr and '{"method": "rsync", "target": ' in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project_copy / "output").exists()
+
+
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
@@ -149,7 +188,11 @@ def test_publish_with_rsync(project_copy, tmp_path):
     target = tmp_path / "www"
     target.mkdir()
     (target / "stale.html").write_text("old")
-    env = {**os.environ, "DEPLOY": json.dumps({"method": "rsync", "target": f"{target}/"})}
+    env = {
+        **os.environ,
+        "DEPLOY": json.dumps({"method": "rsync", "target": f"{target}/"}),
+        "SITEURL": "https://coach.test",
+    }
 
     result = run_invoke(project_copy, "publish", env=env)
 

@@ -172,6 +172,20 @@ def test_compare_live_says_what_to_do_without_a_built_site(tmp_path):
     assert "run `invoke preview` first" in result.stderr
 
 
+def test_compare_live_refuses_the_placeholder_address(tmp_path):
+    """compare-live is the deploy's gate: a site built for www.example.com is never deployed."""
+    project = copy_project(tmp_path / "project")
+    (project / "output").mkdir()
+    (project / "output" / "index.html").write_text("<title>Built</title>")
+    env = {name: value for name, value in os.environ.items() if name != "SITEURL"}
+    placeholder = "still the placeholder https://www.example.com"
+    for extra, state in (({}, placeholder), ({"SITEURL": ""}, "not set")):
+        result = run_invoke(project, "compare-live", env={**env, **extra})
+        assert result.returncode == 1
+        assert result.stderr.startswith(f"SITEURL, the public address of the site, is {state},")
+        assert "changed=" not in result.stdout
+
+
 def newsletter_due(tmp_path: Path, started: str, event: str = "workflow_run") -> str:
     """Run the newsletter's "when" step as it is written; its GitHub output."""
     job = workflow("newsletter.yml")["jobs"]["when"]

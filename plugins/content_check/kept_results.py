@@ -1,8 +1,9 @@
 """Each file's own check, kept between builds for the files that passed it.
 
-What `check_source` and `check_names` find in a file depends only on its path
-and bytes, its role, the dates Pelican gives it, the content folder, a few
-settings and this plugin's code, and on the files it links to still existing.
+What `check_source`, `check_names` and `check_template` find in a file depends
+only on its path and bytes, its role, the dates Pelican gives it, the content
+folder, a few settings, the theme's list of templates and this plugin's code,
+and on the files it links to still existing.
 (The slug Pelican gives it follows from its path and those settings.) A file
 that passed is kept in CACHE_PATH/content-check.pickle, by path, under a hash
 of its role, dates and bytes (the rest is in the record's context), and the
@@ -28,14 +29,16 @@ import pelican
 
 from .names import check_names, slug_of
 from .source import SourceFile, check_source
+from .templates import check_template, loadable_templates
 
 logger = logging.getLogger(__name__)
 
 # Bumped when what is kept changes shape.
 FORMAT = 2
 FILE_NAME = "content-check.pickle"
-# The settings `check_names` reads.
+# The settings `check_names` and `check_template` read.
 SETTINGS = (
+    "TEMPLATE_EXTENSIONS",
     "SLUG_REGEX_SUBSTITUTIONS",
     "TAG_REGEX_SUBSTITUTIONS",
     "CATEGORY_REGEX_SUBSTITUTIONS",
@@ -112,6 +115,7 @@ def check_file(
     root = os.path.abspath(settings["PATH"])
     source = check_source(path, role, root, slug_of(stem, settings), dates, raw=raw)
     check_names(source, settings)
+    check_template(source, settings)
     return source
 
 
@@ -148,6 +152,7 @@ def _context(settings: dict, root: str) -> str:
     versions = [pelican.__version__, version("pydantic")]
     digest = hashlib.sha256(repr([FORMAT, *versions, root]).encode())
     digest.update(repr([settings.get(name) for name in SETTINGS]).encode())
+    digest.update(repr(loadable_templates(settings)).encode())  # the theme's, as they are now
     for path in code:
         with open(path, "rb") as handle:
             digest.update(hashlib.sha256(handle.read()).digest())

@@ -75,6 +75,7 @@ def check_names(source: SourceFile, settings: dict) -> None:
             )
         else:
             _check_address_characters(source, key, value, settings)
+    _check_save_as_parts(source)
     if "slug" in source.metadata:
         slug = source.metadata["slug"].strip()
         _check_one(source, source.key_lines["slug"], f'The Slug "{_short(slug)}"', slug)
@@ -119,13 +120,25 @@ def _check_one(source: SourceFile, line: int | None, subject: str, slug: str) ->
             "(emoji and punctuation are dropped)",
             "use a name with at least one letter or digit",
         )
-    elif len(slug.encode("utf-8")) > NAME_MAX:
+    else:
+        _check_length(source, line, subject, slug)
+
+
+def _check_length(source: SourceFile, line: int | None, subject: str, name: str) -> None:
+    if len(name.encode("utf-8")) > NAME_MAX:
         source.problem(
             line,
-            f"{subject} gives a web address of {len(slug.encode('utf-8'))} characters; "
+            f"{subject} gives a web address of {len(name.encode('utf-8'))} characters; "
             f"a file name can hold at most {NAME_MAX}",
             "shorten it to a few words",
         )
+
+
+def _check_save_as_parts(source: SourceFile) -> None:
+    """Each folder and file name in Save_as must fit in a file name, or writing fails."""
+    for part in source.metadata.get("save_as", "").strip().split("/"):
+        subject = f'The Save_as part "{_short(part)}"'
+        _check_length(source, source.key_lines.get("save_as"), subject, part)
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -6,8 +6,10 @@ These read the raw text, so they also report files Pelican could not read.
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -23,7 +25,18 @@ HEADER_MORE = re.compile(r"^ {4,}(?P<value>.*)$")
 HEADER_FENCE = re.compile(r"^-{3}\s*$")
 HEADER_END = re.compile(r"^(-{3}|\.{3})\s*$")
 
-INTERNAL_LINK = re.compile(r"\{(?P<what>filename|static|attach)\}(?P<target>[^)\s\"'>\]]+)")
+# A link to a file of the content folder. Its indicator takes either bracket,
+# "{static}" or "|static|", as Pelican's INTRASITE_LINK_REGEX does.
+LINK_TARGET = r"(?P<target>[^)\s\"'>\]]*)"
+INTERNAL_LINK = re.compile(r"(?P<indicator>[{|](?:filename|static|attach)[|}])" + LINK_TARGET)
+# Every indicator Pelican knows (`Content._link_replacer` in pelican/contents.py).
+INDICATORS = ("filename", "static", "attach", "index", "tag", "category", "author")
+# Any indicator where a link's address starts: after "](" or "]:" in Markdown,
+# or in one of the HTML attributes Pelican replaces links in.
+INDICATED_LINK = re.compile(
+    r"(?:\]\(\s*<?|\]:\s*<?|(?:href|src|poster|data|cite|formaction|action|content)\s*=\s*[\"'])"
+    r"(?P<indicator>[{|](?P<what>[^\s{}|()\"'<>]*)[|}])" + LINK_TARGET
+)
 MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\s*[(\[]")
 HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 HTML_ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
@@ -76,6 +89,7 @@ def check_source(
     _check_metadata(source, slug)
     _check_control_characters(source)
     _check_body(source, content_root)
+    _check_indicators(source, content_root)
     return source
 
 
@@ -175,16 +189,20 @@ def _check_control_characters(source: SourceFile) -> None:
             )
 
 
-def _check_body(source: SourceFile, content_root: str) -> None:
+def _outside_code(body: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """The body's (line number, text) outside fenced code blocks."""
     in_code = False
-    for number, line in source.body:
+    for number, line in body:
         if CODE_FENCE.match(line):
             in_code = not in_code
-            continue
-        if in_code:
-            continue
+        elif not in_code:
+            yield number, line
+
+
+def _check_body(source: SourceFile, content_root: str) -> None:
+    for number, line in _outside_code(source.body):
         for match in INTERNAL_LINK.finditer(line):
-            _check_link(source, number, match["what"], match["target"], content_root)
+            _check_link(source, number, match["indicator"], match["target"], content_root)
         for match in MARKDOWN_IMAGE.finditer(line):
             if not match["alt"].strip():
                 _missing_alt(source, number)
@@ -216,7 +234,7 @@ def _check_image_header(source: SourceFile, content_root: str) -> None:
     )
 
 
-def _check_link(source: SourceFile, line: int, what: str, target: str, root: str) -> None:
+def _check_link(source: SourceFile, line: int, indicator: str, target: str, root: str) -> None:
     path = unquote(target.split("#", 1)[0].split("?", 1)[0])
     if not path:
         return
@@ -230,9 +248,38 @@ def _check_link(source: SourceFile, line: int, what: str, target: str, root: str
         shown = display_path(resolved)
         source.problem(
             line,
-            f'The link "{{{what}}}{target}" points to {shown}, which does not exist',
+            f'The link "{indicator}{target}" points to {shown}, which does not exist',
             "correct the file name, or start it with / to mean the content folder",
         )
+
+
+def _check_indicators(source: SourceFile, content_root: str) -> None:
+    """Pelican resolves links in the body and in the Summary; a link with a kind
+    it does not know ("{filname}x.md") would be published dead."""
+    summary = []
+    if "summary" in source.metadata:
+        summary = [(source.key_lines["summary"], source.metadata["summary"])]
+    for number, line in [*_outside_code(source.body), *summary]:
+        for match in INDICATED_LINK.finditer(line):
+            if match["what"] not in INDICATORS:
+                _unknown_indicator(source, number, match["indicator"], match["target"])
+    for number, line in summary:  # the body's links are checked with the body
+        for match in INTERNAL_LINK.finditer(line):
+            _check_link(source, number, match["indicator"], match["target"], content_root)
+
+
+def _unknown_indicator(source: SourceFile, line: int, indicator: str, target: str) -> None:
+    what = indicator.strip("{}|")
+    close = difflib.get_close_matches(what.lower(), INDICATORS, n=1, cutoff=0.6)
+    hint = f'did you mean "{{{close[0]}}}"? ' if close else ""
+    known = ", ".join(f"{{{name}}}" for name in INDICATORS[2:])
+    source.problem(
+        line,
+        f'Unknown link kind "{indicator}" in the link "{indicator}{target}", '
+        "so the link would lead nowhere",
+        f"{hint}Use one Pelican knows, in lower case: {{filename}} (an article or page), "
+        f"{{static}} (an image or file), {known}",
+    )
 
 
 def _remote_source(source: SourceFile, line: int, src: str) -> None:

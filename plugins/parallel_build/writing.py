@@ -50,10 +50,11 @@ class ParallelWriter(Writer):
         self._recorded: dict[str, tuple] = {}  # output path -> (template, context, localcontext)
         self._rendering: tuple | None = None
         self._running: tuple | None = None  # (jobs, Forked or None, start time)
-        if self.deferring:
-            # A writer left from a build that stopped half-way holds pages of that build.
-            ParallelWriter.open_writers[:] = [self]
-        else:
+        # One writer a build: a writer left from a build that stopped half-way
+        # holds that build's pages, which must never be written (whatever this
+        # build's mode: `invoke serve` builds in parallel first, serially after).
+        ParallelWriter.open_writers[:] = [self] if self.deferring else []
+        if not self.deferring:
             logger.info("Writing serially: %s", reason)
 
     def write_file(self, name, template, context, *args, **kwargs):
