@@ -88,7 +88,7 @@ CASES = [
     ),
     ("long_names", "articles/long.md", 5, 'The author "Someone with a long name', ()),
     (
-        "long_names",
+        "long_save_as",
         "pages/long-save-as.md",
         2,
         'The Save_as part "a-page-about-the-first-session-a-page-about-the-first-sessi…" '
