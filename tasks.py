@@ -32,6 +32,12 @@ like `SITEURL=https://your-domain invoke {command}`, or write it in publishconf.
 (for GitHub Actions: the repository variable SITEURL, under Settings, Secrets and
 variables, Actions, Variables). Nothing was built or sent."""
 
+FORMS_HELP = """\
+pelicanconf.py: {settings}: still the example the project ships with, so the
+deployed site's forms would send what people type to no one. Fix: put in your own
+account's values (README, "Forms"), commit, and publish again. Nothing was built
+or sent."""
+
 
 def _settings(settings_file: str, **overrides) -> dict:
     from pelican.settings import read_settings
@@ -183,18 +189,24 @@ def publish(c):
         deploy_with = _to_rsync
     else:
         raise Exit(DEPLOY_HELP, 1)
-    _refuse_placeholder_address(settings["SITEURL"], settings, "publish")
+    _refuse_placeholders(settings["SITEURL"], settings, "publish")
     _pelican(PUBLISH_SETTINGS)
     deploy_with(deploy)
 
 
-def _refuse_placeholder_address(address: str, settings: dict, command: str) -> None:
+def _refuse_placeholders(address: str, settings: dict, command: str) -> None:
     """A site deployed without its public address sends readers, feeds and
-    search engines to the placeholder (or nowhere)."""
+    search engines to the placeholder (or nowhere); one deployed with the
+    example form settings loses what people type into its forms."""
+    from forms import placeholder_settings
+
     placeholder = settings["PLACEHOLDER_SITEURL"]
     if address.rstrip("/") in ("", placeholder):
         state = f"still the placeholder {placeholder}" if address else "not set"
         raise Exit(SITEURL_HELP.format(state=state, command=command), 1)
+    examples = placeholder_settings(settings)
+    if examples:
+        raise Exit(FORMS_HELP.format(settings="; ".join(examples)), 1)
 
 
 def _to_github_pages(deploy: dict) -> None:
@@ -368,7 +380,7 @@ def compare_live(c, live="", output=OUTPUT):
         raise Exit(f"No built site in {folder}: run `invoke preview` first.", 1)
     settings = _settings(PUBLISH_SETTINGS)
     address = (live or settings["SITEURL"]).rstrip("/")
-    _refuse_placeholder_address(address, settings, "compare-live")
+    _refuse_placeholders(address, settings, "compare-live")
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()

@@ -90,6 +90,16 @@ def project_copy(tmp_path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+def with_own_forms(project: Path) -> Path:
+    """`project` with its own form accounts in place of the shipped examples
+    ("your-..."), as a site must have before it is deployed."""
+    settings = project / "pelicanconf.py"
+    text = settings.read_text()
+    assert '"your-' in text, "the shipped examples moved: update this helper"
+    settings.write_text(text.replace('"your-', '"coach-'))
+    return project
+
+
 def build_site(output: Path, settings: str, *folders: Path, extra: tuple = ()) -> Path:
     """Build the sample content plus fixture folders (merged) into `output`."""
     content = output.parent / f"{output.name}-content"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_invoke
+from conftest import ROOT, run_invoke, with_own_forms
 from project import start_serve
 
 
@@ -158,6 +158,7 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def test_publish_to_a_github_pages_branch(project_copy, tmp_path):
+    with_own_forms(project_copy)
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "--bare", "-q", str(remote))
     git(project_copy, "init", "-q")
@@ -195,7 +196,16 @@ def test_publish_with_rsync(project_copy, tmp_path):
     }
 
     result = run_invoke(project_copy, "publish", env=env)
+    assert result.returncode == 1, "the shipped example forms would post to no one"
+    assert result.stderr.startswith(
+        'pelicanconf.py: NEWSLETTER["username"] is "your-buttondown-username"; '
+        'CONTACT["form_id"] is "your-formspree-id": still the example'
+    )
+    assert "Traceback" not in result.stderr
+    assert not (project_copy / "output").exists()
+    assert [path.name for path in target.iterdir()] == ["stale.html"], "nothing was sent"
 
+    result = run_invoke(with_own_forms(project_copy), "publish", env=env)
     assert result.returncode == 0, result.stderr
     assert (target / "coaching-or-therapy/index.html").exists()
     assert not (target / "stale.html").exists()

