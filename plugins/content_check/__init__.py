@@ -97,7 +97,6 @@ class _CoveredByTheCheck(logging.Filter):
         "Could not process %s",
         "Skipping %s: could not find information about",
         "Unknown status '%s' for file %s",
-        "Unable to find '%s', skipping url replacement",
         "Cannot get modification stamp for %s",  # a {static} link to a missing file
         "Replacement Indicator %r not recognized in %r",  # a link kind Pelican does not know
         'There are %s items "%s" with lang',  # two items with one slug
