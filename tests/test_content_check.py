@@ -175,6 +175,9 @@ CASES = [
     ("image_header", "articles/query.md", 4, 'Image "{static}/images/hills.svg?v=2" is not', ()),
     ("remote_sources", "articles/remote.md", 5, "loads https://upload.wikimedia.org/hill.jpg", ()),
     ("no_id_same_slug", "articles/copy-of-first.md", None, "first/index.html is also used by", ()),
+    ("wrapped_header", "articles/wrapped-title.md", 2, 'carries on the "Title:" value', ()),
+    ("wrapped_header", "articles/wrapped-summary.md", 7, 'carries on the "Summary:" value', ()),
+    ("wrapped_header", "articles/wrapped-tags.md", 6, 'carries on the "Tags:" value', ()),
 ]
 
 
@@ -246,6 +249,26 @@ def test_in_github_actions_each_problem_is_also_an_annotation():
     assert "::error file=tests/fixtures/five_problems/articles/one.md,line=1::Title is empty." in (
         result.stderr
     )
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_header_value_wrapped_onto_a_second_line_is_that_one_line(tmp_path, command):
+    folder = BROKEN / "wrapped_header"
+    if command == "check":
+        result = run_invoke(ROOT, "check", "--content", str(folder))
+    else:
+        result = run_pelican(folder, tmp_path)
+    assert result.returncode == 1
+    lines = problem_lines(result.stderr)
+    found = {(m["path"].rsplit("/", 1)[-1], m["line"], m["what"].split(":")[0]) for m in lines}
+    assert found == {
+        ("wrapped-title.md", "2", 'This indented line carries on the "Title'),
+        ("wrapped-summary.md", "7", 'This indented line carries on the "Summary'),
+        ("wrapped-tags.md", "6", 'This indented line carries on the "Tags'),
+    }, result.stderr
+    assert all("move this text to the end of line" in m["fix"] for m in lines)
+    assert "3 content problems in 3 files" in result.stderr
+    assert "Traceback" not in result.stderr and "Duplicate definition" not in result.stderr
 
 
 def test_check_passes_on_the_sample_content():

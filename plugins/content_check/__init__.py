@@ -103,8 +103,10 @@ class _CoveredByTheCheck(logging.Filter):
         "There are %s original (not translated) items",
         'Unable to generate valid slug for %s "%s".',  # a tag or category of emoji only
         "Skipping %s: file %r would be written outside output path",  # Slug: ../x
+        "Duplicate definition of `%s` for %s",  # a key twice, or a value on two lines
     )
     LOGGERS = (
+        "pelican.readers",
         "pelican.generators",
         "pelican.contents",
         "pelican.cache",

@@ -145,12 +145,27 @@ def _parse_header(source: SourceFile, lines: list[str]) -> None:
             last_key = key
         elif more_match and last_key:
             source.metadata[last_key] += " " + more_match["value"].strip()
+            _continued_value(source, number, last_key)
         else:
             if not line.strip() or HEADER_END.match(line):
                 index += 1
             break
         index += 1
     source.body = [(i + 1, lines[i]) for i in range(index, len(lines))]
+
+
+def _continued_value(source: SourceFile, line: int, key: str) -> None:
+    """Python-Markdown reads an indented line under a header key as a second value
+    of that key: Pelican then keeps only the first of them (Tags, Date, Category...)
+    or stops on a value that is not one line of text (Title, Summary...)."""
+    first = source.key_lines[key]
+    source.problem(
+        line,
+        f'This indented line carries on the "{key.capitalize()}:" value of line {first}, '
+        "but a header value must be on one line",
+        f"move this text to the end of line {first}, so the whole value is on one line "
+        "(an editor may still wrap it on screen)",
+    )
 
 
 def _check_metadata(source: SourceFile, slug: str) -> None:
