@@ -115,7 +115,7 @@ def serve(c, port=8000, host="localhost"):
 def new(c, title):
     """Start a draft: content/articles/<slug>.md with every header line filled in."""
     from content_check.characters import control_characters, describe_character
-    from content_check.names import slug_of
+    from content_check.names import has_letters_or_digits, slug_of
     from content_check.schema import SUMMARY_PLACEHOLDER, article_id
 
     settings = _settings(DEV_SETTINGS)
@@ -128,7 +128,7 @@ def new(c, title):
             1,
         )
     slug = _short_slug(slug_of(safe_title, settings))
-    if not slug:
+    if not has_letters_or_digits(slug):
         raise Exit('Give the article a title with letters or digits: invoke new "My title"', 1)
     path = ROOT / settings["PATH"] / settings["ARTICLE_PATHS"][0] / f"{slug}.md"
     if path.exists():

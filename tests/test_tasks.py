@@ -71,6 +71,18 @@ def test_new_refuses_a_title_it_cannot_turn_into_a_clean_file(project_copy, titl
     assert sorted((project_copy / "content/articles").iterdir()) == before
 
 
+@pytest.mark.parametrize("title", ["-", "_", "\u2014", "\u2013 \u2013", "\U0001f600 - \U0001f600"])
+def test_new_refuses_a_title_of_dashes_as_it_refuses_an_emoji(project_copy, title):
+    """A title whose address would be only dashes or underscores is refused as
+    the content check would refuse its file, with the emoji title's message."""
+    before = sorted((project_copy / "content/articles").iterdir())
+    emoji = run_invoke(project_copy, "new", "\U0001f600")
+    result = run_invoke(project_copy, "new", title)
+    assert (result.returncode, result.stderr) == (1, emoji.stderr)
+    assert "letters or digits" in result.stderr
+    assert sorted((project_copy / "content/articles").iterdir()) == before
+
+
 def test_digest_names_a_title_that_would_break_an_email_header(project_copy):
     article = project_copy / "content/articles/small-steps-after-a-session.md"
     text = article.read_text(encoding="utf-8")
