@@ -46,20 +46,35 @@ def _settings(settings_file: str, **overrides) -> dict:
 
 
 def _pelican(settings_file: str, output: str = OUTPUT, debug: bool = False) -> None:
-    """Build in this process; content problems end it with exit status 1."""
+    """Build in this process; content problems end it with exit status 1.
+
+    A build that starts from an empty output folder (DELETE_OUTPUT_DIRECTORY,
+    publishconf.py) is made in a folder beside it, which takes its place only
+    once the build succeeded: a failed build leaves the last good site, and a
+    good one holds exactly its own files."""
     from pelican import main as pelican_main
 
     os.chdir(ROOT)
+    aside = _settings(settings_file)["DELETE_OUTPUT_DIRECTORY"]
+    building = f"{output}.building" if aside else output
     args = [
         "content",
         "-s",
         settings_file,
         "-o",
-        output,
+        building,
         "--fatal",
         "warnings",
     ]
-    pelican_main(args + (["--debug"] if debug else []))
+    try:
+        pelican_main(args + (["--debug"] if debug else []))
+    except BaseException:  # a content problem ends it with SystemExit
+        if aside:
+            shutil.rmtree(building, ignore_errors=True)
+        raise
+    if aside:
+        shutil.rmtree(output, ignore_errors=True)
+        os.replace(building, output)
     _drop_other_caches(settings_file)
 
 

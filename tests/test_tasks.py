@@ -117,6 +117,32 @@ def test_build_and_preview_write_output(project_copy):
     assert not (project_copy / "output/drafts").exists(), "drafts are never published"
 
 
+def test_a_failed_preview_keeps_the_last_good_site_and_a_good_one_keeps_nothing_stale(
+    project_copy,
+):
+    env = {**os.environ, "SITEURL": "https://coach.test"}
+    assert run_invoke(project_copy, "preview", env=env).returncode == 0
+    good = (project_copy / "output/index.html").read_bytes()
+    broken = project_copy / "content/articles/broken.md"
+    broken.write_text("Title: Broken\nDate: 2025-13-45\n\nText.\n")
+    result = run_invoke(project_copy, "preview", env=env)
+    assert result.returncode == 1 and "broken.md" in result.stderr
+    assert (project_copy / "output/index.html").read_bytes() == good, "the last good site stays"
+    assert (project_copy / "output/coaching-or-therapy/index.html").exists()
+    assert not (project_copy / "output.building").exists()
+
+    broken.unlink()
+    (project_copy / "content/articles/small-steps-after-a-session.md").unlink()
+    result = run_invoke(project_copy, "preview", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (project_copy / "output/index.html").exists()
+    assert not (project_copy / "output/small-steps-after-a-session").exists(), "not stale"
+    assert "small-steps-after-a-session" not in (project_copy / "output/sitemap.xml").read_text()
+    assert sorted(p.name for p in project_copy.iterdir() if p.name.startswith("output")) == [
+        "output"
+    ]
+
+
 def test_publish_without_a_target_says_what_to_set_and_touches_nothing(project_copy):
     result = run_invoke(project_copy, "publish", env={**os.environ, "DEPLOY": ""})
     assert result.returncode == 1
