@@ -205,8 +205,10 @@ CONTACT = {
 }
 
 # Pelican keeps each file's converted Markdown and reads it again only when the
-# file changes. The cache folder is named after the settings, the plugins and the
-# pinned packages, so changing any of them starts a fresh cache.
+# file changes. The cache folder is named after this file, the plugins and the
+# pinned packages, so changing any of them starts a fresh cache. Builds with
+# publishconf.py or `-e` overrides share it; the tags, categories and authors
+# kept in it take the addresses of the build that uses them (content_cache).
 _code = sorted(Path(__file__).parent.glob("plugins/**/*.py"))
 _code += [Path(__file__), Path(__file__).with_name("requirements.txt")]
 CACHE_CONTENT = True

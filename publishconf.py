@@ -13,6 +13,9 @@ from pelicanconf import json_object_from_env  # noqa: E402
 PLACEHOLDER_SITEURL = "https://www.example.com"
 SITEURL = os.environ.get("SITEURL", PLACEHOLDER_SITEURL).rstrip("/")
 RELATIVE_URLS = False
+# Each build starts from an empty output folder, so no file of an older build
+# is deployed. The invoke commands build beside output/ and put the new site in
+# its place only when the build succeeded (tasks.py, _pelican).
 DELETE_OUTPUT_DIRECTORY = True
 # The Content-Security-Policy also as a <meta> tag, for hosts that cannot send
 # headers (GitHub Pages); Netlify and Cloudflare Pages send output/_headers too.

@@ -47,20 +47,35 @@ def _settings(settings_file: str, **overrides) -> dict:
 
 
 def _pelican(settings_file: str, output: str = OUTPUT, debug: bool = False) -> None:
-    """Build in this process; content problems end it with exit status 1."""
+    """Build in this process; content problems end it with exit status 1.
+
+    A build that starts from an empty output folder (DELETE_OUTPUT_DIRECTORY,
+    publishconf.py) is made in a folder beside it, which takes its place only
+    once the build succeeded: a failed build leaves the last good site, and a
+    good one holds exactly its own files."""
     from pelican import main as pelican_main
 
     os.chdir(ROOT)
+    aside = _settings(settings_file)["DELETE_OUTPUT_DIRECTORY"]
+    building = f"{output}.building" if aside else output
     args = [
         "content",
         "-s",
         settings_file,
         "-o",
-        output,
+        building,
         "--fatal",
         "warnings",
     ]
-    pelican_main(args + (["--debug"] if debug else []))
+    try:
+        pelican_main(args + (["--debug"] if debug else []))
+    except BaseException:  # a content problem ends it with SystemExit
+        if aside:
+            shutil.rmtree(building, ignore_errors=True)
+        raise
+    if aside:
+        shutil.rmtree(output, ignore_errors=True)
+        os.replace(building, output)
     _drop_other_caches(settings_file)
 
 
@@ -124,7 +139,7 @@ def serve(c, port=8000, host="localhost"):
 def new(c, title):
     """Start a draft: content/articles/<slug>.md with every header line filled in."""
     from content_check.characters import control_characters, describe_character
-    from content_check.names import slug_of
+    from content_check.names import has_letters_or_digits, slug_of
     from content_check.schema import SUMMARY_PLACEHOLDER, article_id
 
     settings = _settings(DEV_SETTINGS)
@@ -137,7 +152,7 @@ def new(c, title):
             1,
         )
     slug = _short_slug(slug_of(safe_title, settings))
-    if not slug:
+    if not has_letters_or_digits(slug):
         raise Exit('Give the article a title with letters or digits: invoke new "My title"', 1)
     path = ROOT / settings["PATH"] / settings["ARTICLE_PATHS"][0] / f"{slug}.md"
     if path.exists():

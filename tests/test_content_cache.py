@@ -14,7 +14,7 @@ import pytest
 from content_cache import KeptStamps
 from pelican.cache import FileStampDataCacher
 
-from conftest import ROOT, run_pelican
+from conftest import ROOT, parse, run_pelican
 
 sys.path.insert(0, str(ROOT / "bench"))
 from run import differences  # noqa: E402
@@ -77,3 +77,34 @@ def test_a_stamp_is_kept_once_taken_and_a_failed_one_is_tried_again(tmp_path):
     path.write_text("Title: One\n\nOther words.\n")
     assert kept(str(path)) == first, "the stamp from before the file was read"
     assert stamp(str(path)) != first
+
+
+def tag_links(output: Path, article: str) -> list[str]:
+    """The addresses an article's page links its tags with."""
+    page = parse(output / article / "index.html")
+    return page.xpath('//a[@rel="tag"]/@href')
+
+
+def test_a_cached_reading_takes_the_addresses_of_the_build_that_uses_it(tmp_path):
+    """Tags read by an earlier build with other settings get this build's addresses."""
+    cache = tmp_path / "cache"
+    topics = ['TAG_URL="topic/{slug}/"', 'TAG_SAVE_AS="topic/{slug}/index.html"']
+    builds = {"cold": [], "topic": topics, "plain": []}
+    for name, settings in builds.items():
+        result = run_pelican(
+            ROOT / "content",
+            tmp_path / name,
+            "pelicanconf.py",
+            "-e",
+            f'CACHE_PATH="{cache}"',
+            *settings,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    article = "meeting-your-inner-critic"
+    topic_links = tag_links(tmp_path / "topic", article)
+    assert topic_links and all("topic/" in href for href in topic_links), topic_links
+    for href in topic_links:
+        slug = href.rstrip("/").rsplit("/", 1)[-1]
+        assert (tmp_path / "topic" / "topic" / slug / "index.html").exists()
+    plain_links = tag_links(tmp_path / "plain", article)
+    assert plain_links and all("tag/" in href for href in plain_links), plain_links

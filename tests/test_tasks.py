@@ -71,6 +71,18 @@ def test_new_refuses_a_title_it_cannot_turn_into_a_clean_file(project_copy, titl
     assert sorted((project_copy / "content/articles").iterdir()) == before
 
 
+@pytest.mark.parametrize("title", ["-", "_", "\u2014", "\u2013 \u2013", "\U0001f600 - \U0001f600"])
+def test_new_refuses_a_title_of_dashes_as_it_refuses_an_emoji(project_copy, title):
+    """A title whose address would be only dashes or underscores is refused as
+    the content check would refuse its file, with the emoji title's message."""
+    before = sorted((project_copy / "content/articles").iterdir())
+    emoji = run_invoke(project_copy, "new", "\U0001f600")
+    result = run_invoke(project_copy, "new", title)
+    assert (result.returncode, result.stderr) == (1, emoji.stderr)
+    assert "letters or digits" in result.stderr
+    assert sorted((project_copy / "content/articles").iterdir()) == before
+
+
 def test_digest_names_a_title_that_would_break_an_email_header(project_copy):
     article = project_copy / "content/articles/small-steps-after-a-session.md"
     text = article.read_text(encoding="utf-8")
@@ -103,6 +115,32 @@ def test_build_and_preview_write_output(project_copy):
     index = (project_copy / "output/index.html").read_text()
     assert 'href="https://coach.test/coaching-or-therapy/"' in index
     assert not (project_copy / "output/drafts").exists(), "drafts are never published"
+
+
+def test_a_failed_preview_keeps_the_last_good_site_and_a_good_one_keeps_nothing_stale(
+    project_copy,
+):
+    env = {**os.environ, "SITEURL": "https://coach.test"}
+    assert run_invoke(project_copy, "preview", env=env).returncode == 0
+    good = (project_copy / "output/index.html").read_bytes()
+    broken = project_copy / "content/articles/broken.md"
+    broken.write_text("Title: Broken\nDate: 2025-13-45\n\nText.\n")
+    result = run_invoke(project_copy, "preview", env=env)
+    assert result.returncode == 1 and "broken.md" in result.stderr
+    assert (project_copy / "output/index.html").read_bytes() == good, "the last good site stays"
+    assert (project_copy / "output/coaching-or-therapy/index.html").exists()
+    assert not (project_copy / "output.building").exists()
+
+    broken.unlink()
+    (project_copy / "content/articles/small-steps-after-a-session.md").unlink()
+    result = run_invoke(project_copy, "preview", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (project_copy / "output/index.html").exists()
+    assert not (project_copy / "output/small-steps-after-a-session").exists(), "not stale"
+    assert "small-steps-after-a-session" not in (project_copy / "output/sitemap.xml").read_text()
+    assert sorted(p.name for p in project_copy.iterdir() if p.name.startswith("output")) == [
+        "output"
+    ]
 
 
 @pytest.mark.parametrize("host", [{"NETLIFY": "true"}, {"CF_PAGES": "1"}])

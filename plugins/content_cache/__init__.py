@@ -14,6 +14,11 @@ Adds to the build two things, for the articles' and the pages' generator:
   tried again. Once the generator has read everything, Pelican's own stamping
   is back (the preview server later reads a changed file with the same
   generator).
+- Each cached reading's tags, categories and authors are made again with this
+  build's settings when the generator starts (wrappers.py). Pickled with the
+  reading, they hold the settings of the build that read the file, and their
+  addresses come from those: a preview after a writing build, or a build after
+  one with `-e TAG_URL=...`, would link the other build's addresses.
 - The reader cache is not written again when nothing was put in it (a warm
   build): its file already holds it (36 MB at 5,000 articles). A file read, or
   a cache that was empty or not loaded, saves it as usual. This changes a
@@ -34,7 +39,15 @@ from pelican import signals
 from pelican.readers import Readers
 from pelican_shortcuts import take_shortcut
 
-__all__ = ["KeptStamps", "keep_stamps_while_reading", "register", "watch_cache"]
+from .wrappers import with_settings
+
+__all__ = [
+    "KeptStamps",
+    "keep_stamps_while_reading",
+    "register",
+    "use_build_settings",
+    "watch_cache",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +91,15 @@ def keep_stamps_while_reading(generator) -> None:
     generator.generate_context = generate_context_keeping_stamps
 
 
+def use_build_settings(readers) -> None:
+    """The cached readings' URLWrappers made again with the readers' settings,
+    in place (the cache stays the one loaded, with as many entries)."""
+    cache = readers._cache
+    metadata = with_settings({path: data[1] for path, (_, data) in cache.items()}, readers.settings)
+    for path, (stamp, (content, _)) in cache.items():
+        cache[path] = (stamp, (content, metadata[path]))
+
+
 def watch_cache(generator) -> None:
     """Note the reader cache as loaded (an empty one as not loaded);
     `cache_data` forgets that."""
@@ -118,6 +140,7 @@ def save_unless_unchanged() -> bool:
 def start_generator(generator) -> None:
     """article/page_generator_init."""
     keep_stamps_while_reading(generator)
+    use_build_settings(generator.readers)
     watch_cache(generator)
 
 

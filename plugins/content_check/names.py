@@ -112,8 +112,13 @@ def _clean_address(value: str, settings: dict, keep_dots: bool) -> str:
     return "/".join(filter(None, parts)) + ("/" if value.endswith("/") else "")
 
 
+def has_letters_or_digits(slug: str) -> bool:
+    """Whether an address part has letters or digits, not only dashes and underscores."""
+    return any(character.isalnum() for character in slug)
+
+
 def _check_one(source: SourceFile, line: int | None, subject: str, slug: str) -> None:
-    if not slug.strip("-_ "):
+    if not has_letters_or_digits(slug):
         source.problem(
             line,
             f"{subject} gives an empty web address: it has no letters or digits "

@@ -8,19 +8,18 @@ pass then finds them there. A file a worker could not read cleanly is not put
 there: the serial pass reads it and reports it as usual.
 
 Tags, categories and authors hold the whole settings dict; they travel by
-class and name and are rebuilt in the parent with the parent's settings.
+class and name and are rebuilt in the parent with the parent's settings
+(content_cache.wrappers).
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import os
-import pickle
 import time
 
+from content_cache.wrappers import dumps_by_name, loads_with_settings
 from pelican.readers import _filter_discardable_metadata
-from pelican.urlwrappers import URLWrapper
 from pelican.utils import file_suffix
 
 from .workers import Forked, build_workers, serial_reason
@@ -84,7 +83,7 @@ class _Arriving(dict):
             path = self._unread[index]
             self._waiting.discard(path)
             if data is not None:
-                result = _WithSettings(data, self._readers.settings).load()
+                result = loads_with_settings(data, self._readers.settings)
                 self[path] = (self._readers._get_file_stamp(path), result)
                 self._read += 1
         if not self._waiting:
@@ -111,27 +110,6 @@ def _reader_job(readers, paths: list[str]):
     def read(index: int) -> bytes:
         path = paths[index]
         content, metadata = readers.readers[file_suffix(path)].read(path)
-        buffer = io.BytesIO()
-        _ByName(buffer, pickle.HIGHEST_PROTOCOL).dump(
-            (content, _filter_discardable_metadata(metadata))
-        )
-        return buffer.getvalue()
+        return dumps_by_name((content, _filter_discardable_metadata(metadata)))
 
     return read
-
-
-class _ByName(pickle.Pickler):
-    def persistent_id(self, obj):
-        if isinstance(obj, URLWrapper):
-            return (type(obj), obj.name)
-        return None
-
-
-class _WithSettings(pickle.Unpickler):
-    def __init__(self, data: bytes, settings: dict):
-        super().__init__(io.BytesIO(data))
-        self.settings = settings
-
-    def persistent_load(self, pid):
-        cls, name = pid
-        return cls(name, self.settings)

@@ -1,10 +1,12 @@
 """Builds for the preview: the whole site, or only the page whose text changed.
 
-A change to an article's or page's body alone (its header untouched) cannot
-change any list, tag page, neighbour or summary, so only that page is read and
-written again, in a fraction of a second. Any other change builds everything,
-with Pelican's content cache (pelicanconf.py) so unchanged files are not
-converted again.
+A change to a page's body alone, or to an article's body that leaves what the
+lists show as it was (its header, so its summary is its own `Summary:`, and its
+reading time), changes no list, tag page or neighbour: only that page is read
+and written again, in a fraction of a second, through reader_details' own steps
+for one item, so it is the page a full build writes. Any other change builds
+everything, with Pelican's content cache (pelicanconf.py) so unchanged files
+are not converted again.
 """
 
 from __future__ import annotations
@@ -13,14 +15,21 @@ import logging
 import os
 import sys
 import time
+from types import SimpleNamespace
 
 from pelican import Pelican, signals
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 from pelican.writers import Writer
+from reader_details import describe_articles, describe_pages
+from reader_details.counting import minutes_to_read
 
 from content_check import report
 from content_check.source import check_source, split_header
+
+# What reader_details works out from the whole site; a one-page rewrite keeps it.
+SITE_WIDE = ("related", "newer", "older")
+LISTS = ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
 
 
 class PreviewBuilder:
@@ -81,22 +90,35 @@ class PreviewBuilder:
         ]
         if problems:
             raise SystemExit(report(problems))
+        fresh = {path: self._read(items[path]) for path in changed}
+        if not all(_lists_unchanged(items[path], fresh[path]) for path in changed):
+            return False
         writer = Writer(settings["OUTPUT_PATH"], settings=settings)
         for path in changed:
-            self._rewrite(items[path], writer)
+            self._rewrite(items[path], fresh[path], writer)
         return True
 
-    def _rewrite(self, item, writer: Writer) -> None:
-        generator = next(g for g in self.generators if item in _content_of(g))
-        fresh = generator.readers.read_file(
+    def _generator_of(self, item):
+        return next(g for g in self.generators if item in _content_of(g))
+
+    def _read(self, item):
+        generator = self._generator_of(item)
+        return generator.readers.read_file(
             base_path=generator.path,
             path=os.path.relpath(item.source_path, generator.path),
             content_class=type(item),
             context=generator.context,
         )
+
+    def _rewrite(self, item, fresh, writer: Writer) -> None:
+        generator = self._generator_of(item)
         # The old object stays where every list points to it; it takes the new
-        # text and keeps what plugins computed from the whole site.
+        # text, goes through reader_details' steps as in a full build, and keeps
+        # what plugins computed from the whole site.
+        site_wide = {name: vars(item)[name] for name in SITE_WIDE if name in vars(item)}
         item.__dict__.update(fresh.__dict__)
+        _describe(item, generator)
+        item.__dict__.update(site_wide)
         cache = type(item).get_content.cache
         for key in [k for k in cache if k and k[0] is item]:
             del cache[key]
@@ -114,11 +136,27 @@ class PreviewBuilder:
         )
 
 
+def _lists_unchanged(item, fresh) -> bool:
+    """Whether the lists would show the article as they do: they show its own
+    `Summary:` (else the start of its text) and its reading time. Pages are in no list."""
+    if _kind(item) == "page":
+        return True
+    return "summary" in fresh.metadata and minutes_to_read(fresh) == item.reading_time
+
+
+def _describe(item, generator) -> None:
+    """reader_details' steps for `item` alone: its handlers run on a stand-in
+    for the generator that holds just it, in the list the generator has it in."""
+    lists = {name: [x for x in getattr(generator, name, []) if x is item] for name in LISTS}
+    alone = SimpleNamespace(settings=generator.settings, **lists)
+    describe = describe_pages if _kind(item) == "page" else describe_articles
+    describe(alone)
+
+
 def _kind(item) -> str:
     return "page" if type(item).__name__ == "Page" else "article"
 
 
 def _content_of(generator) -> list:
     """The articles or pages a generator writes one page each for."""
-    lists = ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
-    return [item for name in lists for item in getattr(generator, name, [])]
+    return [item for name in LISTS for item in getattr(generator, name, [])]
