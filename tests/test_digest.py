@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import html
 
-from conftest import FIXTURES, run_invoke
-from sending_helpers import set_unsubscribe
+from conftest import FIXTURES, OWN_SENDER, OWN_SITE, run_invoke, with_own_addresses
+from mail_server import MailServer
+from sending_helpers import set_unsubscribe, smtp_env, write_subscribers
 
 
 def site_now() -> datetime:
@@ -45,37 +46,37 @@ def write_article(project, name, title, when, status="published"):
     )
 
 
-def test_compose_mark_sent_publish_and_redate_sequence(project_copy, tmp_path):
+def test_compose_mark_sent_publish_and_redate_sequence(newsletter_copy, tmp_path):
     first = tmp_path / "first"
-    result = compose(project_copy, first)
+    result = compose(newsletter_copy, first)
     assert result.returncode == 0, result.stderr
     assert "Subject: Parts & Purpose Coaching #1: Small Steps Between Sessions" in result.stdout
     assert str(first) in result.stdout
     assert len(carried(first)) == 6
 
-    result = run_invoke(project_copy, "digest", "--out", str(first), "--mark-sent")
+    result = run_invoke(newsletter_copy, "digest", "--out", str(first), "--mark-sent")
     assert result.returncode == 0, result.stderr
-    record = json.loads((project_copy / "content/newsletter/issues.json").read_text())
+    record = json.loads((newsletter_copy / "content/newsletter/issues.json").read_text())
     assert [i["number"] for i in record["issues"]] == [1]
     assert record["issues"][0]["articles"] == carried(first)
 
-    again = run_invoke(project_copy, "digest", "--out", str(first), "--mark-sent")
+    again = run_invoke(newsletter_copy, "digest", "--out", str(first), "--mark-sent")
     assert again.returncode == 1 and "already recorded" in again.stderr
 
     nothing = tmp_path / "nothing"
-    result = compose(project_copy, nothing)
+    result = compose(newsletter_copy, nothing)
     assert result.returncode == 0 and "Nothing new" in result.stdout
     assert not nothing.exists()
 
     yesterday = site_now() - timedelta(days=1)
-    write_article(project_copy, "a-new-one", "A New One", yesterday)
-    write_article(project_copy, "not-yet", "Not Yet", site_now() + timedelta(days=30))
-    write_article(project_copy, "unfinished", "Unfinished", yesterday, status="draft")
+    write_article(newsletter_copy, "a-new-one", "A New One", yesterday)
+    write_article(newsletter_copy, "not-yet", "Not Yet", site_now() + timedelta(days=30))
+    write_article(newsletter_copy, "unfinished", "Unfinished", yesterday, status="draft")
     second = tmp_path / "second"
-    assert compose(project_copy, second).returncode == 0
+    assert compose(newsletter_copy, second).returncode == 0
     assert carried(second) == [f"{yesterday:%Y-%m-%d}-a-new-one"]
 
-    old = project_copy / "content/articles/coaching-or-therapy.md"
+    old = newsletter_copy / "content/articles/coaching-or-therapy.md"
     text = re.sub(
         r"Date: .*",
         f"Date: {site_now() - timedelta(hours=1):%Y-%m-%d %H:%M}",
@@ -84,29 +85,30 @@ def test_compose_mark_sent_publish_and_redate_sequence(project_copy, tmp_path):
     )
     old.write_text(text + "\nA paragraph added much later.\n")
     third = tmp_path / "third"
-    assert compose(project_copy, third).returncode == 0
+    assert compose(newsletter_copy, third).returncode == 0
     assert carried(third) == [f"{yesterday:%Y-%m-%d}-a-new-one"]
     assert read_eml(third)["Subject"] == "Parts & Purpose Coaching #2: A New One"
 
 
-def test_sent_issues_get_web_pages_and_an_archive(project_copy, tmp_path):
+def test_sent_issues_get_web_pages_and_an_archive(newsletter_copy, tmp_path):
     out = tmp_path / "issue"
-    assert compose(project_copy, out).returncode == 0
-    assert run_invoke(project_copy, "digest", "--out", str(out), "--mark-sent").returncode == 0
-    assert run_invoke(project_copy, "build").returncode == 0
+    assert compose(newsletter_copy, out).returncode == 0
+    assert run_invoke(newsletter_copy, "digest", "--out", str(out), "--mark-sent").returncode == 0
+    assert run_invoke(newsletter_copy, "build").returncode == 0
 
-    issue_page = html.fromstring((project_copy / "output/newsletter/1/index.html").read_bytes())
+    issue_page = html.fromstring((newsletter_copy / "output/newsletter/1/index.html").read_bytes())
     titles = [a.text_content() for a in issue_page.xpath("//article//h2/a")]
     assert len(titles) == 6 and titles[0] == "Small Steps Between Sessions"
-    archive = html.fromstring((project_copy / "output/newsletter/archive/index.html").read_bytes())
+    pages = newsletter_copy / "output/newsletter"
+    archive = html.fromstring((pages / "archive/index.html").read_bytes())
     assert archive.xpath("//a[contains(@href, 'newsletter/1/')]")
-    newsletter_page = html.fromstring((project_copy / "output/newsletter/index.html").read_bytes())
+    newsletter_page = html.fromstring((pages / "index.html").read_bytes())
     assert newsletter_page.xpath("//main//a[contains(@href, 'newsletter/archive/')]")
 
 
-def test_the_email_parses_with_both_parts_headers_and_absolute_links(project_copy, tmp_path):
+def test_the_email_parses_with_both_parts_headers_and_absolute_links(newsletter_copy, tmp_path):
     out = tmp_path / "issue"
-    assert compose(project_copy, out).returncode == 0
+    assert compose(newsletter_copy, out).returncode == 0
     message = read_eml(out)
 
     assert message.get_content_type() == "multipart/alternative"
@@ -127,20 +129,20 @@ def test_the_email_parses_with_both_parts_headers_and_absolute_links(project_cop
     assert 'style="' in page, "CSS is inlined"
     hrefs = [a.get("href") for a in tree.iter("a")]
     assert all(h.startswith("https://") or h == "*|UNSUB|*" for h in hrefs), hrefs
-    assert "https://www.example.com/newsletter/1/" in hrefs, "links to its web version"
+    assert "https://coach.test/newsletter/1/" in hrefs, "links to its web version"
     assert "*|UNSUB|*" in hrefs
     assert all(img.get("alt") for img in tree.iter("img"))
     assert tree.xpath("//div[@class='preheader']")
-    assert "Read the article" in text and "https://www.example.com/coaching-or-therapy/" in text
+    assert "Read the article" in text and "https://coach.test/coaching-or-therapy/" in text
     assert "Unsubscribe" in text and "<" not in text.replace("<*|", "")
 
 
-def test_forty_new_articles_stay_under_80_kb(project_copy, tmp_path):
+def test_forty_new_articles_stay_under_80_kb(newsletter_copy, tmp_path):
     start = site_now() - timedelta(days=100)
     for number in range(34):
-        write_article(project_copy, f"note-{number}", f"Note number {number}", start)
+        write_article(newsletter_copy, f"note-{number}", f"Note number {number}", start)
     out = tmp_path / "issue"
-    assert compose(project_copy, out).returncode == 0
+    assert compose(newsletter_copy, out).returncode == 0
     assert len(carried(out)) == 40
     page = (out / "email.html").read_bytes()
     assert len(page) < 80_000
@@ -149,14 +151,14 @@ def test_forty_new_articles_stay_under_80_kb(project_copy, tmp_path):
     assert len(tree.xpath("//ul[@class='more']/li")) == 30, "the rest as a list of titles"
 
 
-def test_the_coachs_text_lands_as_text_in_the_email(project_copy, tmp_path):
-    for article in (project_copy / "content/articles").glob("*.md"):
+def test_the_coachs_text_lands_as_text_in_the_email(newsletter_copy, tmp_path):
+    for article in (newsletter_copy / "content/articles").glob("*.md"):
         article.unlink()
     tricky = (FIXTURES / "escaping/articles/tricky.md").read_text()
-    (project_copy / "content/articles/tricky.md").write_text(tricky)
-    (project_copy / "content/images/dot.png").write_bytes(b"\x89PNG\r\n")
+    (newsletter_copy / "content/articles/tricky.md").write_text(tricky)
+    (newsletter_copy / "content/images/dot.png").write_bytes(b"\x89PNG\r\n")
     out = tmp_path / "issue"
-    result = compose(project_copy, out)
+    result = compose(newsletter_copy, out)
     assert result.returncode == 0, result.stderr
 
     message = read_eml(out)
@@ -169,10 +171,10 @@ def test_the_coachs_text_lands_as_text_in_the_email(project_copy, tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["{not json", '{"issues": [{"number": 1}]}'])
-def test_a_damaged_record_is_reported_and_left_as_it_is(project_copy, tmp_path, damage):
-    record = project_copy / "content/newsletter/issues.json"
+def test_a_damaged_record_is_reported_and_left_as_it_is(newsletter_copy, tmp_path, damage):
+    record = newsletter_copy / "content/newsletter/issues.json"
     record.write_text(damage)
-    result = compose(project_copy, tmp_path / "issue")
+    result = compose(newsletter_copy, tmp_path / "issue")
     assert result.returncode == 1
     assert "content/newsletter/issues.json" in result.stderr and "Fix:" in result.stderr
     assert record.read_text() == damage
@@ -190,11 +192,66 @@ def test_a_damaged_record_is_reported_and_left_as_it_is(project_copy, tmp_path, 
         ("https://www.example.com/leave me/", "contains a space"),
     ],
 )
-def test_an_unsubscribe_setting_that_cannot_be_a_link_is_refused(project_copy, value, problem):
-    set_unsubscribe(project_copy, value)
-    result = run_invoke(project_copy, "digest")
+def test_an_unsubscribe_setting_that_cannot_be_a_link_is_refused(newsletter_copy, value, problem):
+    set_unsubscribe(newsletter_copy, value)
+    result = run_invoke(newsletter_copy, "digest")
     assert result.returncode == 1
     assert result.stderr.startswith(f'pelicanconf.py: DIGEST["unsubscribe"] is {value!r}: ')
     assert problem in result.stderr and "Fix: write an https:// address" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (project_copy / "newsletter-issue").exists(), "nothing is written"
+    assert not (newsletter_copy / "newsletter-issue").exists(), "nothing is written"
+
+
+@pytest.mark.parametrize("command", ["digest", "send-digest"])
+@pytest.mark.parametrize(
+    "siteurl, state",
+    [
+        (None, "still the placeholder https://www.example.com"),
+        ("https://www.example.com/", "still the placeholder https://www.example.com"),
+        ("", "not set"),
+    ],
+)
+def test_no_issue_goes_out_without_the_public_address(
+    project_copy, tmp_path, command, siteurl, state
+):
+    """An email composed without the site's address links to the placeholder (or to
+    localhost) and would be recorded as sent all the same."""
+    with_own_addresses(project_copy)
+    (project_copy / "publishconf.py").write_text(
+        (project_copy / "publishconf.py")
+        .read_text()
+        .replace(f'"{OWN_SITE}")', "PLACEHOLDER_SITEURL)")
+    )
+    write_subscribers(project_copy, 2)
+    record = (project_copy / "content/newsletter/issues.json").read_bytes()
+    with MailServer() as server:
+        env = {k: v for k, v in smtp_env(server.port).items() if k != "SITEURL"}
+        if siteurl is not None:
+            env["SITEURL"] = siteurl
+        result = run_invoke(project_copy, command, env=env)
+        assert result.returncode == 1
+        assert result.stderr.startswith(f"SITEURL, the public address of the site, is {state},")
+        assert f"SITEURL=https://your-domain invoke\n{command}" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert server.mailbox.received == []
+    assert not (project_copy / "newsletter-issue").exists(), "nothing composed"
+    assert not (project_copy / "content/newsletter/sending.sqlite").exists()
+    assert (project_copy / "content/newsletter/issues.json").read_bytes() == record
+
+
+@pytest.mark.parametrize("command", ["digest", "send-digest"])
+def test_no_issue_goes_out_from_the_example_sender(project_copy, command):
+    project_copy = with_own_addresses(project_copy)
+    settings = project_copy / "pelicanconf.py"
+    settings.write_text(settings.read_text().replace(f"<{OWN_SENDER}>", "<hello@example.com>"))
+    write_subscribers(project_copy, 2)
+    with MailServer() as server:
+        result = run_invoke(project_copy, command, env=smtp_env(server.port))
+        assert result.returncode == 1
+        assert result.stderr.startswith(
+            "pelicanconf.py: DIGEST[\"from\"] is 'Jordan Avery <hello@example.com>': "
+            "example.com is reserved for examples"
+        )
+        assert "Fix: write your\nown sending address" in result.stderr
+        assert server.mailbox.received == []
+    assert not (project_copy / "newsletter-issue").exists()

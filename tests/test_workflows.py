@@ -247,3 +247,21 @@ def test_the_site_run_keeps_the_content_cache_of_its_last_success_only():
     first_build = next(i for i, n in enumerate(names) if "invoke build" in n)
     publish_build = next(i for i, n in enumerate(names) if "invoke preview" in n)
     assert names.index(restore["uses"]) < first_build < publish_build < names.index(save["uses"])
+
+
+def test_the_newsletter_links_to_the_address_the_site_deploys_to():
+    """The email's links go where the Site workflow deployed the pages (GitHub
+    Pages' own address first, else the variable SITEURL); with neither,
+    `invoke digest` refuses (tests/test_digest.py)."""
+    build = workflow("site.yml")["jobs"]["build"]
+    deployed_to = step(build, "compare-live")["env"]["SITEURL"]
+    assert deployed_to == "${{ steps.pages.outputs.base_url || vars.SITEURL }}"
+    send = workflow("newsletter.yml")["jobs"]["send"]
+    assert "SITEURL" not in send["env"], "a job-wide value cannot see the Pages address"
+    pages = step(send, "actions/configure-pages")
+    assert pages["id"] == "pages" and pages["uses"] == step(build, "configure-pages")["uses"]
+    names = [s.get("uses", s.get("run", "")) for s in send["steps"]]
+    for command in ("invoke digest", "invoke send-digest"):
+        used = step(send, command)
+        assert used["env"]["SITEURL"] == deployed_to
+        assert names.index(pages["uses"]) < names.index(used.get("run"))
