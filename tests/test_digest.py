@@ -6,12 +6,15 @@ from __future__ import annotations
 import email
 import json
 import re
+import struct
+import zlib
 from datetime import datetime, timedelta
 from email import policy
 from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import html
+from test_theme_in_browser import browser  # noqa: F401 - the Chromium fixture
 
 from conftest import FIXTURES, OWN_SENDER, OWN_SITE, run_invoke, with_own_addresses
 from mail_server import MailServer
@@ -255,3 +258,69 @@ def test_no_issue_goes_out_from_the_example_sender(project_copy, command):
         assert "Fix: write your\nown sending address" in result.stderr
         assert server.mailbox.received == []
     assert not (project_copy / "newsletter-issue").exists()
+
+
+def png(width: int, height: int) -> bytes:
+    """A blank greyscale PNG of that size (a real image for the browser to lay out)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xff" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_every_image_of_the_email_fits_its_600_px_layout(newsletter_copy, tmp_path, browser):  # noqa: F811
+    """A summary made from the article's start keeps its picture's width="1600";
+    the email must still be 600 px wide, in Chromium and in Outlook (which reads
+    only the width attribute), and carry no SVG, which most email programs hide."""
+    (newsletter_copy / "content/images/wide.png").write_bytes(png(1600, 900))
+    when = site_now() - timedelta(hours=1)
+    (newsletter_copy / "content/articles/wide-view.md").write_text(
+        f"Title: A Wide View\nDate: {when:%Y-%m-%d %H:%M}\nId: wide-view\n\n"
+        "![A lake under a wide sky](/images/wide.png){width=1600 height=900}\n\n"
+        "Before the hills ![Hills at dusk](/images/path-through-hills.svg) we rest.\n"
+    )
+    out = tmp_path / "issue"
+    result = compose(newsletter_copy, out)
+    assert result.returncode == 0, result.stderr
+    page = read_eml(out).get_body(("html",)).get_content()
+    tree = html.fromstring(page)
+    (picture,) = tree.xpath("//img[contains(@src, 'wide.png')]")
+    assert (picture.get("width"), picture.get("height")) == ("536", "302")
+    assert "max-width:100%" in picture.get("style").replace(" ", "")
+    assert not [i for i in tree.iter("img") if ".svg" in i.get("src")], "no SVG in an email"
+    assert "Before the hills Hills at dusk we rest." in " ".join(tree.text_content().split())
+
+    context = browser.new_context(viewport={"width": 900, "height": 800})
+    try:
+        tab = context.new_page()
+        served = []
+
+        def serve(route):
+            served.append(route.request.url)
+            if route.request.url == f"{OWN_SITE}/the-email":
+                route.fulfill(body=page, content_type="text/html; charset=utf-8")
+            elif route.request.url.endswith("/images/wide.png"):
+                route.fulfill(body=png(1600, 900), content_type="image/png")
+            else:
+                route.fulfill(status=404)
+
+        tab.route("**/*", serve)
+        tab.goto(f"{OWN_SITE}/the-email", wait_until="load")
+        # A lazy image loads after the page's load event.
+        tab.wait_for_function("() => [...document.images].every(i => i.naturalWidth)")
+        assert any(url.endswith("wide.png") for url in served), served
+        sheet = tab.eval_on_selector("table.sheet", "t => t.getBoundingClientRect().width")
+        shown = tab.eval_on_selector("img[src$='wide.png']", "i => [i.naturalWidth, i.width]")
+    finally:
+        context.close()
+    assert sheet == 600
+    assert shown[0] == 1600 and shown[1] <= 536

@@ -14,15 +14,25 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 import css_inline
+import lxml.html
 from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .sending.addresses import has_control_characters, https_url_problem
-from .urls import absolute_url, article_content, article_summary, article_url, site_url
+from .urls import (
+    absolute_url,
+    article_content,
+    article_summary,
+    article_url,
+    edit_fragment,
+    site_url,
+)
 
 MANIFEST = "issue.json"
+# The width of the email's text column: its 600 px sheet less 32 px padding each side.
+EMAIL_COLUMN = 536
 # The email with UNSUBSCRIBE_SLOT in place of the unsubscribe link (for sending).
 TO_FILL = {"html": "to-send.html", "text": "to-send.txt"}
 # The email for sending is rendered with this where each reader's unsubscribe link
@@ -78,13 +88,35 @@ def issue_articles(articles: list, settings: dict, full_text_of_newest: bool = F
             title=article.title,
             url=article_url(article, settings),
             date=article.date,
-            summary=Markup(article_summary(article, settings)),
-            content=Markup(article_content(article, settings))
+            summary=Markup(email_images(article_summary(article, settings))),
+            content=Markup(email_images(article_content(article, settings)))
             if full_text_of_newest and index == 0
             else None,
         )
         for index, article in enumerate(articles)
     ]
+
+
+def email_images(fragment: str) -> str:
+    """The article's images as an email can show them: none wider than the email's
+    column (Outlook sizes an image by its width attribute alone; others also get
+    max-width from the stylesheet), and no SVG, which most email programs do not
+    show: its alt text stands in its place."""
+    return edit_fragment(fragment, _fit_images) if "<img" in fragment else fragment
+
+
+def _fit_images(wrapper) -> None:
+    for image in list(wrapper.iter("img")):
+        if urlsplit(image.get("src", "")).path.lower().endswith(".svg"):
+            words = lxml.html.Element("span")
+            words.text, words.tail = image.get("alt", ""), image.tail
+            image.getparent().replace(image, words)
+            continue
+        width, height = image.get("width", ""), image.get("height", "")
+        if width.isdigit() and int(width) > EMAIL_COLUMN:
+            if height.isdigit():
+                image.set("height", str(round(int(height) * EMAIL_COLUMN / int(width))))
+            image.set("width", str(EMAIL_COLUMN))
 
 
 def compose_issue(articles: list, number: int, settings: dict, now: datetime) -> ComposedIssue:
