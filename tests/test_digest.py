@@ -324,3 +324,43 @@ def test_every_image_of_the_email_fits_its_600_px_layout(newsletter_copy, tmp_pa
         context.close()
     assert sheet == 600
     assert shown[0] == 1600 and shown[1] <= 536
+
+
+def newest_in_full(project) -> None:
+    settings = project / "pelicanconf.py"
+    line = '    "newest_in_full": False,\n'
+    assert line in settings.read_text()
+    settings.write_text(settings.read_text().replace(line, '    "newest_in_full": True,\n'))
+
+
+def test_the_text_part_keeps_code_blocks_and_nested_lists_as_written(newsletter_copy, tmp_path):
+    newest_in_full(newsletter_copy)
+    when = site_now() - timedelta(hours=1)
+    (newsletter_copy / "content/articles/a-morning-check-in.md").write_text(
+        f"Title: A Morning Check-in\nDate: {when:%Y-%m-%d %H:%M}\nId: morning\n"
+        "Summary: Three questions.\n\n"
+        "Ask yourself:\n\n"
+        "```\n"
+        "What do I need today?\n"
+        "    From whom?\n"
+        "        By when?\n"
+        "```\n\n"
+        "- Notice\n"
+        "    - the part that hurries\n"
+        "        - and what it fears\n"
+        "- Rest\n"
+    )
+    out = tmp_path / "issue"
+    assert compose(newsletter_copy, out).returncode == 0
+    text = read_eml(out).get_body(("plain",)).get_content()
+    assert "What do I need today?\n    From whom?\n        By when?\n" in text, text
+    lines = text.splitlines()
+    depth = {
+        words: len(line) - len(line.lstrip())
+        for words in ("Notice", "the part that hurries", "and what it fears", "Rest")
+        for line in lines
+        if line.strip().endswith(words) and line.strip()[0] in "*+o-"
+    }
+    assert depth["Notice"] == depth["Rest"] < depth["the part that hurries"]
+    assert depth["the part that hurries"] < depth["and what it fears"]
+    assert all(line == line.rstrip() for line in lines), "no trailing layout padding"

@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 import css_inline
 import lxml.html
 from inscriptis import get_text
+from inscriptis.css_profiles import CSS_PROFILES
+from inscriptis.html_properties import Display, WhiteSpace
 from inscriptis.model.config import ParserConfig
+from inscriptis.model.html_element import HtmlElement
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
@@ -187,10 +190,19 @@ def fill_unsubscribe(page: str, text: str, link: str) -> tuple[str, str]:
     return page, text.replace(UNSUBSCRIBE_SLOT, link)
 
 
+# Inscriptis' strict profile (no padding around divs and spans), with code kept as
+# written: a code block's line breaks and indentation are its meaning.
+TEXT_CSS = {
+    **CSS_PROFILES["strict"],
+    "code": HtmlElement(display=Display.inline, whitespace=WhiteSpace.pre),
+}
+
+
 def _plain_text(email_html: str) -> str:
-    """The text part: the same email as plain text, links shown, layout padding removed."""
-    text = get_text(email_html, ParserConfig(display_links=True))
-    lines = [line.strip() for line in text.splitlines()]
+    """The text part: the same email as plain text, links shown, code blocks and list
+    indentation kept, trailing spaces removed."""
+    text = get_text(email_html, ParserConfig(css=TEXT_CSS, display_links=True))
+    lines = [line.rstrip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
