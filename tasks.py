@@ -332,6 +332,8 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     print(f"Subject: {issue.subject}")
     for article in issue.articles:
         print(f"  - {article.title} ({article.url})")
+    for note in issue.notes:
+        print(f"Note: {note}.")
     print(f"Written to {folder}: message.eml, email.html, email.txt")
 
 

@@ -364,3 +364,39 @@ def test_the_text_part_keeps_code_blocks_and_nested_lists_as_written(newsletter_
     assert depth["Notice"] == depth["Rest"] < depth["the part that hurries"]
     assert depth["the part that hurries"] < depth["and what it fears"]
     assert all(line == line.rstrip() for line in lines), "no trailing layout padding"
+
+
+def test_an_article_too_long_for_gmail_is_sent_as_its_summary(newsletter_copy, tmp_path):
+    """Gmail hides what follows 102 KB of HTML, the unsubscribe link with it."""
+    newest_in_full(newsletter_copy)
+    short = tmp_path / "short"
+    result = compose(newsletter_copy, short)
+    assert result.returncode == 0 and "Note:" not in result.stdout
+    assert html.fromstring((short / "email.html").read_bytes()).xpath("//div[@class='full']")
+
+    when = site_now() - timedelta(hours=1)
+    paragraphs = "\n\n".join(
+        f"Step {n}: notice which part of you answers first, and thank it for its care."
+        for n in range(1500)
+    )
+    (newsletter_copy / "content/articles/the-long-walk.md").write_text(
+        f"Title: The Long Walk\nDate: {when:%Y-%m-%d %H:%M}\nId: long-walk\n"
+        f"Summary: A long walk, one step at a time.\n\n{paragraphs}\n"
+    )
+    out = tmp_path / "issue"
+    result = compose(newsletter_copy, out)
+    assert result.returncode == 0, result.stderr
+    assert "Note: The newest article in full would make the email " in result.stdout
+    assert "it shows the summary and a link to the article instead." in result.stdout
+    message = read_eml(out)
+    page = message.get_body(("html",)).get_content()
+    assert len(page.encode()) < 100_000
+    tree = html.fromstring(page)
+    assert not tree.xpath("//div[@class='full']") and "Step 1499" not in page
+    first = tree.xpath("//td[h2]")[0]
+    assert first.xpath(".//div[@class='summary']")[0].text_content().strip() == (
+        "A long walk, one step at a time."
+    )
+    assert first.xpath(".//a[.='Read the article']/@href") == ["https://coach.test/the-long-walk/"]
+    assert tree.xpath("//a[starts-with(., 'Unsubscribe')]/@href") == ["*|UNSUB|*"]
+    assert "Step 1499" not in message.get_body(("plain",)).get_content()

@@ -34,6 +34,8 @@ from .urls import (
 )
 
 MANIFEST = "issue.json"
+# Gmail clips an email whose HTML is over 102 KB, hiding its end; kept clear of that.
+CLIPPED_AFTER = 100_000
 # The width of the email's text column: its 600 px sheet less 32 px padding each side.
 EMAIL_COLUMN = 536
 # The email with UNSUBSCRIBE_SLOT in place of the unsubscribe link (for sending).
@@ -78,6 +80,8 @@ class ComposedIssue:
     # What `invoke send-digest` sends: UNSUBSCRIBE_SLOT as the footer's link.
     html_to_fill: str = ""
     text_to_fill: str = ""
+    # What the coach should know about how it was composed.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def article_ids(self) -> list[str]:
@@ -147,6 +151,16 @@ def compose_issue(articles: list, number: int, settings: dict, now: datetime) ->
     template = _email_templates(settings).get_template("email/issue.html")
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
     issue.html_to_fill = inliner.inline(template.render(context, for_text=False))
+    if items[0].content is not None and len(issue.html_to_fill.encode()) > CLIPPED_AFTER:
+        # Gmail would hide the rest, the unsubscribe link too: the summary instead.
+        issue.notes.append(
+            f"The newest article in full would make the email "
+            f"{len(issue.html_to_fill.encode()) // 1000} KB, past the {CLIPPED_AFTER // 1000} KB "
+            "after which Gmail hides its end (the unsubscribe link too): it shows the "
+            "summary and a link to the article instead"
+        )
+        items[0].content = None
+        issue.html_to_fill = inliner.inline(template.render(context, for_text=False))
     issue.text_to_fill = _plain_text(template.render(context, for_text=True))
     issue.html, issue.text = fill_unsubscribe(
         issue.html_to_fill, issue.text_to_fill, digest["unsubscribe"]
