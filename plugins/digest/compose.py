@@ -235,8 +235,11 @@ def _message(issue: ComposedIssue, settings: dict, now: datetime, unsubscribe: s
     message["Date"] = format_datetime(now)
     domain = urlsplit(site_url(settings)).hostname or "localhost"
     message["Message-ID"] = f"<newsletter-{issue.number}@{domain}>"
-    message["List-Unsubscribe"] = f"<{unsubscribe}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # A merge tag is no address a mail program can use: the provider that fills it
+    # in adds these headers itself.
+    if unsubscribe.startswith("https://"):
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(issue.text)
     message.add_alternative(issue.html, subtype="html")
     return message
