@@ -29,8 +29,9 @@ SITEURL_HELP = """\
 SITEURL, the public address of the site, is {state}, so {what} would not lead
 to it. Fix: set it to your address, like `SITEURL=https://your-domain invoke
 {command}`, or write it in publishconf.py (for GitHub Actions: the repository
-variable SITEURL, under Settings, Secrets and variables, Actions, Variables).
-Nothing was built or sent."""
+variable SITEURL, under Settings, Secrets and variables, Actions, Variables; on
+Netlify or Cloudflare Pages: the environment variable SITEURL in the site's
+settings). Nothing was built or sent."""
 SENDER_HELP = """\
 pelicanconf.py: DIGEST["from"] is {sender!r}: {domain} is reserved for examples, so
 replies would reach no one and many mail servers refuse mail from it. Fix: write your
@@ -89,9 +90,17 @@ def build(c, debug=False):
     _pelican(DEV_SETTINGS, debug=debug)
 
 
+# Set by the hosts that deploy whatever `invoke preview` builds (their documented
+# build variables): there, preview is the deploy and refuses what publish refuses.
+DEPLOYING_HOSTS = {"NETLIFY": "true", "CF_PAGES": "1"}
+
+
 @task
 def preview(c):
     """Build the site into output/ exactly as it will be published."""
+    if any(os.environ.get(name) == value for name, value in DEPLOYING_HOSTS.items()):
+        settings = _settings(PUBLISH_SETTINGS)
+        _refuse_placeholders(settings["SITEURL"], settings, "preview")
     _pelican(PUBLISH_SETTINGS)
 
 

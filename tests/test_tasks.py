@@ -106,6 +106,28 @@ def test_build_and_preview_write_output(project_copy):
     assert not (project_copy / "output/drafts").exists(), "drafts are never published"
 
 
+@pytest.mark.parametrize("host", [{"NETLIFY": "true"}, {"CF_PAGES": "1"}])
+def test_preview_on_a_host_that_deploys_it_refuses_the_placeholders(project_copy, host):
+    """Netlify and Cloudflare Pages deploy what `invoke preview` builds."""
+    env = {name: value for name, value in os.environ.items() if name != "SITEURL"}
+    result = run_invoke(project_copy, "preview", env={**env, **host})
+    assert result.returncode == 1
+    placeholder = "still the placeholder https://www.example.com"
+    assert result.stderr.startswith(f"SITEURL, the public address of the site, is {placeholder},")
+    assert "on Netlify or Cloudflare Pages" in result.stderr
+    assert not (project_copy / "output").exists()
+
+    result = run_invoke(project_copy, "preview", env={**env, **host, "SITEURL": "https://c.test"})
+    assert result.returncode == 1
+    assert result.stderr.startswith('pelicanconf.py: NEWSLETTER["username"] is "your-')
+    assert not (project_copy / "output").exists()
+
+    with_own_forms(project_copy)
+    result = run_invoke(project_copy, "preview", env={**env, **host, "SITEURL": "https://c.test"})
+    assert result.returncode == 0, result.stderr
+    assert (project_copy / "output" / "index.html").is_file()
+
+
 def test_publish_without_a_target_says_what_to_set_and_touches_nothing(project_copy):
     result = run_invoke(project_copy, "publish", env={**os.environ, "DEPLOY": ""})
     assert result.returncode == 1

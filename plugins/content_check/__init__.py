@@ -97,15 +97,16 @@ class _CoveredByTheCheck(logging.Filter):
         "Could not process %s",
         "Skipping %s: could not find information about",
         "Unknown status '%s' for file %s",
-        "Unable to find '%s', skipping url replacement",
         "Cannot get modification stamp for %s",  # a {static} link to a missing file
         "Replacement Indicator %r not recognized in %r",  # a link kind Pelican does not know
         'There are %s items "%s" with lang',  # two items with one slug
         "There are %s original (not translated) items",
         'Unable to generate valid slug for %s "%s".',  # a tag or category of emoji only
         "Skipping %s: file %r would be written outside output path",  # Slug: ../x
+        "Duplicate definition of `%s` for %s",  # a key twice, or a value on two lines
     )
     LOGGERS = (
+        "pelican.readers",
         "pelican.generators",
         "pelican.contents",
         "pelican.cache",

@@ -48,7 +48,7 @@ class PageMeta(BaseModel):
     status: Literal["published", "draft", "hidden"] = Field(
         "published", examples=["Status: published   (or draft, or hidden)"]
     )
-    summary: str | None = Field(None, examples=["Summary: One or two sentences."])
+    summary: Text | None = Field(None, examples=["Summary: One or two sentences."])
     description: str | None = Field(
         None, examples=["Description: The sentence search engines show."]
     )
@@ -149,5 +149,7 @@ def _explain(kind: str, error: dict, metadata: dict[str, str], lines: dict[str, 
         )
     value = metadata.get(key, "")
     if not str(value).strip():
-        return (key, f"{label} is empty", f'write it after the key, like "{line}"')
+        optional = not schema_for(kind).model_fields[key].is_required()
+        also = ", or remove the line" if optional else ""
+        return (key, f"{label} is empty", f'write it after the key, like "{line}"{also}')
     return (key, f'{label} "{value}" is not valid', f'write it like "{line}"')

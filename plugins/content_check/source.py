@@ -37,6 +37,12 @@ INDICATED_LINK = re.compile(
     r"(?:\]\(\s*<?|\]:\s*<?|(?:href|src|poster|data|cite|formaction|action|content)\s*=\s*[\"'])"
     r"(?P<indicator>[{|](?P<what>[^\s{}|()\"'<>]*)[|}])" + LINK_TARGET
 )
+# A Markdown link or picture, or a link kind: in a Summary (plain text, shown as
+# typed everywhere) these would show as their raw syntax.
+LINK_SYNTAX = re.compile(
+    r"!?\[[^\]]*\]\s*(?:\([^)]*\)?|\[[^\]]*\]?)|[{|](?:" + "|".join(INDICATORS) + r")[|}]\S*",
+    re.IGNORECASE,
+)
 MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\s*[(\[]")
 HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 HTML_ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
@@ -89,7 +95,8 @@ def check_source(
     _check_metadata(source, slug)
     _check_control_characters(source)
     _check_body(source, content_root)
-    _check_indicators(source, content_root)
+    _check_indicators(source)
+    _check_summary(source)
     return source
 
 
@@ -145,12 +152,27 @@ def _parse_header(source: SourceFile, lines: list[str]) -> None:
             last_key = key
         elif more_match and last_key:
             source.metadata[last_key] += " " + more_match["value"].strip()
+            _continued_value(source, number, last_key)
         else:
             if not line.strip() or HEADER_END.match(line):
                 index += 1
             break
         index += 1
     source.body = [(i + 1, lines[i]) for i in range(index, len(lines))]
+
+
+def _continued_value(source: SourceFile, line: int, key: str) -> None:
+    """Python-Markdown reads an indented line under a header key as a second value
+    of that key: Pelican then keeps only the first of them (Tags, Date, Category...)
+    or stops on a value that is not one line of text (Title, Summary...)."""
+    first = source.key_lines[key]
+    source.problem(
+        line,
+        f'This indented line carries on the "{key.capitalize()}:" value of line {first}, '
+        "but a header value must be on one line",
+        f"move this text to the end of line {first}, so the whole value is on one line "
+        "(an editor may still wrap it on screen)",
+    )
 
 
 def _check_metadata(source: SourceFile, slug: str) -> None:
@@ -253,19 +275,23 @@ def _check_link(source: SourceFile, line: int, indicator: str, target: str, root
         )
 
 
-def _check_indicators(source: SourceFile, content_root: str) -> None:
-    """Pelican resolves links in the body and in the Summary; a link with a kind
-    it does not know ("{filname}x.md") would be published dead."""
-    summary = []
-    if "summary" in source.metadata:
-        summary = [(source.key_lines["summary"], source.metadata["summary"])]
-    for number, line in [*_outside_code(source.body), *summary]:
+def _check_indicators(source: SourceFile) -> None:
+    """A link with a kind Pelican does not know ("{filname}x.md") would be published dead."""
+    for number, line in _outside_code(source.body):
         for match in INDICATED_LINK.finditer(line):
             if match["what"] not in INDICATORS:
                 _unknown_indicator(source, number, match["indicator"], match["target"])
-    for number, line in summary:  # the body's links are checked with the body
-        for match in INTERNAL_LINK.finditer(line):
-            _check_link(source, number, match["indicator"], match["target"], content_root)
+
+
+def _check_summary(source: SourceFile) -> None:
+    found = LINK_SYNTAX.search(source.metadata.get("summary", ""))
+    if found:
+        source.problem(
+            source.key_lines["summary"],
+            f'The Summary holds a link or a picture ("{found[0]}"), which the lists, the '
+            "feeds and the newsletter would show just as it is typed",
+            "a Summary is plain text: write one or two sentences, without links or pictures",
+        )
 
 
 def _unknown_indicator(source: SourceFile, line: int, indicator: str, target: str) -> None:

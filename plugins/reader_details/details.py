@@ -9,6 +9,7 @@ from collections import defaultdict
 from html import unescape
 
 from markupsafe import Markup
+from pelican.utils import truncate_html_words
 
 from content_check.featured_image import featured_image
 
@@ -100,6 +101,23 @@ def _plain(text: str) -> str:
     return " ".join(unescape(_TAG.sub(" ", str(text))).split())
 
 
+def description(article, settings: dict) -> str:
+    """The article's summary as plain text: its Summary, or else its opening words,
+    as Pelican's own summary has them.
+
+    Read from what the reader gave, never from `article.summary`: Pelican works that
+    out once and keeps it, with its links resolved as far as they can be at that
+    moment, and before the static files are known a `{static}` image would stay
+    unresolved on the page, in the feeds and in the email."""
+    summary = article.metadata.get("summary")
+    if summary is None:
+        limit = settings.get("SUMMARY_MAX_LENGTH")
+        summary = article._content
+        if limit is not None:
+            summary = truncate_html_words(summary, limit, settings["SUMMARY_END_SUFFIX"])
+    return _plain(summary)
+
+
 def by_site_author(article, settings: dict) -> bool:
     """Whether the site's own author (AUTHOR, the About page's person) wrote it."""
     return str(article.author) == settings["AUTHOR"]
@@ -122,7 +140,7 @@ def structured_data(article, settings: dict) -> dict:
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": str(article.title),
-        "description": _plain(getattr(article, "summary", "") or ""),
+        "description": description(article, settings),
         "datePublished": article.date.isoformat(),
         "dateModified": modified.isoformat(),
         "author": {
