@@ -26,12 +26,12 @@ variable, as JSON) to one of
   {"method": "rsync", "target": "user@host:/var/www/site/"}
 then run `invoke publish` again. Nothing was built or sent."""
 SITEURL_HELP = """\
-SITEURL, the public address of the site, is {state}, so {what} would not lead
-to it. Fix: set it to your address, like `SITEURL=https://your-domain invoke
-{command}`, or write it in publishconf.py (for GitHub Actions: the repository
-variable SITEURL, under Settings, Secrets and variables, Actions, Variables; on
-Netlify or Cloudflare Pages: the environment variable SITEURL in the site's
-settings). Nothing was built or sent."""
+SITEURL, the public address of the site, is {state},
+so {what} would not lead to it. Fix: set it to your address, like
+`SITEURL=https://your-domain invoke {command}`, or write it in publishconf.py
+(for GitHub Actions: the repository variable SITEURL, under Settings, Secrets and
+variables, Actions, Variables; on Netlify or Cloudflare Pages: the environment
+variable SITEURL in the site's settings). Nothing was built or sent."""
 SENDER_HELP = """\
 pelicanconf.py: DIGEST["from"] is {sender!r}: {domain} is reserved for examples, so
 replies would reach no one and many mail servers refuse mail from it. Fix: write your

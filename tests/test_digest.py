@@ -234,7 +234,8 @@ def test_no_issue_goes_out_without_the_public_address(
         result = run_invoke(project_copy, command, env=env)
         assert result.returncode == 1
         assert result.stderr.startswith(f"SITEURL, the public address of the site, is {state},")
-        assert f"SITEURL=https://your-domain invoke\n{command}" in result.stderr
+        assert f"SITEURL=https://your-domain invoke {command}`" in result.stderr
+        assert "so the email's links would not lead to it" in result.stderr
         assert "Traceback" not in result.stderr
         assert server.mailbox.received == []
     assert not (project_copy / "newsletter-issue").exists(), "nothing composed"
