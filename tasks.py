@@ -26,12 +26,19 @@ variable, as JSON) to one of
   {"method": "rsync", "target": "user@host:/var/www/site/"}
 then run `invoke publish` again. Nothing was built or sent."""
 SITEURL_HELP = """\
-SITEURL, the public address of the site, is {state}, so the links, feeds and
-sitemap of the deployed site would not lead to it. Fix: set it to your address,
-like `SITEURL=https://your-domain invoke {command}`, or write it in publishconf.py
+SITEURL, the public address of the site, is {state},
+so {what} would not lead to it. Fix: set it to your address, like
+`SITEURL=https://your-domain invoke {command}`, or write it in publishconf.py
 (for GitHub Actions: the repository variable SITEURL, under Settings, Secrets and
 variables, Actions, Variables; on Netlify or Cloudflare Pages: the environment
 variable SITEURL in the site's settings). Nothing was built or sent."""
+SENDER_HELP = """\
+pelicanconf.py: DIGEST["from"] is {sender!r}: {domain} is reserved for examples, so
+replies would reach no one and many mail servers refuse mail from it. Fix: write your
+own sending address, like "Your Name <you@your-domain>", then run `invoke {command}`
+again. Nothing was built or sent."""
+# Domains reserved for examples (RFC 2606): no one's real mail address is there.
+EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 
 FORMS_HELP = """\
 pelicanconf.py: {settings}: still the example the project ships with, so the
@@ -224,13 +231,29 @@ def _refuse_placeholders(address: str, settings: dict, command: str) -> None:
     example form settings loses what people type into its forms."""
     from forms import placeholder_settings
 
-    placeholder = settings["PLACEHOLDER_SITEURL"]
-    if address.rstrip("/") in ("", placeholder):
-        state = f"still the placeholder {placeholder}" if address else "not set"
-        raise Exit(SITEURL_HELP.format(state=state, command=command), 1)
+    _refuse_placeholder_address(address, settings, command, "the links, feeds and sitemap")
     examples = placeholder_settings(settings)
     if examples:
         raise Exit(FORMS_HELP.format(settings="; ".join(examples)), 1)
+
+
+def _refuse_newsletter_placeholders(settings: dict, command: str) -> None:
+    """An issue composed without the public address links to nowhere (and would
+    be recorded as sent all the same); one from the example sender bounces."""
+    from email.utils import parseaddr
+
+    _refuse_placeholder_address(settings["SITEURL"], settings, command, "the email's links")
+    sender = settings["DIGEST"]["from"]
+    domain = parseaddr(sender)[1].rpartition("@")[2].lower()
+    if domain in EXAMPLE_DOMAINS:
+        raise Exit(SENDER_HELP.format(sender=sender, domain=domain, command=command), 1)
+
+
+def _refuse_placeholder_address(address: str, settings: dict, command: str, what: str) -> None:
+    placeholder = settings["PLACEHOLDER_SITEURL"]
+    if address.rstrip("/") in ("", placeholder):
+        state = f"still the placeholder {placeholder}" if address else "not set"
+        raise Exit(SITEURL_HELP.format(state=state, what=what, command=command), 1)
 
 
 def _to_github_pages(deploy: dict) -> None:
@@ -312,6 +335,7 @@ def digest(c, out=None, mark_sent=False):
 
 def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     """Compose the next issue of what is new into `folder` (or say there is nothing new)."""
+    _refuse_newsletter_placeholders(settings, "digest")
     from content_check import collect_problems, read_site, report
     from digest.compose import compose_issue, write_issue
     from digest.record import new_articles
@@ -332,6 +356,8 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     print(f"Subject: {issue.subject}")
     for article in issue.articles:
         print(f"  - {article.title} ({article.url})")
+    for note in issue.notes:
+        print(f"Note: {note}.")
     print(f"Written to {folder}: message.eml, email.html, email.txt")
 
 
@@ -365,6 +391,7 @@ def send_digest(c, dry_run=False, test="", out=None, retry_failed=False):
 
     os.chdir(ROOT)
     settings = _settings(PUBLISH_SETTINGS)
+    _refuse_newsletter_placeholders(settings, "send-digest")
     folder = os.path.abspath(out or settings["DIGEST"]["out"])
     record = record_path(settings)
 

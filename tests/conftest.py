@@ -100,6 +100,33 @@ def with_own_forms(project: Path) -> Path:
     return project
 
 
+# The public address and the sender a coach sets before composing a newsletter.
+OWN_SITE = "https://coach.test"
+OWN_SENDER = "jordan@coach.test"
+
+
+def with_own_addresses(project: Path) -> Path:
+    """`project` with the coach's own public address in publishconf.py and own
+    sender in DIGEST["from"], in place of the shipped placeholders (which
+    `invoke digest` and `invoke send-digest` refuse)."""
+    publish = project / "publishconf.py"
+    text = publish.read_text()
+    default = 'os.environ.get("SITEURL", PLACEHOLDER_SITEURL)'
+    assert default in text, "the placeholder moved: update this helper"
+    publish.write_text(text.replace(default, f'os.environ.get("SITEURL", "{OWN_SITE}")'))
+    settings = project / "pelicanconf.py"
+    text = settings.read_text()
+    assert "<hello@example.com>" in text, "the shipped sender moved: update this helper"
+    settings.write_text(text.replace("<hello@example.com>", f"<{OWN_SENDER}>"))
+    return project
+
+
+@pytest.fixture
+def newsletter_copy(project_copy) -> Path:
+    """A copy of the project set up to compose and send its newsletter."""
+    return with_own_addresses(project_copy)
+
+
 def build_site(output: Path, settings: str, *folders: Path, extra: tuple = ()) -> Path:
     """Build the sample content plus fixture folders (merged) into `output`."""
     content = output.parent / f"{output.name}-content"
@@ -139,7 +166,7 @@ def tool_missing(what: str) -> None:
 @pytest.fixture(scope="session")
 def composed_template(tmp_path_factory) -> Path:
     """A project copy with issue #1 composed into newsletter-issue/ (built once)."""
-    copy = copy_project(tmp_path_factory.mktemp("composed") / "project")
+    copy = with_own_addresses(copy_project(tmp_path_factory.mktemp("composed") / "project"))
     result = run_invoke(copy, "digest")
     assert result.returncode == 0, result.stderr
     return copy

@@ -76,7 +76,7 @@ def test_newsletter_workflow_runs_after_the_site_and_commits_the_record():
     assert "python3 -m invoke digest" in commands
     assert "python3 -m invoke send-digest" in commands
     assert "git add content/newsletter/issues.json" in commands and "git push" in commands
-    assert document["permissions"] == {"contents": "write"}
+    assert document["permissions"] == {"contents": "write", "actions": "write", "pages": "read"}
     assert send["env"]["DIGEST_SEND"] == "${{ secrets.DIGEST_SEND }}"
     # Articles due after the site's build began wait for the next issue.
     assert send["env"]["BUILD_MOMENT"] == "${{ github.event.workflow_run.run_started_at }}"

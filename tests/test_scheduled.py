@@ -19,7 +19,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from conftest import ROOT, parse, run_invoke, run_pelican
+from conftest import ROOT, parse, run_invoke, run_pelican, with_own_addresses
 from project import copy_project
 from scheduling import build_moment
 
@@ -190,7 +190,7 @@ def test_the_build_moment_must_be_a_date(tmp_path):
 
 @pytest.fixture
 def planned_project(tmp_path) -> tuple[Path, datetime]:
-    project = copy_project(tmp_path / "project")
+    project = with_own_addresses(copy_project(tmp_path / "project"))
     zone = ZoneInfo("America/New_York")
     ahead = write_articles(project / "content", zone, datetime.now(zone))
     return project, ahead

@@ -216,7 +216,7 @@ def test_contract_mailchimp_creates_a_regular_campaign_sets_content_and_sends(co
     settings = create["body"]["settings"]
     assert settings["subject_line"].startswith("Parts & Purpose Coaching #1: ")
     assert settings["from_name"] == "Jordan Avery"
-    assert settings["reply_to"] == "hello@example.com"
+    assert settings["reply_to"] == "jordan@coach.test"
     assert content["headers"]["Content-Type"] == "application/json"
     assert content["body"]["html"] == composed_html(composed_project)
     assert "*|UNSUB|*" in content["body"]["html"] and "*|UNSUB|*" in content["body"]["plain_text"]
@@ -369,7 +369,7 @@ def test_the_providers_merge_tag_replaces_the_footer_link_alone(composed_project
         assert content["plain_text"].count(tag) == 1
         assert f"Quoting {setting} here." in content["plain_text"]
     assert footer_link(body) == tag and body.count(tag) == 1
-    assert 'href="https://www.example.com/newsletter/1/"' in body
+    assert 'href="https://coach.test/newsletter/1/"' in body
     assert f"Quoting {setting} here." in body
     composed = composed_html(composed_project)
     assert footer_link(composed) == setting, "the composed email keeps the setting to paste"

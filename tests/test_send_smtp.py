@@ -45,12 +45,10 @@ def test_two_hundred_subscribers_each_get_their_own_copy_once(composed_project):
         assert message["To"].addresses[0].addr_spec == to
         assert message["To"].addresses[0].display_name == f"Reader {number}, Esq."
         assert message["Subject"].startswith("Parts & Purpose Coaching #1: ")
-        assert message["From"].addresses[0].addr_spec == "hello@example.com"
+        assert message["From"].addresses[0].addr_spec == "jordan@coach.test"
         assert message["Date"].datetime.tzinfo is not None
-        assert message["List-Id"] == "Parts & Purpose Coaching <newsletter.www.example.com>"
-        assert re.fullmatch(
-            r"<newsletter-1\.[0-9a-f]{20}@www\.example\.com>", message["Message-ID"]
-        )
+        assert message["List-Id"] == "Parts & Purpose Coaching <newsletter.coach.test>"
+        assert re.fullmatch(r"<newsletter-1\.[0-9a-f]{20}@coach\.test>", message["Message-ID"])
         ids.add(message["Message-ID"])
         own = (
             f"https://lists.example.org/leave/{number}?token=t{number}"
@@ -64,7 +62,7 @@ def test_two_hundred_subscribers_each_get_their_own_copy_once(composed_project):
         page = message.get_body(("html",)).get_content()
         assert own in text and "*|UNSUB|*" not in text
         assert f'href="{own.replace("&", "&amp;")}"' in page and "*|UNSUB|*" not in page
-        assert "https://www.example.com/newsletter/1/" in page
+        assert "https://coach.test/newsletter/1/" in page
     assert len(ids) == 200, "a Message-ID per recipient"
     assert recorded_issues(composed_project) == [1]
     assert set(state for state, _ in ledger_rows(composed_project).values()) == {"sent"}
@@ -75,7 +73,7 @@ def test_without_an_https_address_unsubscribing_is_by_mailto(composed_project):
     with MailServer() as server:
         assert send(composed_project, smtp_env(server.port)).returncode == 0
         (_, message), _ = server.mailbox.messages()
-    link = "mailto:hello@example.com?subject=unsubscribe%20reader0%40example.org"
+    link = "mailto:jordan@coach.test?subject=unsubscribe%20reader0%40example.org"
     assert message["List-Unsubscribe"].strip() == f"<{link}>"
     assert message["List-Unsubscribe-Post"] is None
     assert link in message.get_body(("plain",)).get_content()
@@ -233,7 +231,7 @@ def test_only_the_footer_link_and_the_header_carry_the_readers_own_link(composed
         text = message.get_body(("plain",)).get_content()
         assert footer_link(page) == own
         assert page.count(own) == 1 and text.count(own) == 1
-        assert 'href="https://www.example.com/newsletter/1/"' in page, "the web version's link"
-        assert "https://www.example.com/newsletter/1/" in text
+        assert 'href="https://coach.test/newsletter/1/"' in page, "the web version's link"
+        assert "https://coach.test/newsletter/1/" in text
         assert f"Quoting {setting} here." in page and f"Quoting {setting} here." in text
         assert message["List-Unsubscribe"].strip() == f"<{own}>"

@@ -83,7 +83,8 @@ def test_new_refuses_a_title_of_dashes_as_it_refuses_an_emoji(project_copy, titl
     assert sorted((project_copy / "content/articles").iterdir()) == before
 
 
-def test_digest_names_a_title_that_would_break_an_email_header(project_copy):
+def test_digest_names_a_title_that_would_break_an_email_header(newsletter_copy):
+    project_copy = newsletter_copy
     article = project_copy / "content/articles/small-steps-after-a-session.md"
     text = article.read_text(encoding="utf-8")
     article.write_text(text.replace("Title: ", "Title: Small\u2028", 1), encoding="utf-8")

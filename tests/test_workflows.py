@@ -191,7 +191,13 @@ def test_compare_live_refuses_the_placeholder_address(tmp_path):
     assert "changed=" not in result.stdout
 
 
-def newsletter_due(tmp_path: Path, started: str, event: str = "workflow_run") -> str:
+def newsletter_due(
+    tmp_path: Path,
+    started: str,
+    event: str = "workflow_run",
+    site_event: str = "schedule",
+    site_actor: str = "coach",
+) -> str:
     """Run the newsletter's "when" step as it is written; its GitHub output."""
     job = workflow("newsletter.yml")["jobs"]["when"]
     (script,) = [s["run"] for s in job["steps"]]
@@ -202,6 +208,8 @@ def newsletter_due(tmp_path: Path, started: str, event: str = "workflow_run") ->
         **job["env"],
         "SITE_RUN_STARTED": started,
         "GITHUB_EVENT_NAME": event,
+        "SITE_RUN_EVENT": site_event,
+        "SITE_RUN_ACTOR": site_actor,
         "GITHUB_OUTPUT": str(github_output),
     }
     result = subprocess.run(
@@ -247,3 +255,43 @@ def test_the_site_run_keeps_the_content_cache_of_its_last_success_only():
     first_build = next(i for i, n in enumerate(names) if "invoke build" in n)
     publish_build = next(i for i, n in enumerate(names) if "invoke preview" in n)
     assert names.index(restore["uses"]) < first_build < publish_build < names.index(save["uses"])
+
+
+def test_the_newsletter_links_to_the_address_the_site_deploys_to():
+    """The email's links go where the Site workflow deployed the pages (GitHub
+    Pages' own address first, else the variable SITEURL); with neither,
+    `invoke digest` refuses (tests/test_digest.py)."""
+    build = workflow("site.yml")["jobs"]["build"]
+    deployed_to = step(build, "compare-live")["env"]["SITEURL"]
+    assert deployed_to == "${{ steps.pages.outputs.base_url || vars.SITEURL }}"
+    send = workflow("newsletter.yml")["jobs"]["send"]
+    assert "SITEURL" not in send["env"], "a job-wide value cannot see the Pages address"
+    pages = step(send, "actions/configure-pages")
+    assert pages["id"] == "pages" and pages["uses"] == step(build, "configure-pages")["uses"]
+    names = [s.get("uses", s.get("run", "")) for s in send["steps"]]
+    for command in ("invoke digest", "invoke send-digest"):
+        used = step(send, command)
+        assert used["env"]["SITEURL"] == deployed_to
+        assert names.index(pages["uses"]) < names.index(used.get("run"))
+
+
+def test_a_recorded_issue_starts_the_site_run_that_publishes_its_page(tmp_path):
+    """The email links to newsletter/N/, built from the record just pushed; a push
+    with the workflow's token starts no run, a workflow_dispatch does."""
+    document = workflow("newsletter.yml")
+    assert document["permissions"]["actions"] == "write"
+    send = document["jobs"]["send"]
+    record = step(send, "git push")
+    lines = [line.strip() for line in record["run"].splitlines()]
+    assert lines[lines.index("git push") + 1] == "gh workflow run site.yml --ref main"
+    assert lines.index("if git diff --cached --quiet; then exit 0; fi") < lines.index("git push")
+    assert record["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert "workflow_dispatch" in workflow("site.yml")["on"]
+    # That Site run sends nothing itself, even in the newsletter's hour; the
+    # coach's own run by hand in that hour still does.
+    monday = "2026-11-30T07:15:00Z"
+    bot = "github-actions[bot]"
+    assert newsletter_due(tmp_path, monday, site_event="workflow_dispatch", site_actor=bot) == (
+        "due=false"
+    )
+    assert newsletter_due(tmp_path, monday, site_event="workflow_dispatch") == "due=true"

@@ -14,15 +14,30 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 import css_inline
+import lxml.html
 from inscriptis import get_text
+from inscriptis.css_profiles import CSS_PROFILES
+from inscriptis.html_properties import Display, WhiteSpace
 from inscriptis.model.config import ParserConfig
+from inscriptis.model.html_element import HtmlElement
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .sending.addresses import has_control_characters, https_url_problem
-from .urls import absolute_url, article_content, article_summary, article_url, site_url
+from .urls import (
+    absolute_url,
+    article_content,
+    article_summary,
+    article_url,
+    edit_fragment,
+    site_url,
+)
 
 MANIFEST = "issue.json"
+# Gmail clips an email whose HTML is over 102 KB, hiding its end; kept clear of that.
+CLIPPED_AFTER = 100_000
+# The width of the email's text column: its 600 px sheet less 32 px padding each side.
+EMAIL_COLUMN = 536
 # The email with UNSUBSCRIBE_SLOT in place of the unsubscribe link (for sending).
 TO_FILL = {"html": "to-send.html", "text": "to-send.txt"}
 # The email for sending is rendered with this where each reader's unsubscribe link
@@ -65,6 +80,8 @@ class ComposedIssue:
     # What `invoke send-digest` sends: UNSUBSCRIBE_SLOT as the footer's link.
     html_to_fill: str = ""
     text_to_fill: str = ""
+    # What the coach should know about how it was composed.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def article_ids(self) -> list[str]:
@@ -78,13 +95,35 @@ def issue_articles(articles: list, settings: dict, full_text_of_newest: bool = F
             title=article.title,
             url=article_url(article, settings),
             date=article.date,
-            summary=Markup(article_summary(article, settings)),
-            content=Markup(article_content(article, settings))
+            summary=Markup(email_images(article_summary(article, settings))),
+            content=Markup(email_images(article_content(article, settings)))
             if full_text_of_newest and index == 0
             else None,
         )
         for index, article in enumerate(articles)
     ]
+
+
+def email_images(fragment: str) -> str:
+    """The article's images as an email can show them: none wider than the email's
+    column (Outlook sizes an image by its width attribute alone; others also get
+    max-width from the stylesheet), and no SVG, which most email programs do not
+    show: its alt text stands in its place."""
+    return edit_fragment(fragment, _fit_images) if "<img" in fragment else fragment
+
+
+def _fit_images(wrapper) -> None:
+    for image in list(wrapper.iter("img")):
+        if urlsplit(image.get("src", "")).path.lower().endswith(".svg"):
+            words = lxml.html.Element("span")
+            words.text, words.tail = image.get("alt", ""), image.tail
+            image.getparent().replace(image, words)
+            continue
+        width, height = image.get("width", ""), image.get("height", "")
+        if width.isdigit() and int(width) > EMAIL_COLUMN:
+            if height.isdigit():
+                image.set("height", str(round(int(height) * EMAIL_COLUMN / int(width))))
+            image.set("width", str(EMAIL_COLUMN))
 
 
 def compose_issue(articles: list, number: int, settings: dict, now: datetime) -> ComposedIssue:
@@ -112,6 +151,16 @@ def compose_issue(articles: list, number: int, settings: dict, now: datetime) ->
     template = _email_templates(settings).get_template("email/issue.html")
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
     issue.html_to_fill = inliner.inline(template.render(context, for_text=False))
+    if items[0].content is not None and len(issue.html_to_fill.encode()) > CLIPPED_AFTER:
+        # Gmail would hide the rest, the unsubscribe link too: the summary instead.
+        issue.notes.append(
+            f"The newest article in full would make the email "
+            f"{len(issue.html_to_fill.encode()) // 1000} KB, past the {CLIPPED_AFTER // 1000} KB "
+            "after which Gmail hides its end (the unsubscribe link too): it shows the "
+            "summary and a link to the article instead"
+        )
+        items[0].content = None
+        issue.html_to_fill = inliner.inline(template.render(context, for_text=False))
     issue.text_to_fill = _plain_text(template.render(context, for_text=True))
     issue.html, issue.text = fill_unsubscribe(
         issue.html_to_fill, issue.text_to_fill, digest["unsubscribe"]
@@ -155,10 +204,19 @@ def fill_unsubscribe(page: str, text: str, link: str) -> tuple[str, str]:
     return page, text.replace(UNSUBSCRIBE_SLOT, link)
 
 
+# Inscriptis' strict profile (no padding around divs and spans), with code kept as
+# written: a code block's line breaks and indentation are its meaning.
+TEXT_CSS = {
+    **CSS_PROFILES["strict"],
+    "code": HtmlElement(display=Display.inline, whitespace=WhiteSpace.pre),
+}
+
+
 def _plain_text(email_html: str) -> str:
-    """The text part: the same email as plain text, links shown, layout padding removed."""
-    text = get_text(email_html, ParserConfig(display_links=True))
-    lines = [line.strip() for line in text.splitlines()]
+    """The text part: the same email as plain text, links shown, code blocks and list
+    indentation kept, trailing spaces removed."""
+    text = get_text(email_html, ParserConfig(css=TEXT_CSS, display_links=True))
+    lines = [line.rstrip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
@@ -177,8 +235,11 @@ def _message(issue: ComposedIssue, settings: dict, now: datetime, unsubscribe: s
     message["Date"] = format_datetime(now)
     domain = urlsplit(site_url(settings)).hostname or "localhost"
     message["Message-ID"] = f"<newsletter-{issue.number}@{domain}>"
-    message["List-Unsubscribe"] = f"<{unsubscribe}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # A merge tag is no address a mail program can use: the provider that fills it
+    # in adds these headers itself.
+    if unsubscribe.startswith("https://"):
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(issue.text)
     message.add_alternative(issue.html, subtype="html")
     return message

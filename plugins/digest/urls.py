@@ -3,6 +3,8 @@ link and image in them must carry the full address."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lxml import html
 
 
@@ -19,14 +21,21 @@ def article_url(article, settings: dict) -> str:
     return absolute_url(settings, article.url)
 
 
-def absolute_html(fragment: str, base_url: str) -> str:
-    """The HTML with every relative link and image address made absolute."""
+def edit_fragment(fragment: str, edit: Callable[[html.HtmlElement], None]) -> str:
+    """The HTML fragment after `edit` changed it, in place, inside a wrapping <div>."""
     if not fragment.strip():
         return fragment
     wrapper = html.fragment_fromstring(fragment, create_parent="div")
-    wrapper.make_links_absolute(base_url, resolve_base_href=False)
+    edit(wrapper)
     serialized = html.tostring(wrapper, encoding="unicode")
     return serialized[len("<div>") : -len("</div>")]
+
+
+def absolute_html(fragment: str, base_url: str) -> str:
+    """The HTML with every relative link and image address made absolute."""
+    return edit_fragment(
+        fragment, lambda wrapper: wrapper.make_links_absolute(base_url, resolve_base_href=False)
+    )
 
 
 def article_content(article, settings: dict) -> str:
