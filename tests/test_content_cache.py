@@ -89,7 +89,8 @@ def test_a_cached_reading_takes_the_addresses_of_the_build_that_uses_it(tmp_path
     """Tags read by an earlier build with other settings get this build's addresses."""
     cache = tmp_path / "cache"
     topics = ['TAG_URL="topic/{slug}/"', 'TAG_SAVE_AS="topic/{slug}/index.html"']
-    builds = {"cold": [], "topic": topics, "plain": []}
+    underscored = [r'TAG_REGEX_SUBSTITUTIONS=[["[^\\w\\s-]", ""], ["[-\\s]+", "_"]]']
+    builds = {"cold": [], "topic": topics, "plain": [], "underscored": underscored}
     for name, settings in builds.items():
         result = run_pelican(
             ROOT / "content",
@@ -108,3 +109,8 @@ def test_a_cached_reading_takes_the_addresses_of_the_build_that_uses_it(tmp_path
         assert (tmp_path / "topic" / "topic" / slug / "index.html").exists()
     plain_links = tag_links(tmp_path / "plain", article)
     assert plain_links and all("tag/" in href for href in plain_links), plain_links
+    assert any(href.endswith("tag/self-compassion/") for href in plain_links), plain_links
+    # Settings a slug is made with: the kept slug is made again.
+    links = tag_links(tmp_path / "underscored", article)
+    assert any(href.endswith("tag/self_compassion/") for href in links), links
+    assert (tmp_path / "underscored" / "tag" / "self_compassion" / "index.html").exists()

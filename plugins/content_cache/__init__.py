@@ -14,8 +14,8 @@ Adds to the build two things, for the articles' and the pages' generator:
   tried again. Once the generator has read everything, Pelican's own stamping
   is back (the preview server later reads a changed file with the same
   generator).
-- Each cached reading's tags, categories and authors are made again with this
-  build's settings when the generator starts (wrappers.py). Pickled with the
+- Each cached reading's tags, categories and authors take this build's
+  settings when the generator starts (wrappers.py). Pickled with the
   reading, they hold the settings of the build that read the file, and their
   addresses come from those: a preview after a writing build, or a build after
   one with `-e TAG_URL=...`, would link the other build's addresses.
@@ -39,7 +39,7 @@ from pelican import signals
 from pelican.readers import Readers
 from pelican_shortcuts import take_shortcut
 
-from .wrappers import with_settings
+from .wrappers import give_settings
 
 __all__ = [
     "KeptStamps",
@@ -92,12 +92,12 @@ def keep_stamps_while_reading(generator) -> None:
 
 
 def use_build_settings(readers) -> None:
-    """The cached readings' URLWrappers made again with the readers' settings,
-    in place (the cache stays the one loaded, with as many entries)."""
-    cache = readers._cache
-    metadata = with_settings({path: data[1] for path, (_, data) in cache.items()}, readers.settings)
-    for path, (stamp, (content, _)) in cache.items():
-        cache[path] = (stamp, (content, metadata[path]))
+    """The cached readings' URLWrappers take the readers' settings, in place (the
+    cache stays the one loaded, and each reading the very objects it holds: the
+    reading time counted with its HTML is known by that string's identity)."""
+    for _, (_, metadata) in readers._cache.values():
+        for value in metadata.values():
+            give_settings(value, readers.settings)
 
 
 def watch_cache(generator) -> None:

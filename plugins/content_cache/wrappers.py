@@ -2,9 +2,11 @@
 build that uses them.
 
 Each one holds the whole settings dict of the build that made it, and its
-address comes from that dict. A reading kept in the reader cache, or sent by a
-parallel_build worker, is therefore pickled with them as class and name only,
-and unpickled with the current build's settings.
+address comes from that dict. A reading sent by a parallel_build worker is
+therefore pickled with them as class and name only, and unpickled with the
+current build's settings; a reading kept in the reader cache has its own given
+the current settings in place (`give_settings`), which keeps what they worked
+out (their slug) unless the settings it is made from changed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ import pickle
 
 from pelican.urlwrappers import URLWrapper
 
-__all__ = ["dumps_by_name", "loads_with_settings", "with_settings"]
+__all__ = ["dumps_by_name", "give_settings", "loads_with_settings"]
+
+# What a URLWrapper's slug is made with besides its name (Pelican 4.12's
+# URLWrapper.slug), with CLASS_REGEX_SUBSTITUTIONS.
+SLUG_SETTINGS = ["SLUG_REGEX_SUBSTITUTIONS", "SLUGIFY_PRESERVE_CASE", "SLUGIFY_USE_UNICODE"]
 
 
 class _ByName(pickle.Pickler):
@@ -46,6 +52,13 @@ def loads_with_settings(data: bytes, settings: dict) -> object:
     return _WithSettings(data, settings).load()
 
 
-def with_settings(obj: object, settings: dict) -> object:
-    """A copy of `obj` whose URLWrappers are made again with `settings`."""
-    return loads_with_settings(dumps_by_name(obj), settings)
+def give_settings(value: object, settings: dict) -> None:
+    """Each URLWrapper in `value` (one, or a list) takes `settings`, in place; its
+    slug is made again when what it is made with differs."""
+    for wrapper in value if isinstance(value, list) else [value]:
+        if isinstance(wrapper, URLWrapper) and wrapper.settings is not settings:
+            keys = [f"{type(wrapper).__name__.upper()}_REGEX_SUBSTITUTIONS", *SLUG_SETTINGS]
+            same_slug = all(wrapper.settings.get(key) == settings.get(key) for key in keys)
+            wrapper.settings = settings
+            if not same_slug:
+                wrapper.name = wrapper.name  # Pelican's setter: the slug is made again
