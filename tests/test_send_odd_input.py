@@ -317,6 +317,30 @@ def test_an_issue_everyone_refused_is_sent_again_with_retry_failed(composed_proj
     assert {state for state, _ in ledger_rows(composed_project).values()} == {"sent"}
 
 
+@pytest.mark.parametrize(
+    "send_settings, args, said",
+    [
+        ({"backend": "buttondown"}, (), 'DIGEST["send"]["backend"] is "buttondown"'),
+        ({"backend": ""}, (), 'DIGEST["send"]["backend"] is not set'),
+        ({}, ("--dry-run",), "goes with neither --test nor --dry-run"),
+        ({}, ("--test", "me@example.org"), "goes with neither --test nor --dry-run"),
+    ],
+)
+def test_retry_failed_where_it_cannot_apply_is_refused_not_ignored(
+    composed_project, send_settings, args, said
+):
+    write_subscribers(composed_project, 2)
+    with MailServer() as server:
+        env = smtp_env(server.port, **send_settings)
+        result = send(composed_project, env, "--retry-failed", *args)
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert said in output and "Nothing was sent" in output, output
+        assert "Traceback" not in output
+        assert server.mailbox.received == []
+    assert recorded_issues(composed_project) == []
+
+
 def test_mark_sent_refuses_an_issue_send_digest_is_still_sending(composed_project):
     addresses = write_subscribers(composed_project, 3)
     with MailServer() as server:

@@ -68,6 +68,23 @@ def composed_issue(folder: str, issues: list[SentIssue]) -> IssueSnapshot | None
     )
 
 
+def _check_retry_failed(backend: str, trying: bool) -> None:
+    """--retry-failed sends again through SMTP, where this project sends each copy
+    and knows who refused it; anything else would ignore it without a word."""
+    if trying:
+        raise SendSetupError(
+            "--retry-failed sends the issue again; it goes with neither --test nor "
+            "--dry-run. Nothing was sent. Fix: run `invoke send-digest --retry-failed` alone"
+        )
+    if backend != "smtp":
+        shown = f'"{backend}"' if backend else "not set"
+        raise SendSetupError(
+            f'--retry-failed is for sending by SMTP, and DIGEST["send"]["backend"] is {shown}: '
+            "a provider sends each issue to everyone itself, and its own site shows who did "
+            "not get it. Nothing was sent. Fix: run `invoke send-digest` without it"
+        )
+
+
 class Sending:
     """One run of `invoke send-digest`; `say` prints a line for the coach."""
 
@@ -103,6 +120,8 @@ class Sending:
                 f"--test {test!r} is not one email address. "
                 "Fix: write it like --test you@example.com"
             )
+        if retry_failed:
+            _check_retry_failed(self.backend, dry_run or bool(test))
         if not self.backend and not dry_run:
             if test:
                 raise SendSetupError(
