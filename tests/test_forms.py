@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import ROOT, parse, run_pelican
-from forms import form_endpoints, forms
+from forms import form_endpoints, forms, placeholder_settings
 
 UNSET = 'CONTACT={"provider": "formspree"}'
 
@@ -92,3 +92,14 @@ def test_a_pasted_mailchimp_action_needs_u_and_id():
     _, notices = forms(settings)
     assert notices["NEWSLETTER"].startswith('NEWSLETTER["action"] has no u= and id=')
     assert form_endpoints(settings) == []
+
+
+def test_the_shipped_form_examples_are_named_whatever_their_spaces_or_case():
+    settings = {
+        "NEWSLETTER": {"provider": "buttondown", "username": " Your-Buttondown-Username "},
+        "CONTACT": {"provider": "formspree", "form_id": "xyzabcde", "question": True},
+    }
+    assert placeholder_settings(settings) == [
+        'NEWSLETTER["username"] is " Your-Buttondown-Username "'
+    ]
+    assert placeholder_settings({"NEWSLETTER": None, "CONTACT": {}}) == []

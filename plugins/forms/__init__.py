@@ -49,7 +49,7 @@ def placeholder_settings(settings: dict) -> list[str]:
         f'{name}["{key}"] is "{value}"'
         for name in THANKS
         for key, value in (settings.get(name) or {}).items()
-        if str(value).startswith(PLACEHOLDER_PREFIX)
+        if str(value).strip().lower().startswith(PLACEHOLDER_PREFIX)  # spaces and case aside
     ]
 
 
