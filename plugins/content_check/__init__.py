@@ -17,6 +17,7 @@ import logging
 
 from pelican import Pelican, signals
 
+from .header_reading import use_site_rules
 from .kept_results import KeptResults
 from .problems import Problem, report
 from .reading import save_read_cache, watch_readers
@@ -122,6 +123,7 @@ _covered_by_the_check = _CoveredByTheCheck()
 
 
 def register() -> None:
+    use_site_rules()
     for name in _CoveredByTheCheck.LOGGERS:
         logging.getLogger(name).addFilter(_covered_by_the_check)
     signals.readers_init.connect(watch_readers)
