@@ -79,9 +79,14 @@ def is_scheduled(article, moment: datetime) -> bool:
 
 
 def scheduled_notice(date: datetime, settings: dict) -> str:
-    """ "Scheduled for Tuesday 1 June 2027, 09:00", in the site's time zone."""
-    local = date.astimezone(ZoneInfo(settings["TIMEZONE"]))
-    return f"Scheduled for {local:%A} {local.day} {local:%B %Y, %H:%M}"
+    """ "Scheduled for Tuesday 1 June 2027, 09:00", in the site's time zone; with
+    the offset when that hour happens twice (the night the clocks go back)."""
+    local = utc(date).astimezone(ZoneInfo(settings["TIMEZONE"]))
+    notice = f"Scheduled for {local:%A} {local.day} {local:%B %Y, %H:%M}"
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        offset = f"{local:%z}"
+        notice += f" ({offset[:3]}:{offset[3:]})"
+    return notice
 
 
 def _as_scheduled_draft(article, settings: dict):
