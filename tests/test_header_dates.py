@@ -6,6 +6,7 @@ letter case, and a header after an empty first line named as such."""
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -133,8 +134,6 @@ def header_forms_site(tmp_path_factory):
     the clocks read it on the night they go back (05:45 UTC)."""
     output = tmp_path_factory.mktemp("forms") / "output"
     content = output.parent / "content"
-    import shutil
-
     shutil.copytree(ROOT / "content", content)
     shutil.copytree(FIXTURES / "header_forms", content, dirs_exist_ok=True)
     moment = ("-e", 'BUILD_MOMENT="2027-11-07T01:45-04:00"')
@@ -148,7 +147,8 @@ def test_status_is_read_in_any_letter_case(header_forms_site):
     home = parse(output / "index.html").text_content()
     assert parse(output / "capital" / "index.html").xpath("//h1/text()") == ["Capital status"]
     assert "Capital status" in home
-    assert "Capital status" in [e.title for e in feedparser.parse(output / "feeds/atom.xml").entries]
+    feed = feedparser.parse(output / "feeds" / "atom.xml")
+    assert "Capital status" in [entry.title for entry in feed.entries]
     assert (output / "tag" / "forms" / "index.html").exists()
     # DRAFT is a draft: under drafts/ only.
     assert (output / "drafts" / "shouted-draft" / "index.html").exists()
