@@ -197,6 +197,8 @@ def check(c, content=None):
 
     os.chdir(ROOT)
     overrides = {"PATH": os.path.abspath(content)} if content else {}
+    # Links written with the public address are checked too (a link to a scheduled article).
+    overrides["PUBLISH_SITEURL"] = _settings(PUBLISH_SETTINGS)["SITEURL"]
     settings = _settings(DEV_SETTINGS, **overrides)
     generators = read_site(settings)
     problems = collect_problems(generators, settings)

@@ -21,7 +21,7 @@ from .header_reading import use_site_rules
 from .kept_results import KeptResults
 from .problems import Problem, report
 from .reading import save_read_cache, watch_readers
-from .scheduled import links_to_scheduled, waiting_list
+from .scheduled import collisions_at_their_hours, links_to_scheduled, waiting_list
 from .site import check_built, check_files, content_files, read_dates
 
 __all__ = [
@@ -54,6 +54,7 @@ def collect_problems(
     problems = check_files(settings, files, read_dates(generators), kept)
     problems += check_built(generators, settings, files, {p.path for p in problems})
     problems += links_to_scheduled(generators, settings)
+    problems += collisions_at_their_hours(generators, settings)
     return problems
 
 

@@ -95,6 +95,7 @@ def _as_scheduled_draft(article, settings: dict):
     waiting = copy.copy(article)
     waiting.status = "draft"
     waiting.scheduled_for = article.date
+    waiting.published_form = article  # for the check of the site at its own hour
     waiting.scheduled_notice = scheduled_notice(article.date, settings)
     return waiting
 
