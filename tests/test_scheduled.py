@@ -427,3 +427,35 @@ def test_a_link_to_a_scheduled_article_by_its_address_is_caught(planned_project,
     site = {"SITEURL": OWN_SITE}
     built = run_pelican(project / "content", tmp_path / "out", "publishconf.py", env=site)
     assert built.returncode == 1 and len(problem_lines(built.stderr)) == 4, built.stderr
+
+
+def test_a_writing_build_leaves_no_page_of_an_earlier_moment(tmp_path):
+    """Into a kept output folder (invoke build, invoke serve): the article's
+    public page and the tag page only it brought go once it is scheduled again,
+    and its drafts/ page goes once it is live."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    zone = ZoneInfo("America/New_York")
+    ahead = write_articles(content, zone, datetime.now(zone))
+    output = tmp_path / "output"
+
+    def build_at(moment: datetime) -> None:
+        setting = f'BUILD_MOMENT="{moment.isoformat()}"'
+        result = run_pelican(content, output, "pelicanconf.py", "-e", setting)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    live, draft = output / "ahead" / "index.html", output / "drafts" / "ahead" / "index.html"
+    tag = output / "tag" / "only-ahead" / "index.html"
+    build_at(ahead + timedelta(minutes=1))
+    assert live.exists() and tag.exists() and not draft.exists()
+    build_at(ahead - timedelta(minutes=1))  # as if its Date had been moved later
+    assert draft.exists()
+    assert not live.exists() and not live.parent.exists() and not tag.parent.exists()
+    assert (output / "just-now" / "index.html").exists()  # the rest stays
+    build_at(ahead + timedelta(minutes=1))
+    assert live.exists() and tag.exists()
+    assert (
+        not draft.exists()
+        and (output / "drafts").exists() is False
+        or not any((output / "drafts").rglob("ahead*"))
+    )

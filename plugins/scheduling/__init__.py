@@ -6,6 +6,8 @@ everything from (home and list pages, tag, category, author and archive pages,
 feeds, sitemap, related and neighbouring articles, the newsletter) before any
 of them is made, and is shown as a draft instead, under `drafts/` in a writing
 build (with `scheduled_notice` for the theme) and nowhere in a publish build.
+A writing build removes the pages an earlier build wrote for another state
+of an article (leftovers.py).
 
 The moment is read once per build: `BUILD_MOMENT` (ISO 8601, read by the same
 rules as a header's Date, times.py: without an offset it is the site's time
@@ -25,6 +27,7 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.utils import order_content
 
+from . import leftovers
 from .times import TimeError, read_time, utc
 
 __all__ = [
@@ -131,4 +134,9 @@ def fix_moment_at_start(pelican) -> None:
 
 def register() -> None:
     signals.initialized.connect(fix_moment_at_start)
+    signals.initialized.connect(leftovers.start)
     signals.article_generator_pretaxonomy.connect(hold_back_scheduled)
+    signals.article_generator_finalized.connect(leftovers.note_other_addresses)
+    signals.page_generator_finalized.connect(leftovers.note_other_addresses)
+    signals.content_written.connect(leftovers.note_written)
+    signals.finalized.connect(leftovers.remove_leftovers)
