@@ -148,6 +148,7 @@ def new(c, title):
     from content_check.characters import control_characters, describe_character
     from content_check.names import has_letters_or_digits, slug_of
     from content_check.schema import SUMMARY_PLACEHOLDER, article_id
+    from scheduling.times import as_written
 
     settings = _settings(DEV_SETTINGS)
     safe_title = " ".join(title.split())
@@ -168,7 +169,7 @@ def new(c, title):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         f"Title: {safe_title}\n"
-        f"Date: {now:%Y-%m-%d %H:%M}\n"
+        f"Date: {as_written(now)}\n"
         f"Id: {article_id(now, slug)}\n"
         "Status: draft\n"
         f"Category: {settings['DEFAULT_CATEGORY']}\n"

@@ -214,3 +214,16 @@ def test_a_build_moment_that_cannot_be_one_instant_is_one_line(moment, message):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith(message), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_invoke_new_writes_a_date_that_reads_back_as_the_same_instant():
+    """In the hour that happens twice, the Date `invoke new` writes carries its offset."""
+    from scheduling.times import as_written, read_time
+
+    for fold in (0, 1):
+        moment = datetime(2027, 11, 7, 1, 30, fold=fold, tzinfo=NEW_YORK)
+        text = as_written(moment)
+        assert text == f"2027-11-07 01:30{'-04:00' if fold == 0 else '-05:00'}"
+        read = read_time(text, "America/New_York", "Date", str)
+        assert read.astimezone(ZoneInfo("UTC")) == moment.astimezone(ZoneInfo("UTC"))
+    assert as_written(datetime(2027, 6, 1, 9, 0, tzinfo=NEW_YORK)) == "2027-06-01 09:00"

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pelican.utils import SafeDatetime
 
-__all__ = ["TimeError", "read_time", "utc"]
+__all__ = ["TimeError", "as_written", "read_time", "utc"]
 
 # Years a date may have: wide enough for any article, narrow enough that every
 # instant, in every zone and in UTC, stays within what Python can hold.
@@ -81,6 +81,15 @@ def utc(moment: datetime) -> datetime:
     """The instant in UTC: aware datetimes sharing one zone compare by wall
     clock in Python, which is an hour off around a change of the clocks."""
     return moment.astimezone(UTC)
+
+
+def as_written(moment: datetime) -> str:
+    """A moment in its own zone as a header's Date: `2026-03-12 09:00`, with its
+    offset only when that hour happens twice there (the night the clocks go back)."""
+    text = f"{moment:%Y-%m-%d %H:%M}"
+    if moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset():
+        text += _offset(moment)
+    return text
 
 
 def read_time(text: str, zone_name: str, label: str, written: Callable[[str], str]) -> datetime:
