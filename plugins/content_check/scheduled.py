@@ -19,7 +19,6 @@ import os
 import posixpath
 import re
 from collections import defaultdict
-from datetime import datetime
 from urllib.parse import unquote, urljoin, urlsplit
 
 from scheduling import utc
@@ -65,6 +64,7 @@ def links_to_scheduled(generators: list, settings: dict) -> list[Problem]:
     by_address = {_address_key(a.published_form.url): a for a in waiting.values()}
     names = {os.path.basename(path) for path in waiting}
     names |= {key.rsplit("/", 1)[-1] for key in by_address}
+    named = re.compile("|".join(map(re.escape, sorted(names))))
     sites = [settings.get("SITEURL") or "", settings.get("PUBLISH_SITEURL") or ""]
     root = os.path.abspath(settings["PATH"])
     problems = []
@@ -72,7 +72,7 @@ def links_to_scheduled(generators: list, settings: dict) -> list[Problem]:
         path = os.path.abspath(item.source_path)
         with open(path, encoding="utf-8", errors="replace") as handle:
             text = handle.read()
-        if not any(name in text for name in names):
+        if not named.search(text):
             continue  # the cheap test first: only a few files name one
         source = check_source(path, kind, root)
         links = list(source.links)
@@ -168,7 +168,9 @@ def collisions_at_their_hours(generators: list, settings: dict) -> list[Problem]
     waiting = scheduled_articles(generators)
     if not waiting:
         return []
-    now = _site_at(generators, settings, waiting, len(waiting) * [False])
+    articles = _generator(generators, "ArticlesGenerator")
+    static = _generator(generators, "StaticGenerator")
+    now = clashes(all_items(generators), articles, static, settings)
     seen = {_clash_key(item, output) for output, writers in now for item in writers}
     last = _site_at(generators, settings, waiting, len(waiting) * [True])
     if all(_clash_key(i, o) in seen for o, writers in last for i in writers):
@@ -222,12 +224,14 @@ class _ArticlesAt:
         self.tags, self.categories, self.authors = tags, categories, authors
         self.dates = sorted(listed, key=lambda article: utc(article.date))
         self.period_archives = {}
-        for granularity in ("year", "month", "day"):
+        for granularity, parts in (("year", 1), ("month", 2), ("day", 3)):
             save_as = settings[f"{granularity.upper()}_ARCHIVE_SAVE_AS"]
             if save_as:
-                days: set[datetime] = {a.date for a in listed}
-                found = dict.fromkeys(save_as.format(date=day) for day in sorted(days, key=utc))
-                self.period_archives[granularity] = [{"save_as": path} for path in found]
+                first = {}  # one date of each period names its page
+                for article in self.dates:
+                    first.setdefault(article.date.timetuple()[:parts], article.date)
+                paths = dict.fromkeys(save_as.format(date=date) for date in first.values())
+                self.period_archives[granularity] = [{"save_as": path} for path in paths]
 
 
 def _generator(generators: list, name: str):
