@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pelican.utils import SafeDatetime
@@ -102,17 +102,26 @@ def read_time(text: str, zone_name: str, label: str, written: Callable[[str], st
     if not found:
         raise _not_iso(value, zone, label, written)
     try:
-        local = datetime.fromisoformat(f"{found['date']}T{found['time'] or '00:00'}")
+        day = date.fromisoformat(found["date"])
     except ValueError:
         raise TimeError(
             f'{label} "{value}" is not valid: {found["date"]} is not a day of the calendar',
             f"write the real day as year-month-day, like {written('2026-03-04 09:00')}",
         ) from None
+    try:
+        local = datetime.fromisoformat(f"{day}T{found['time'] or '00:00'}")
+    except ValueError:
+        raise TimeError(
+            f'{label} "{value}" is not valid: {found["time"]} is not a time of day',
+            f"write the hour from 00:00 to 23:59, like {written(f'{day} 09:00')}",
+        ) from None
     if not FIRST_YEAR <= local.year <= LAST_YEAR:
+        example = local.replace(year=2027, day=28) if day.day == 29 else local.replace(year=2027)
+        example = _shown(example, time_given=bool(found["time"]))
         raise TimeError(
             f'{label} "{value}" is in the year {local.year}; the site handles the years '
             f"{FIRST_YEAR} to {LAST_YEAR}",
-            f"write the year you mean, like {written(_shown(local.replace(year=2027)))}",
+            f"write the year you mean, like {written(example)}",
         )
     if found["offset"]:
         return _with_offset(local, found["offset"], value, zone, label, written)
