@@ -143,7 +143,7 @@ class Sending:
             if test:
                 raise SendSetupError(
                     'No sending backend is set. Fix: set DIGEST["send"]["backend"] to '
-                    '"smtp", "buttondown" or "mailchimp" in pelicanconf.py'
+                    '"smtp", "buttondown", "mailchimp", "kit" or "mailerlite" in pelicanconf.py'
                 )
             self.say('No sending backend is set (DIGEST["send"]["backend"]): a dry run.')
             dry_run = True
