@@ -316,3 +316,23 @@ def test_a_test_send_is_refused_with_the_way_to_test(composed_project, provider)
     assert result.returncode == 1 and api.requests == []
     assert "API has no test send. Nothing was sent." in result.stderr
     assert '"mode"] to "draft"' in result.stderr
+
+
+def test_kit_sends_to_the_chosen_segments_and_tags_or_says_what_to_write(composed_project):
+    with Kit() as api:
+        env = kit_env(api)
+        chosen = json.loads(env["DIGEST_SEND"])
+        chosen["kit"].update(segment_ids=[18], tag_ids=[7, 9], email_template_id=2)
+        good = dict(env, DIGEST_SEND=json.dumps(chosen))
+        chosen["kit"]["tag_ids"] = "7"
+        bad = dict(env, DIGEST_SEND=json.dumps(chosen))
+        refused = send(composed_project, bad)
+        assert refused.returncode == 1 and api.requests == []
+        assert refused.stderr.startswith('DIGEST["send"]["kit"]["tag_ids"] is \'7\'. Fix: write')
+        result = send(composed_project, good)
+        assert result.returncode == 0, result.stdout + result.stderr
+    body = api.requests[0]["body"]
+    assert body["subscriber_filter"] == [
+        {"any": [{"type": "segment", "ids": [18]}, {"type": "tag", "ids": [7, 9]}]}
+    ]
+    assert body["email_template_id"] == 2 and "email_address" not in body
