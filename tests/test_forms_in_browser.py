@@ -315,7 +315,9 @@ def test_a_wrong_spam_answer_is_answered_in_the_sites_words(
             assert page.text_content("#ct-question-error") == wrong
     else:
         # Without scripts Chromium says its own line and, under it, the title.
-        assert question.get_attribute("title") == "Type the answer to 1 + 6 as one number, in digits."
+        assert (
+            question.get_attribute("title") == "Type the answer to 1 + 6 as one number, in digits."
+        )
     page.fill("#ct-question", " 7 ")
     assert question.evaluate("q => q.checkValidity()"), "the right answer, spaces and all"
     context.close()
