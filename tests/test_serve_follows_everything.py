@@ -5,6 +5,7 @@ preview` points to)."""
 
 from __future__ import annotations
 
+import shutil
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ def serving(project: Path, log_path: Path, *options: str):
     server = start_serve(project, port, log, *options)
     address = f"http://localhost:{port}/"
     try:
-        assert wait_for(lambda: "<h1" in fetch(address), 60), log_path.read_text()
+        assert wait_for(lambda: "</body>" in fetch(address), 60), log_path.read_text()
         yield address
     finally:
         server.terminate()
@@ -79,6 +80,18 @@ def test_a_build_problem_shows_on_every_open_page_until_the_next_good_build(
         context.close()
 
 
+def test_when_the_first_build_fails_its_problems_are_the_home_page(project_copy, tmp_path):
+    shutil.rmtree(project_copy / "output", ignore_errors=True)
+    broken = project_copy / "content/articles/broken.md"
+    broken.write_text("Title:\nDate: 2026-01-01\nId: 2026-01-01-broken\n\nText.\n")
+    with serving(project_copy, tmp_path / "serve.log") as address:
+        page = fetch(address)
+        assert "<code>content/articles/broken.md:1</code>: Title is empty." in page
+        broken.unlink()
+        assert wait_for(lambda: "preview-problems" not in fetch(address))
+        assert "Coaching or Therapy" in fetch(address)
+
+
 def test_a_settings_edit_a_deleted_and_a_renamed_article_show_on_every_page(project_copy, tmp_path):
     settings = project_copy / "pelicanconf.py"
     articles = project_copy / "content/articles"
@@ -93,6 +106,7 @@ def test_a_settings_edit_a_deleted_and_a_renamed_article_show_on_every_page(proj
         assert wait_for(lambda: all("Sam Coaches</a>" in fetch(p) for p in pages)), log.read_text()
 
         assert "Small Steps" in fetch(address)
+        # Even while a build reads the folder (the one of the settings may still run).
         (articles / "small-steps-after-a-session.md").unlink()
         gone = [address, address + "archives/", address + "tag/coaching/"]
         assert wait_for(

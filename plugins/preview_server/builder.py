@@ -44,6 +44,7 @@ class PreviewBuilder:
         self.generators: list = []  # of the last successful full build
         self._latest: list = []
         self.headers: dict[str, str] = {}  # source path -> header text at the last full build
+        self.pages: set[str] = set()  # the page files of the last good full build
         init_logging(level=logging.WARNING, fatal="warnings")
         signals.all_generators_finalized.connect(self._remember)
 
@@ -54,7 +55,7 @@ class PreviewBuilder:
         try:
             done = self._build_pages(changed) if changed else False
             if not done:
-                self._build_all()
+                self._build_all_again_if_a_file_went()
         except ContentError as stop:  # the report is the message
             self.failure = content_failure(stop.problems)
             print(stop.code, file=sys.stderr, flush=True)
@@ -73,8 +74,17 @@ class PreviewBuilder:
         print(f"Rebuilt the {what} in {time.perf_counter() - started:.2f} s", flush=True)
         return True
 
+    def _build_all_again_if_a_file_went(self) -> None:
+        """A file deleted or renamed while the build read the folder is gone by
+        the time it is read: the watcher has seen it, so build once more at once."""
+        try:
+            self._build_all()
+        except FileNotFoundError as error:
+            if error.filename and os.path.exists(error.filename):
+                raise
+            self._build_all()
+
     def _build_all(self) -> None:
-        written = self._written()
         self.generators = []
         Pelican(self._read_settings()).run()
         self.generators = self._latest
@@ -82,9 +92,11 @@ class PreviewBuilder:
             os.path.abspath(item.source_path): split_header(item.source_path)[0]
             for item in self._items()
         }
-        # The page of an article deleted or renamed since the last build goes too.
-        for gone in written - self._written():
+        # The page of an article deleted or renamed since the last good build goes too.
+        written = self._written()
+        for gone in self.pages - written:
             _remove_page(gone)
+        self.pages = written
 
     def _read_settings(self) -> dict:
         """The settings as the files say now: publishconf.py imports pelicanconf.py,

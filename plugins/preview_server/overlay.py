@@ -83,8 +83,7 @@ def overlay_html(failure: Failure) -> bytes:
     summary = f'<p class="summary">{escape(failure.summary)}</p>' if failure.summary else ""
     return (
         '<aside class="notice preview-problems" role="alert" aria-labelledby="preview-problems">'
-        '<h2 id="preview-problems">The site was not rebuilt: the page shows the last good'
-        " build</h2>"
+        '<h2 id="preview-problems">The site was not rebuilt</h2>'
         f"<ul>{items}</ul>{summary}</aside>"
     ).encode()
 

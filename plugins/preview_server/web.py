@@ -20,6 +20,10 @@ EVENTS = "/__preview/events"
 SCRIPT = "/__preview/reload.js"
 RELOAD_JS = b"new EventSource('" + EVENTS.encode() + b"').onmessage = () => location.reload();\n"
 TAG = f'<script src="{SCRIPT}" defer></script>'.encode()
+NOT_BUILT = (
+    b'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    b"<title>Not built yet</title></head><body></body></html>"
+)
 
 
 class Reloads:
@@ -57,10 +61,13 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if path == STYLESHEET:
             return self._send(PROBLEMS_CSS, "text/css")
         page = self._html_page(path)
-        if page is None:
-            return super().do_GET()
-        body = page.read_bytes()
         failure = self.failure()
+        if page is None and failure and path == "/":
+            body = NOT_BUILT  # the first build failed: its problems are the page
+        elif page is None:
+            return super().do_GET()
+        else:
+            body = page.read_bytes()
         if failure:
             body = with_overlay(body, failure)
         end = body.rfind(b"</body>")
