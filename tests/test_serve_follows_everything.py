@@ -185,3 +185,11 @@ def test_preview_says_how_to_look_at_it_and_serve_publish_shows_it_styled(
         text = settings.read_text().replace("Parts & Purpose Coaching", "Sam Coaches")
         settings.write_text(text)
         assert wait_for(lambda: "Sam Coaches</a>" in fetch(address + "about/"))
+        # A problem shows there too (the publish build empties its folder first).
+        broken = project_copy / "content/articles/broken.md"
+        broken.write_text("Title:\nDate: 2026-01-01\nId: 2026-01-01-broken\n\nText.\n")
+        article = address + "coaching-or-therapy/"
+        assert wait_for(lambda: "content/articles/broken.md:1</code>" in fetch(article))
+        broken.unlink()
+        assert wait_for(lambda: "preview-problems" not in fetch(article))
+        assert "Coaching or Therapy" in fetch(article)

@@ -62,8 +62,10 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return self._send(PROBLEMS_CSS, "text/css")
         page = self._html_page(path)
         failure = self.failure()
-        if page is None and failure and path == "/":
-            body = NOT_BUILT  # the first build failed: its problems are the page
+        if page is None and failure and self._no_site(path):
+            # No good build to show (the first failed, or a publish build emptied
+            # the folder before it failed): the problems are the page.
+            body = NOT_BUILT
         elif page is None:
             return super().do_GET()
         else:
@@ -81,6 +83,10 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                 return None  # let http.server redirect to the address with a slash
             file = file / "index.html"
         return file if file.suffix == ".html" and file.is_file() else None
+
+    def _no_site(self, path: str) -> bool:
+        wants_page = path.endswith(("/", ".html"))
+        return wants_page and not Path(self.directory, "index.html").is_file()
 
     def _send(self, body: bytes, content_type: str) -> None:
         self.send_response(200)
