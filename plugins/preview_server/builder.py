@@ -200,6 +200,10 @@ def _settings_error(error: Exception) -> str:
         what = f"{type(error).__name__}: {error}"
         if not where:
             return ""
+        if isinstance(error, NameError):  # most often text written without its quotes
+            return (
+                f'{where}: {what}. Fix: put text in straight quotes ("like this"), then save again'
+            )
     return f"{where}: {what}. Fix: correct that line (or undo its last edit), then save again"
 
 
