@@ -134,13 +134,13 @@ def test_a_settings_file_python_cannot_read_is_named_in_the_page(project_copy, t
     settings = project_copy / "pelicanconf.py"
     with serving(project_copy, tmp_path / "serve.log") as address:
         text = settings.read_text()
-        settings.write_text(
-            text.replace('TIMEZONE = "America/New_York"', 'TIMEZONE = "America/New_York')
-        )
+        settings.write_text(text + 'SITE_TAGLINE = "Coaching, with the closing quote forgotten\n')
+        line = len(text.splitlines()) + 1
         assert wait_for(lambda: "preview-problems" in fetch(address))
         page = fetch(address)
-        line = text.splitlines().index('TIMEZONE = "America/New_York"') + 1
-        assert f"<code>pelicanconf.py:{line}</code>" in page and "<strong>Fix:</strong>" in page
+        assert f"<code>pelicanconf.py:{line}</code>: unterminated string literal" in page
+        assert "<strong>Fix:</strong> correct that line" in page
+        assert "Traceback" not in page
         settings.write_text(text)
         assert wait_for(lambda: "preview-problems" not in fetch(address))
 
