@@ -18,6 +18,9 @@ from test_theme_in_browser import browser  # noqa: F401 (the shared Chromium fix
 from conftest import run_invoke
 from project import start_serve
 
+# A settings edit: the site's name, written last so it wins wherever it is set.
+RENAMED = '\nSITENAME = "Sam Coaches"\n'
+
 
 @contextmanager
 def serving(project: Path, log_path: Path, *options: str):
@@ -99,11 +102,7 @@ def test_a_settings_edit_a_deleted_and_a_renamed_article_show_on_every_page(proj
     articles = project_copy / "content/articles"
     log = tmp_path / "serve.log"
     with serving(project_copy, log) as address:
-        settings.write_text(
-            settings.read_text().replace(
-                'SITENAME = "Parts & Purpose Coaching"', 'SITENAME = "Sam Coaches"'
-            )
-        )
+        settings.write_text(settings.read_text() + RENAMED)
         pages = [address, address + "about/", address + "coaching-or-therapy/"]
         assert wait_for(lambda: all("Sam Coaches</a>" in fetch(p) for p in pages)), log.read_text()
 
@@ -184,8 +183,7 @@ def test_preview_says_how_to_look_at_it_and_serve_publish_shows_it_styled(
 
         # publishconf.py takes pelicanconf.py's edits too (it imports that file).
         settings = project_copy / "pelicanconf.py"
-        text = settings.read_text().replace("Parts & Purpose Coaching", "Sam Coaches")
-        settings.write_text(text)
+        settings.write_text(settings.read_text() + RENAMED)
         assert wait_for(lambda: "Sam Coaches</a>" in fetch(address + "about/"))
         # A problem shows there too (the publish build empties its folder first).
         broken = project_copy / "content/articles/broken.md"

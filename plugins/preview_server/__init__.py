@@ -34,10 +34,15 @@ def serve(
     builder = PreviewBuilder(settings_file, overrides)
     reloads = Reloads()
     server = open_server(output, host, port, reloads, lambda: builder.failure)
+    # Watching starts before the first build, so nothing saved meanwhile is missed.
+    batches = watch(*watched, debounce=400, step=30, rust_timeout=200, yield_on_timeout=True)
+    next(batches)
     builder.build()
     start(server)
     print(f"Serving http://{host}:{port}/ (Ctrl+C stops)", flush=True)
-    for changes in watch(*watched, debounce=400, step=30):
+    for changes in batches:
+        if not changes:
+            continue  # a quiet moment
         paths = {os.path.abspath(path) for _, path in changes}
         if any(path.startswith(code_folder + os.sep) for path in paths):
             on_code_change()
