@@ -105,6 +105,11 @@ def build(c, debug=False):
     _pelican(DEV_SETTINGS, debug=debug)
 
 
+PREVIEW_DONE = """\
+output/ holds the site as it will be published at {address}. Its pages load their
+styles and links from that address, so opened from the disk they look unstyled.
+To look at it: `invoke serve --publish`, then open http://localhost:8000"""
+
 # Set by the hosts that deploy whatever `invoke preview` builds (their documented
 # build variables): there, preview is the deploy and refuses what publish refuses.
 DEPLOYING_HOSTS = {"NETLIFY": "true", "CF_PAGES": "1"}
@@ -113,33 +118,53 @@ DEPLOYING_HOSTS = {"NETLIFY": "true", "CF_PAGES": "1"}
 @task
 def preview(c):
     """Build the site into output/ exactly as it will be published."""
+    settings = _settings(PUBLISH_SETTINGS)
     if any(os.environ.get(name) == value for name, value in DEPLOYING_HOSTS.items()):
-        settings = _settings(PUBLISH_SETTINGS)
         _refuse_placeholders(settings["SITEURL"], settings, "preview")
     _pelican(PUBLISH_SETTINGS)
+    print(PREVIEW_DONE.format(address=settings["SITEURL"] or "its address"))
 
 
-@task(help={"port": "port to serve on (default 8000)", "host": "address (default localhost)"})
-def serve(c, port=8000, host="localhost"):
+@task(
+    help={
+        "port": "port to serve on (default 8000)",
+        "host": "address (default localhost)",
+        "publish": "serve the site as `invoke preview` builds it (publish settings, no drafts)",
+    }
+)
+def serve(c, port=8000, host="localhost", publish=False):
     """Build, serve on http://localhost:8000 and rebuild + reload the browser on every change."""
+    from preview_server import PortInUse
     from preview_server import serve as preview
+
+    command = ["serve", "--port", str(port), "--host", host] + (["--publish"] if publish else [])
 
     def restart() -> None:
         # Plugin code is imported once per process; a fresh process loads the change.
         print("Plugin code changed: restarting the server.", file=sys.stderr, flush=True)
-        command = ["-m", "invoke", "serve", "--port", str(port), "--host", host]
-        os.execv(sys.executable, [sys.executable, *command])
+        os.execv(sys.executable, [sys.executable, "-m", "invoke", *command])
 
     os.chdir(ROOT)
-    preview(
-        settings_file=DEV_SETTINGS,
-        output=str(ROOT / OUTPUT),
-        watched=[str(ROOT / path) for path in WATCHED],
-        host=host,
-        port=int(port),
-        on_code_change=restart,
-        code_folder=str(ROOT / "plugins"),
-    )
+    try:
+        preview(
+            settings_file=PUBLISH_SETTINGS if publish else DEV_SETTINGS,
+            output=str(ROOT / OUTPUT),
+            watched=[str(ROOT / path) for path in WATCHED],
+            host=host,
+            port=int(port),
+            on_code_change=restart,
+            code_folder=str(ROOT / "plugins"),
+            # The publish build's addresses lead here instead of to the public site.
+            overrides={"SITEURL": f"http://{host}:{port}"} if publish else None,
+        )
+    except PortInUse:
+        other = f"invoke serve --port {int(port) + 1}" + (" --publish" if publish else "")
+        raise Exit(
+            f"Port {port} is already in use (perhaps by another `invoke serve`, at "
+            f"http://{host}:{port}/). Fix: stop that one with Ctrl+C, or pick another "
+            f"port: {other}",
+            1,
+        ) from None
 
 
 @task(help={"title": "the article's title, in quotes"})
@@ -381,9 +406,11 @@ def bench(c, quick=False, runs=3):
         "out": "folder of the composed issue (default: DIGEST['out'] in pelicanconf.py)",
         "retry_failed": "send the unfinished issue again to who was refused for good "
         "(once you fixed the cause)",
+        "mark_sent": "record the issue made as a draft in your provider as sent, once you "
+        "sent it there",
     }
 )
-def send_digest(c, dry_run=False, test="", out=None, retry_failed=False):
+def send_digest(c, dry_run=False, test="", out=None, retry_failed=False, mark_sent=False):
     """Send the next newsletter issue to every subscriber (composing it if needed).
 
     Safe to run again at any time: after a crash it goes on where it stopped, and
@@ -403,7 +430,7 @@ def send_digest(c, dry_run=False, test="", out=None, retry_failed=False):
         _compose(settings, folder, load_record(record), now)
 
     status = Sending(settings, record, folder, say=lambda line: print(line, flush=True)).run(
-        compose, dry_run=dry_run, test=test, retry_failed=retry_failed
+        compose, dry_run=dry_run, test=test, retry_failed=retry_failed, mark_sent=mark_sent
     )
     if status:
         raise Exit(code=status)

@@ -24,10 +24,13 @@ def copy_project(into: Path, content: bool = True) -> Path:
     return into
 
 
-def start_serve(project: Path, port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
-    """`invoke serve` in a project copy, as the coach starts it; the caller stops it."""
+def start_serve(
+    project: Path, port: int, log=subprocess.DEVNULL, *options: str
+) -> subprocess.Popen:
+    """`invoke serve` in a project copy, as the coach starts it (with `options`,
+    like "--publish"); the caller stops it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
+        [sys.executable, "-m", "invoke", "serve", "--port", str(port), *options],
         cwd=project,
         stdout=log,
         stderr=subprocess.STDOUT if log is not subprocess.DEVNULL else subprocess.DEVNULL,
