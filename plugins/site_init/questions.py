@@ -272,7 +272,7 @@ QUESTIONS = [
         "The newsletter's sending address (replies come back to it)",
         ("sender",),
         check_sender,
-        "Jordan Avery <hello@your-domain.com>",
+        "{author} <hello@your-domain.com>",
     ),
     *form_questions(),
 ]

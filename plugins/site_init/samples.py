@@ -142,15 +142,22 @@ def apply_sample_choice(settings: dict, choice: SampleChoice, old: str, new: str
         path = pages / name
         if not path.exists():
             continue
-        text = path.read_text(encoding="utf-8")
+        before = text = path.read_text(encoding="utf-8")
         if choice.first_time and EDIT_MARK not in text:
             header, blank, body = text.partition("\n\n")
             text = f"{header}{blank or chr(10) * 2}{EDIT_MARK}\n\n{body}"
-        if EDIT_MARK in text:
-            text = renamed(text, SAMPLE_AUTHOR if choice.first_time else old, new)
-        if text != path.read_text(encoding="utf-8"):
-            path.write_text(text, encoding="utf-8")
             done.append(
                 f"Marked for editing: {shown(path)} (sample text: rewrite it in your own words)."
             )
+        if EDIT_MARK in text:  # still the sample's text: it takes the coach's name
+            text = renamed(text, SAMPLE_AUTHOR if choice.first_time else old, new)
+            if EDIT_MARK in before and text != before:
+                done.append(f"Your name put in {shown(path)} (still marked for editing).")
+        if text != before:
+            path.write_text(text, encoding="utf-8")
+    if choice.first_time:
+        done.append(
+            "Also sample text: tagline, description, intro, bio and social_links in site.toml; "
+            "rewrite them in your own words."
+        )
     return done
