@@ -310,3 +310,35 @@ def test_the_sample_history_of_the_newsletter_goes_with_the_samples(project_copy
     publish_own_article(project_copy, "A First Note")
     assert run_invoke(project_copy, "digest", env=ENV).returncode == 0
     assert composed_issue(project_copy)["Subject"] == "Sam Lee Coaching #1: A First Note"
+
+
+@pytest.mark.parametrize(
+    "edit, says",
+    [
+        (
+            ('author = "Jordan Avery"', 'author = "Jordan Avery'),
+            "the text has no closing double quote",
+        ),
+        (
+            ('author = "Jordan Avery"', "author = Jordan Avery"),
+            "the value is not between double quotes",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["build", "digest", "init"])
+def test_a_broken_site_file_is_named_with_its_line_and_the_fix(project_copy, command, edit, says):
+    site = project_copy / "site.toml"
+    site.write_text(site.read_text(encoding="utf-8").replace(*edit), encoding="utf-8")
+    line = next(
+        number
+        for number, text in enumerate(site.read_text().splitlines(), 1)
+        if text.startswith("author")
+    )
+    before = files(project_copy)
+    result = run_invoke(project_copy, command, env=ENV, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"site.toml:{line}: {says}. Fix: ")
+    assert "`git diff site.toml` shows it" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert files(project_copy) == before
+    assert not (project_copy / "output").exists()

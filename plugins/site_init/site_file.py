@@ -40,10 +40,7 @@ def read_site_file(path: Path) -> dict:
     try:
         site = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise SiteFileError(
-            f'{path.name}: {error}. Fix: write each value as key = "text" on one line, '
-            f"or undo your last edit (`git diff {path.name}` shows it)"
-        ) from None
+        raise SiteFileError(toml_problem(path.name, str(error))) from None
     missing = [key for key in NEEDED if key not in site]
     if missing:
         raise SiteFileError(
@@ -51,6 +48,30 @@ def read_site_file(path: Path) -> dict:
             f"{path.name}` shows what was removed), then run `invoke init` to check every value"
         )
     return site
+
+
+# tomllib's words for the mistakes a hand edit makes, as the coach would say them.
+QUOTES = 'write the value on one line between double quotes, like author = "Jordan Avery"'
+IN_WORDS = {
+    "Illegal character '\\n'": ("the text has no closing double quote", QUOTES),
+    "Unterminated string": ("the text has no closing double quote", QUOTES),
+    "Invalid value": ("the value is not between double quotes", QUOTES),
+    "Cannot overwrite a value": ("a key is written twice", "delete one of the two lines"),
+    "Expected newline or end of document after a statement": (
+        "something follows the value",
+        "put each key = value on its own line, with nothing after it but a # comment",
+    ),
+}
+
+
+def toml_problem(name: str, message: str) -> str:
+    """tomllib's "Illegal character '\\n' (at line 9, column 23)" as the coach
+    needs it: the line first, then the mistake and the fix in words."""
+    where = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+    what = message[: where.start()] if where else message
+    what, fix = IN_WORDS.get(what, (what, QUOTES))
+    line = f":{where.group(1)}" if where else ""
+    return f"{name}{line}: {what}. Fix: {fix}, or undo your last edit (`git diff {name}` shows it)"
 
 
 def toml_value(value: str | bool) -> str:
