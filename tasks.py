@@ -38,8 +38,6 @@ site.toml: sender is {sender!r}: {domain} is reserved for examples, so
 replies would reach no one and many mail servers refuse mail from it. Fix: run
 `invoke init` and give your own sending address, like "Your Name <you@your-domain>",
 then run `invoke {command}` again. Nothing was built or sent."""
-# Domains reserved for examples (RFC 2606): no one's real mail address is there.
-EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 
 FORMS_HELP = """\
 site.toml: {settings}: still the example the project ships with, so the
@@ -251,17 +249,26 @@ def _refuse_newsletter_placeholders(settings: dict, command: str) -> None:
     be recorded as sent all the same); one from the example sender bounces."""
     from email.utils import parseaddr
 
+    from site_init.questions import is_example_domain
+
     _refuse_placeholder_address(settings["SITEURL"], settings, command, "the email's links")
     sender = settings["DIGEST"]["from"]
     domain = parseaddr(sender)[1].rpartition("@")[2].lower()
-    if domain in EXAMPLE_DOMAINS:
+    if is_example_domain(domain):
         raise Exit(SENDER_HELP.format(sender=sender, domain=domain, command=command), 1)
 
 
 def _refuse_placeholder_address(address: str, settings: dict, command: str, what: str) -> None:
+    from urllib.parse import urlsplit
+
+    from site_init.questions import is_example_domain
+
     placeholder = settings["PLACEHOLDER_SITEURL"]
     if address.rstrip("/") in ("", placeholder):
         state = f"still the placeholder {placeholder}" if address else "not set"
+        raise Exit(SITEURL_HELP.format(state=state, what=what, command=command), 1)
+    if is_example_domain(urlsplit(address).hostname or ""):
+        state = f"{address}, an address reserved for examples"
         raise Exit(SITEURL_HELP.format(state=state, what=what, command=command), 1)
 
 

@@ -342,3 +342,32 @@ def test_a_broken_site_file_is_named_with_its_line_and_the_fix(project_copy, com
     assert "Traceback" not in result.stderr
     assert files(project_copy) == before
     assert not (project_copy / "output").exists()
+
+
+@pytest.mark.parametrize(
+    "line, says",
+    [
+        (
+            'address = "https://coach.example.org"',
+            "SITEURL, the public address of the site, is https://coach.example.org, an "
+            "address reserved for examples,",
+        ),
+        (
+            'sender = "Sam <sam@mail.example.net>"',
+            "site.toml: sender is 'Sam <sam@mail.example.net>'",
+        ),
+    ],
+)
+def test_an_example_address_written_by_hand_stops_the_digest(project_copy, line, says):
+    """What init refuses, a hand edit of site.toml cannot slip past the digest."""
+    assert init(project_copy, *OPTIONS).returncode == 0
+    publish_own_article(project_copy, "A First Note")
+    site = project_copy / "site.toml"
+    key = line.split(" = ")[0]
+    lines = site.read_text(encoding="utf-8").splitlines()
+    site.write_text("\n".join(line if x.startswith(key + " =") else x for x in lines) + "\n")
+    result = run_invoke(project_copy, "digest", env=ENV)
+    assert result.returncode == 1
+    assert result.stderr.startswith(says), result.stderr
+    assert "invoke init" in result.stderr and "Traceback" not in result.stderr
+    assert not (project_copy / "newsletter-issue").exists()
