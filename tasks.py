@@ -19,7 +19,7 @@ import site_init  # noqa: E402 (the questions of `invoke init`, which make its o
 DEV_SETTINGS = "pelicanconf.py"
 PUBLISH_SETTINGS = "publishconf.py"
 OUTPUT = "output"
-WATCHED = ["content", "theme", "plugins", DEV_SETTINGS, PUBLISH_SETTINGS]
+WATCHED = ["content", "theme", "plugins", DEV_SETTINGS, PUBLISH_SETTINGS, "site.toml"]
 DEPLOY_HELP = """\
 Nothing to publish to: set DEPLOY in publishconf.py (or the DEPLOY environment
 variable, as JSON) to one of
