@@ -101,7 +101,7 @@ def test_init_with_options_sets_up_a_site_whose_digest_and_publish_need_no_edit(
     about = (project_copy / "content/pages/about.md").read_text(encoding="utf-8")
     assert "rewrite this page in your own words" in about
     assert "Sam Lee" in about and "Jordan" not in about
-    assert "Removed the 7 sample articles from content/articles." in result.stdout
+    assert "Removed the 7 sample articles from content/articles (`git checkout" in result.stdout
 
     nothing = run_invoke(project_copy, "digest", env=ENV)
     assert nothing.returncode == 0, nothing.stderr

@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 
 from .questions import QUESTIONS, Question, Refused
-from .samples import SampleChoice, apply_sample_choice, renamed, sample_choice
+from .samples import apply_sample_choice, renamed, sample_choice
 from .site_file import SITE_FILE, read_site_file, with_changes, write_atomically
 
 __all__ = ["QUESTIONS", "option_help", "run_init", "with_question_options"]
@@ -97,12 +97,17 @@ def run_init(root: Path, settings: dict, options: dict, stdin=None, out=None) ->
     site = read_site_file(path)
     asker = Asker(stdin, out)
     answers: dict[str, str] = {}
+    every_one_given = True
     for question in QUESTIONS:
         if question.asked(answers):
             current = question.current(site)
             given = options.get(question.name)
+            every_one_given &= given is not None
             answers[question.name] = answer(question, given, current, answers, asker)
-    samples = sample_choice(settings, options.get("keep_samples"), asker)
+    # With every answer an option (a script), the samples' default is taken unasked.
+    samples = sample_choice(
+        settings, options.get("keep_samples"), None if every_one_given else asker
+    )
 
     # Every answer is checked: now write, site.toml first.
     changes = site_changes(site, answers)
@@ -118,7 +123,7 @@ def run_init(root: Path, settings: dict, options: dict, stdin=None, out=None) ->
             )
         write_atomically(path, new_text)
     done = apply_sample_choice(settings, samples, site["author"], answers["author"])
-    report(out, changes, samples, done)
+    report(out, changes, done)
 
 
 # The texts about the coach in site.toml: a new name replaces the old one in them.
@@ -156,7 +161,7 @@ def lookup(data: dict, key: tuple[str, ...]):
     return data
 
 
-def report(out, changes: dict, samples: SampleChoice, done: list[str]) -> None:
+def report(out, changes: dict, done: list[str]) -> None:
     if changes:
         names = ", ".join(".".join(key) for key in changes)
         out.write(f"Written to {SITE_FILE}: {names}.\n")

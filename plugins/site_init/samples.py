@@ -63,7 +63,8 @@ def sample_articles(settings: dict) -> tuple[Path, ...]:
 
 
 def sample_choice(settings: dict, keep: bool | None, asker) -> SampleChoice:
-    """Remove the sample articles? Default yes, or no when an earlier run kept them."""
+    """Remove the sample articles? Default yes, or no when an earlier run kept
+    them; without an `asker`, the default."""
     from digest import record_path
     from digest.record import never_mailed
 
@@ -79,7 +80,7 @@ def sample_choice(settings: dict, keep: bool | None, asker) -> SampleChoice:
         f"editing.) {choices}: "
     )
     while True:
-        typed = asker.line(prompt)
+        typed = asker.line(prompt) if asker else None
         if typed is None or typed == "":
             return SampleChoice(articles, not kept_before, not kept_before)
         if typed.lower() in ("y", "yes", "n", "no"):
@@ -116,7 +117,10 @@ def apply_sample_choice(settings: dict, choice: SampleChoice, old: str, new: str
         for path in choice.articles:
             path.unlink()
         folder = shown(choice.articles[0].parent)
-        done.append(f"Removed the {len(choice.articles)} sample articles from {folder}.")
+        done.append(
+            f"Removed the {len(choice.articles)} sample articles from {folder} (`git checkout "
+            f"{folder}` brings them back)."
+        )
         for name in SAMPLE_IMAGES:
             picture = content / settings["STATIC_PATHS"][0] / name
             if picture.exists() and not any(
