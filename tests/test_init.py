@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import pty
 import select
@@ -132,6 +133,37 @@ def test_init_with_options_sets_up_a_site_whose_digest_and_publish_need_no_edit(
     assert "https://formspree.io/f/xqkzabcd" in (target / "contact/index.html").read_text()
     for page in ("index.html", "about/index.html", "a-first-note/index.html"):
         assert "Jordan" not in (target / page).read_text(encoding="utf-8"), page
+    about = parse(target / "about/index.html").xpath("string(//main)")
+    assert "Hi, I\u2019m Sam Lee." in about
+    assert "rewrite this page" not in about, "the mark is for the coach, not for readers"
+
+
+def test_every_answer_given_as_an_option_asks_nothing_even_in_a_terminal(project_copy):
+    status, shown = in_terminal(project_copy, [], *OPTIONS)
+    assert status == 0, shown
+    assert "?" not in shown and "[" not in shown, "no question was asked"
+    assert "Removed the 7 sample articles" in shown
+    assert site_toml(project_copy)["author"] == "Sam Lee"
+
+
+def test_another_form_service_takes_its_own_ids_and_leaves_none_of_the_old(project_copy):
+    pasted = "https://samlee.us6.list-manage.com/subscribe/post?u=a1b2c3&amp;id=d4e5f6"
+    options = list(OPTIONS)
+    options[options.index("buttondown")] = "mailchimp"
+    options[options.index("--buttondown-username") : options.index("--contact-provider")] = [
+        "--mailchimp-action",
+        pasted,
+    ]
+    result = init(project_copy, *options)
+    assert result.returncode == 0, result.stderr
+    assert site_toml(project_copy)["newsletter"] == {
+        "provider": "mailchimp",
+        "action": "https://samlee.us6.list-manage.com/subscribe/post?u=a1b2c3&id=d4e5f6",
+    }, "the pasted &amp; undone, the Buttondown username gone"
+    built = run_invoke(project_copy, "build", env=ENV)
+    assert built.returncode == 0, built.stderr
+    form = parse(project_copy / "output/newsletter/index.html").xpath("//form[@method='post']")
+    assert form[0].get("action").startswith("https://samlee.us6.list-manage.com/")
 
 
 def test_a_second_run_changes_only_what_was_answered_differently(project_copy):
@@ -198,12 +230,12 @@ def test_piped_answers_are_asked_again_and_an_unanswered_placeholder_stops(proje
     assert files(project_copy) == before
 
 
-def in_terminal(project: Path, dialogue: list[tuple[str, str]]) -> tuple[int, str]:
+def in_terminal(project: Path, dialogue: list[tuple[str, str]], *args: str) -> tuple[int, str]:
     """Run `invoke init` in a pseudo-terminal: wait for each prompt, type the
     answer. Returns the exit status and everything the terminal showed."""
     primary, secondary = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "init"],
+        [sys.executable, "-m", "invoke", "init", *args],
         cwd=project,
         stdin=secondary,
         stdout=secondary,
@@ -278,6 +310,15 @@ def test_init_in_a_terminal_asks_one_question_at_a_time_and_asks_again_after_a_r
     html = message.get_body(("html",)).get_content()
     assert "https://samlee.github.io/coaching/a-first-note/" in html
     assert not [title for title in SAMPLE_TITLES if title in html], "kept samples stay out"
+
+    # Sent and recorded: the kept samples stay out of the next issue too.
+    recorded = run_invoke(project_copy, "digest", "--mark-sent", env=ENV)
+    assert recorded.returncode == 0, recorded.stderr
+    record = json.loads((project_copy / "content/newsletter/issues.json").read_text())
+    assert [issue["number"] for issue in record["issues"]] == [1]
+    assert len(record["never_mail"]) == 7
+    again = run_invoke(project_copy, "digest", env=ENV)
+    assert "Nothing new since the last issue" in again.stdout
 
     # Asked again, the kept samples' answer is the default: Enter keeps them.
     status, shown = in_terminal(

@@ -22,7 +22,7 @@ from project import start_serve
 
 def test_list_documents_every_command():
     result = run_invoke(ROOT, "--list")
-    for name in ["build", "preview", "serve", "new", "check", "publish", "test"]:
+    for name in ["init", "build", "preview", "serve", "new", "check", "publish", "test"]:
         assert re.search(rf"^\s+{name}\s+\S", result.stdout, re.M), name
 
 
