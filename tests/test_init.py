@@ -412,3 +412,14 @@ def test_an_example_address_written_by_hand_stops_the_digest(project_copy, line,
     assert result.stderr.startswith(says), result.stderr
     assert "invoke init" in result.stderr and "Traceback" not in result.stderr
     assert not (project_copy / "newsletter-issue").exists()
+
+
+def test_a_sender_name_with_a_comma_reaches_the_email_whole(project_copy):
+    options = list(OPTIONS)
+    options[options.index("--sender") + 1] = "Sam Lee, PhD <sam@samlee.coach>"
+    assert init(project_copy, *options).returncode == 0
+    assert init(project_copy, *options).stdout.startswith("Nothing changed"), "idempotent"
+    publish_own_article(project_copy, "A First Note")
+    assert run_invoke(project_copy, "digest", env=ENV).returncode == 0
+    sender = composed_issue(project_copy)["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == ("Sam Lee, PhD", "sam@samlee.coach")

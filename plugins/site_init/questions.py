@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.utils import parseaddr, unquote
 from urllib.parse import urlsplit
 
 # Domains reserved for examples (RFC 2606): no one's site or mailbox is there.
@@ -107,14 +107,22 @@ def check_site_url(answer: str, answers: dict) -> str:
             f"{host} is reserved for examples: no one's site is there. Fix: write your "
             "site's own address, like https://your-name.github.io/coaching"
         )
-    return f"https://{host.encode('idna').decode('ascii')}{path}"
+    try:
+        host = host.encode("idna").decode("ascii")  # café.fr as browsers send it
+    except UnicodeError:
+        raise Refused(
+            f"{host} is not a web address (an empty or too long part between dots). Fix: "
+            "write it like https://www.your-domain.com"
+        ) from None
+    return f"https://{host}{path}"
 
 
 def check_sender(answer: str, answers: dict) -> str:
     """`Name <address>` with an address of one's own; a bare address takes the
     coach's name."""
     text = one_line(answer, "sending address", "Jordan Avery <hello@your-domain.com>")
-    name, address = parseaddr(text)
+    typed = re.fullmatch(r"(.*?)\s*<([^<>]*)>", text)  # Name <address>, a comma in the name too
+    name, address = (unquote(typed.group(1)), typed.group(2).strip()) if typed else parseaddr(text)
     local, _, domain = address.rpartition("@")
     like = f"{answers.get('author') or 'Your Name'} <you@your-domain.com>"
     if not local or "." not in domain or " " in address or "<" in name:
