@@ -249,25 +249,21 @@ def _refuse_newsletter_placeholders(settings: dict, command: str) -> None:
     be recorded as sent all the same); one from the example sender bounces."""
     from email.utils import parseaddr
 
-    from site_init.questions import is_example_domain
-
     _refuse_placeholder_address(settings["SITEURL"], settings, command, "the email's links")
     sender = settings["DIGEST"]["from"]
     domain = parseaddr(sender)[1].rpartition("@")[2].lower()
-    if is_example_domain(domain):
+    if site_init.is_example_domain(domain):
         raise Exit(SENDER_HELP.format(sender=sender, domain=domain, command=command), 1)
 
 
 def _refuse_placeholder_address(address: str, settings: dict, command: str, what: str) -> None:
     from urllib.parse import urlsplit
 
-    from site_init.questions import is_example_domain
-
     placeholder = settings["PLACEHOLDER_SITEURL"]
     if address.rstrip("/") in ("", placeholder):
         state = f"still the placeholder {placeholder}" if address else "not set"
         raise Exit(SITEURL_HELP.format(state=state, what=what, command=command), 1)
-    if is_example_domain(urlsplit(address).hostname or ""):
+    if site_init.is_example_domain(urlsplit(address).hostname or ""):
         state = f"{address}, an address reserved for examples"
         raise Exit(SITEURL_HELP.format(state=state, what=what, command=command), 1)
 

@@ -14,11 +14,11 @@ import sys
 import tomllib
 from pathlib import Path
 
-from .questions import QUESTIONS, Question, Refused
+from .questions import QUESTIONS, Question, Refused, is_example_domain
 from .samples import apply_sample_choice, renamed, sample_choice
 from .site_file import SITE_FILE, read_site_file, with_changes, write_atomically
 
-__all__ = ["QUESTIONS", "option_help", "run_init", "with_question_options"]
+__all__ = ["QUESTIONS", "is_example_domain", "option_help", "run_init", "with_question_options"]
 
 
 class InitStopped(SystemExit):
