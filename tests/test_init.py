@@ -423,3 +423,23 @@ def test_a_sender_name_with_a_comma_reaches_the_email_whole(project_copy):
     assert run_invoke(project_copy, "digest", env=ENV).returncode == 0
     sender = composed_issue(project_copy)["From"].addresses[0]
     assert (sender.display_name, sender.addr_spec) == ("Sam Lee, PhD", "sam@samlee.coach")
+
+
+@pytest.mark.parametrize(
+    "option, pasted, key, kept",
+    [
+        ("--formspree-id", "https://formspree.io/f/xqkzabcd", ("contact", "form_id"), "xqkzabcd"),
+        (
+            "--buttondown-username",
+            "https://buttondown.com/samlee/",
+            ("newsletter", "username"),
+            "samlee",
+        ),
+    ],
+)
+def test_a_pasted_service_address_gives_its_id(project_copy, option, pasted, key, kept):
+    options = list(OPTIONS)
+    options[options.index(option) + 1] = pasted
+    result = init(project_copy, *options)
+    assert result.returncode == 0, result.stderr
+    assert site_toml(project_copy)[key[0]][key[1]] == kept

@@ -224,6 +224,9 @@ def check_form_id(table: str, provider: str, key: str) -> Callable[[str, dict], 
                 f"{value!r} is the example the project ships with. Fix: paste your own "
                 f"{provider} {key} from your account"
             )
+        pasted = urlsplit(value) if key != "action" else None
+        if pasted and provider in (pasted.hostname or ""):  # its whole address, pasted
+            value = pasted.path.rstrip("/").rpartition("/")[2]
         if key != "action" and not re.fullmatch(r"[A-Za-z0-9_.-]+", value):
             raise Refused(
                 f"{value!r} has a character a {provider} {key} does not have (a space, a / or "
