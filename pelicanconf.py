@@ -13,7 +13,8 @@ from pathlib import Path
 # The site's identity and accounts live in site.toml (`invoke init` writes it):
 # its name, the coach's name, the public address, the sender, the texts about
 # the coach and the form accounts. Here they become Pelican's settings.
-sys.path.insert(0, str(Path(__file__).parent / "plugins"))
+if str(Path(__file__).parent / "plugins") not in sys.path:  # read again on each build
+    sys.path.insert(0, str(Path(__file__).parent / "plugins"))
 from site_init.site_file import read_site_file  # noqa: E402
 
 SITE = read_site_file(Path(__file__).with_name("site.toml"))
