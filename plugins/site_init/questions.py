@@ -153,6 +153,24 @@ NEWSLETTER_IDS = {
             "https://yoursite.us6.list-manage.com/subscribe/post?u=a1b2c3&id=d4e5f6",
         )
     ],
+    "kit": [
+        (
+            "action",
+            "kit_action",
+            'The action="..." address of Kit\'s embed form code (Grow, Landing Pages & '
+            "Forms, your form, Publish, HTML)",
+            "https://app.kit.com/forms/1234567/subscriptions",
+        )
+    ],
+    "mailerlite": [
+        (
+            "action",
+            "mailerlite_action",
+            'The action="..." address of MailerLite\'s embedded form HTML (Forms, your form, '
+            "Embed form, HTML code)",
+            "https://assets.mailerlite.com/jsonp/123456/forms/98765432101234567/subscribe",
+        )
+    ],
     "custom": [
         (
             "action",
