@@ -443,3 +443,28 @@ def test_a_pasted_service_address_gives_its_id(project_copy, option, pasted, key
     result = init(project_copy, *options)
     assert result.returncode == 0, result.stderr
     assert site_toml(project_copy)[key[0]][key[1]] == kept
+
+
+@pytest.mark.parametrize(
+    "provider, action, field",
+    [
+        ("kit", "https://app.kit.com/forms/5551234/subscriptions", "email_address"),
+        (
+            "mailerlite",
+            "https://assets.mailerlite.com/jsonp/123456/forms/98765432101234567/subscribe",
+            "fields[email]",
+        ),
+    ],
+)
+def test_kit_and_mailerlite_take_their_embed_forms_address(project_copy, provider, action, field):
+    options = list(OPTIONS)
+    at = options.index("--newsletter-provider")
+    options[at + 1 : at + 4] = [provider, f"--{provider}-action", action]
+    result = init(project_copy, *options)
+    assert result.returncode == 0, result.stderr
+    assert site_toml(project_copy)["newsletter"] == {"provider": provider, "action": action}
+    built = run_invoke(project_copy, "build", env=ENV)
+    assert built.returncode == 0, built.stdout + built.stderr
+    form = parse(project_copy / "output/index.html").find(".//form[@action]")
+    assert form.get("action") == action
+    assert form.find(f".//input[@name='{field}']") is not None
