@@ -14,11 +14,12 @@ from invoke import Exit, task
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
+import site_init  # noqa: E402 (the questions of `invoke init`, which make its options)
 
 DEV_SETTINGS = "pelicanconf.py"
 PUBLISH_SETTINGS = "publishconf.py"
 OUTPUT = "output"
-WATCHED = ["content", "theme", "plugins", DEV_SETTINGS, PUBLISH_SETTINGS]
+WATCHED = ["content", "theme", "plugins", DEV_SETTINGS, PUBLISH_SETTINGS, "site.toml"]
 DEPLOY_HELP = """\
 Nothing to publish to: set DEPLOY in publishconf.py (or the DEPLOY environment
 variable, as JSON) to one of
@@ -27,24 +28,22 @@ variable, as JSON) to one of
 then run `invoke publish` again. Nothing was built or sent."""
 SITEURL_HELP = """\
 SITEURL, the public address of the site, is {state},
-so {what} would not lead to it. Fix: set it to your address, like
-`SITEURL=https://your-domain invoke {command}`, or write it in publishconf.py
+so {what} would not lead to it. Fix: run `invoke init` (it writes your address in
+site.toml), or set it for one command, like `SITEURL=https://your-domain invoke {command}`
 (for GitHub Actions: the repository variable SITEURL, under Settings, Secrets and
 variables, Actions, Variables; on Netlify or Cloudflare Pages: the environment
 variable SITEURL in the site's settings). Nothing was built or sent."""
 SENDER_HELP = """\
-pelicanconf.py: DIGEST["from"] is {sender!r}: {domain} is reserved for examples, so
-replies would reach no one and many mail servers refuse mail from it. Fix: write your
-own sending address, like "Your Name <you@your-domain>", then run `invoke {command}`
-again. Nothing was built or sent."""
-# Domains reserved for examples (RFC 2606): no one's real mail address is there.
-EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
+site.toml: sender is {sender!r}: {domain} is reserved for examples, so
+replies would reach no one and many mail servers refuse mail from it. Fix: run
+`invoke init` and give your own sending address, like "Your Name <you@your-domain>",
+then run `invoke {command}` again. Nothing was built or sent."""
 
 FORMS_HELP = """\
-pelicanconf.py: {settings}: still the example the project ships with, so the
-deployed site's forms would send what people type to no one. Fix: put in your own
-account's values (README, "Forms"), commit, and publish again. Nothing was built
-or sent."""
+site.toml: {settings}: still the example the project ships with, so the
+deployed site's forms would send what people type to no one. Fix: run `invoke init`
+and give your own account's ids (README, "Forms"), commit, and publish again.
+Nothing was built or sent."""
 
 
 def _settings(settings_file: str, **overrides) -> dict:
@@ -167,6 +166,14 @@ def serve(c, port=8000, host="localhost", publish=False):
         ) from None
 
 
+@task(help=site_init.option_help(), auto_shortflags=False)
+@site_init.with_question_options
+def init(c, **answers):
+    """Set up a new site: its name, your name, its address, the sender and the forms."""
+    os.chdir(ROOT)
+    site_init.run_init(ROOT, _settings(DEV_SETTINGS), answers)
+
+
 @task(help={"title": "the article's title, in quotes"})
 def new(c, title):
     """Start a draft: content/articles/<slug>.md with every header line filled in."""
@@ -273,14 +280,19 @@ def _refuse_newsletter_placeholders(settings: dict, command: str) -> None:
     _refuse_placeholder_address(settings["SITEURL"], settings, command, "the email's links")
     sender = settings["DIGEST"]["from"]
     domain = parseaddr(sender)[1].rpartition("@")[2].lower()
-    if domain in EXAMPLE_DOMAINS:
+    if site_init.is_example_domain(domain):
         raise Exit(SENDER_HELP.format(sender=sender, domain=domain, command=command), 1)
 
 
 def _refuse_placeholder_address(address: str, settings: dict, command: str, what: str) -> None:
+    from urllib.parse import urlsplit
+
     placeholder = settings["PLACEHOLDER_SITEURL"]
     if address.rstrip("/") in ("", placeholder):
         state = f"still the placeholder {placeholder}" if address else "not set"
+        raise Exit(SITEURL_HELP.format(state=state, what=what, command=command), 1)
+    if site_init.is_example_domain(urlsplit(address).hostname or ""):
+        state = f"{address}, an address reserved for examples"
         raise Exit(SITEURL_HELP.format(state=state, what=what, command=command), 1)
 
 
@@ -365,8 +377,9 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     """Compose the next issue of what is new into `folder` (or say there is nothing new)."""
     _refuse_newsletter_placeholders(settings, "digest")
     from content_check import collect_problems, read_site, report
+    from digest import record_path
     from digest.compose import compose_issue, write_issue
-    from digest.record import new_articles
+    from digest.record import never_mailed, new_articles
     from scheduling import build_moment
 
     generators = read_site(settings)
@@ -375,7 +388,14 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
         raise Exit(report(problems), 1)
     articles = next(g for g in generators if type(g).__name__ == "ArticlesGenerator").articles
     # What is new is what the site shows at this build's moment (BUILD_MOMENT or the clock).
-    fresh = new_articles(articles, issues, build_moment(settings))
+    kept_out = never_mailed(record_path(settings))
+    fresh = new_articles(articles, issues, build_moment(settings), kept_out)
+    if not fresh and not issues:
+        print(
+            "Nothing to send yet: no article of yours is published. Write one with "
+            '`invoke new "My title"`, publish it, then run `invoke digest` again.'
+        )
+        return
     if not fresh:
         print("Nothing new since the last issue: no issue composed.")
         return

@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = ["pelicanconf.py", "publishconf.py", "tasks.py", "requirements.txt", "plugins", "theme"]
+CODE = [
+    "pelicanconf.py",
+    "publishconf.py",
+    "site.toml",
+    "tasks.py",
+    "requirements.txt",
+    "plugins",
+    "theme",
+]
 
 
 def copy_project(into: Path, content: bool = True) -> Path:
