@@ -227,3 +227,18 @@ def test_invoke_new_writes_a_date_that_reads_back_as_the_same_instant():
         read = read_time(text, "America/New_York", "Date", str)
         assert read.astimezone(ZoneInfo("UTC")) == moment.astimezone(ZoneInfo("UTC"))
     assert as_written(datetime(2027, 6, 1, 9, 0, tzinfo=NEW_YORK)) == "2027-06-01 09:00"
+
+
+def test_a_template_name_in_capitals_is_refused_with_the_words_lower_case(tmp_path):
+    """A template is a file: `Template: Contact` would not be found on the server."""
+    pages = tmp_path / "content" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "reach-me.md").write_text("Title: Reach me\nTemplate: Contact\n\nWrite to me.\n")
+    result = run_invoke(ROOT, "check", "--content", str(tmp_path / "content"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    [problem] = problem_lines(result.stderr)
+    assert (problem["line"], problem["what"], problem["fix"]) == (
+        "2",
+        'Template "Contact" is written with capitals, but template names are in lower case',
+        'write it in lower case: "Template: contact"',
+    )
