@@ -177,6 +177,8 @@ def editor_policy(for_meta: bool = False) -> str:
         "font-src": "'self'",
         "connect-src": "'self' data: blob: https://api.github.com",
         "worker-src": "'self' blob:",
+        # The preview pane is a frame Sveltia CMS writes from a blob.
+        "frame-src": "'self' blob:",
         "form-action": "'self'",
         "frame-ancestors": "'none'",
         "base-uri": "'self'",

@@ -58,7 +58,7 @@
     handler: function (event) {
       var entry = event.entry;
       var data = entry.get("data");
-      if (entry.get("collectionName") !== "articles" || data.get("id")) return data;
+      if (entry.get("collection") !== "articles" || data.get("id")) return data;
       return data.set("id", format.articleId(data.get("date"), entry.get("slug")));
     },
   });

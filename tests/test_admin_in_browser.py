@@ -1,0 +1,170 @@
+"""The editor at /admin/ in Debian's Chromium, with Sveltia CMS's test backend
+(it keeps the repository in the browser's private file system): an article
+written there is a file Pelican reads and `invoke check` lists as scheduled;
+the page loads nothing from another host, and its icons are icons."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from test_headers import free_port, serve_like_a_host
+from test_theme_in_browser import browser  # noqa: F401 (the shared Chromium fixture)
+
+from conftest import ROOT, run_invoke, run_pelican
+from project import copy_project
+
+ZONE = ZoneInfo("America/New_York")  # pelicanconf.py's TIMEZONE
+TEST_BACKEND = '-e EDITOR={"backend":"test-repo"}'.split(" ", 1)[1]
+
+# The files the test backend saved: a walk through the origin private file
+# system under its folder (Sveltia CMS: `sveltia-cms-test`), path -> text.
+SAVED_FILES = """async () => {
+  const files = {};
+  const walk = async (folder, prefix) => {
+    for await (const [name, handle] of folder.entries()) {
+      if (handle.kind === 'directory') await walk(handle, prefix + name + '/');
+      else files[prefix + name] = await (await handle.getFile()).text();
+    }
+  };
+  const root = await navigator.storage.getDirectory();
+  await walk(await root.getDirectoryHandle('sveltia-cms-test'), '');
+  return files;
+}"""
+# Every element showing a Material Symbols icon, and whether the icon font is
+# what it is drawn with (else the ligature's name shows as a word).
+ICONS = """async () => {
+  await document.fonts.ready;
+  const icons = [...document.querySelectorAll('.material-symbols-outlined')]
+    .filter(e => e.getClientRects().length && e.textContent.trim());
+  return {count: icons.length,
+          loaded: document.fonts.check('24px "Material Symbols Outlined"', 'home'),
+          wide: icons.filter(e => e.getBoundingClientRect().width > 40).map(e => e.textContent)};
+}"""
+
+
+def png(width: int = 4, height: int = 3) -> bytes:
+    """A small real PNG picture (no imaging library needed)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80\x40\x20" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="module")
+def editor_site(tmp_path_factory):
+    """The site built as it will be published, the editor on the test backend,
+    served by a local host that applies _headers; yields (output, address)."""
+    port = free_port()
+    output = tmp_path_factory.mktemp("editor") / "output"
+    result = run_pelican(
+        ROOT / "content",
+        output,
+        "publishconf.py",
+        "-e",
+        f'SITEURL="http://127.0.0.1:{port}"',
+        "-e",
+        TEST_BACKEND,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    server = serve_like_a_host(output, port)
+    yield output, f"http://127.0.0.1:{port}/"
+    server.shutdown()
+
+
+def open_editor(browser, address):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(20_000)
+    host = urlsplit(address).netloc
+    elsewhere, violations = [], []
+    context.on(
+        "request",
+        lambda request: urlsplit(request.url).scheme in ("http", "https")
+        and urlsplit(request.url).netloc != host
+        and elsewhere.append(request.url),
+    )
+    context.route(lambda url: urlsplit(url).netloc not in (host, ""), lambda route: route.abort())
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text
+        and violations.append(message.text),
+    )
+    page.goto(address + "admin/", wait_until="networkidle")
+    page.get_by_role("button", name="Work with Test Repository").click()
+    return context, page, elsewhere, violations
+
+
+def test_an_article_written_in_the_editor_is_read_checked_and_scheduled(
+    browser, editor_site, tmp_path  # noqa: F811
+):
+    _, address = editor_site
+    context, page, elsewhere, violations = open_editor(browser, address)
+    picture = tmp_path / "hill.png"
+    picture.write_bytes(png())
+    tomorrow = datetime.now(ZONE).date() + timedelta(days=1)
+    at = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 0, tzinfo=ZONE)
+
+    page.goto(address + "admin/#/collections/articles/new", wait_until="networkidle")
+    field = lambda key: page.locator(f'section[data-key-path="{key}"]')  # noqa: E731
+    field("title").locator("input").fill("Walking with your inner critic")
+    field("date").locator('input[type="datetime-local"]').fill(f"{at:%Y-%m-%dT%H:%M}")
+    field("status").get_by_text("published (scheduled while the date is later)").click()
+    field("tags").locator("input").first.fill("parts")
+    field("tags").locator('button[data-label^="Add"]').click()
+    field("tags").locator("input").nth(1).fill("walking")
+    field("summary").locator("textarea").fill("A walk, a voice, and what it wants for you.")
+    field("image").locator('input[type="file"]').first.set_input_files(str(picture))
+    field("body").locator("textarea:visible").fill(
+        "The critic talks loudest on a walk.\n\n- notice it\n- thank it\n\n"
+        "> It is trying to help.\n\n![A hill at dusk](/images/hill.png)"
+    )
+    page.screenshot(path=str(tmp_path / "filled.png"), full_page=True)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_timeout(2000)
+    saved = page.evaluate(SAVED_FILES)
+    context.close()
+
+    assert "content/images/hill.png" in saved
+    text = saved["content/articles/walking-with-your-inner-critic.md"]
+    assert text.startswith(
+        "Title: Walking with your inner critic\n"
+        f"Date: {at:%Y-%m-%d %H:%M}\n"
+        f"Id: {at:%Y-%m-%d}-walking-with-your-inner-critic\n"
+        "Status: published\n"
+    ), text
+    assert "Tags: parts, walking\n" in text
+    assert "Image: {static}/images/hill.png\n" in text
+    assert "![A hill at dusk]({static}/images/hill.png)" in text
+    assert violations == [] and elsewhere == []
+
+    project = copy_project(tmp_path / "project")
+    (project / "content/articles/walking-with-your-inner-critic.md").write_text(text)
+    (project / "content/images/hill.png").write_bytes(picture.read_bytes())
+    from pelican.readers import MarkdownReader
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(project / "pelicanconf.py"))
+    body, metadata = MarkdownReader(settings).read(
+        str(project / "content/articles/walking-with-your-inner-critic.md")
+    )
+    assert metadata["title"] == "Walking with your inner critic"
+    assert [str(tag) for tag in metadata["tags"]] == ["parts", "walking"]
+    assert metadata["status"] == "published" and metadata["date"].hour == 9
+    assert "<blockquote>" in body and "<li>notice it</li>" in body
+    result = run_invoke(project, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "content/articles/walking-with-your-inner-critic.md: Scheduled for" in result.stdout
