@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 from test_headers import free_port, serve_like_a_host
 from test_theme_in_browser import browser  # noqa: F401 (the shared Chromium fixture)
 
@@ -37,14 +38,18 @@ SAVED_FILES = """async () => {
   return files;
 }"""
 # Every element showing a Material Symbols icon, and whether the icon font is
-# what it is drawn with (else the ligature's name shows as a word).
+# what it is drawn with: a glyph is one font size wide, a name shown as a
+# word (the font missing) several.
 ICONS = """async () => {
   await document.fonts.ready;
-  const icons = [...document.querySelectorAll('.material-symbols-outlined')]
-    .filter(e => e.getClientRects().length && e.textContent.trim());
+  const icons = [...document.querySelectorAll('span')]
+    .filter(e => getComputedStyle(e).fontFamily.includes('Material Symbols')
+                 && e.getClientRects().length && e.textContent.trim());
   return {count: icons.length,
           loaded: document.fonts.check('24px "Material Symbols Outlined"', 'home'),
-          wide: icons.filter(e => e.getBoundingClientRect().width > 40).map(e => e.textContent)};
+          wide: icons.filter(e => e.getBoundingClientRect().width
+                                > 1.5 * parseFloat(getComputedStyle(e).fontSize))
+                     .map(e => e.textContent)};
 }"""
 
 
@@ -132,10 +137,16 @@ def test_an_article_written_in_the_editor_is_read_checked_and_scheduled(
         "The critic talks loudest on a walk.\n\n- notice it\n- thank it\n\n"
         "> It is trying to help.\n\n![A hill at dusk](/images/hill.png)"
     )
-    page.screenshot(path=str(tmp_path / "filled.png"), full_page=True)
     page.get_by_role("button", name="Save").click()
     page.wait_for_timeout(2000)
     saved = page.evaluate(SAVED_FILES)
+    # Opened again, its preview shows the picture, in the theme's style.
+    page.goto(address + "admin/#/collections/articles/entries/walking-with-your-inner-critic")
+    preview = page.frame_locator("iframe").first
+    picture_shown = preview.locator('img[alt="A hill at dusk"]')
+    expect(picture_shown).to_be_visible()
+    assert picture_shown.evaluate("e => e.decode().then(() => e.naturalWidth)") == 4
+    assert preview.locator('link[href*="theme/site."]').count() == 1
     context.close()
 
     assert "content/images/hill.png" in saved
@@ -168,3 +179,16 @@ def test_an_article_written_in_the_editor_is_read_checked_and_scheduled(
     result = run_invoke(project, "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "content/articles/walking-with-your-inner-critic.md: Scheduled for" in result.stdout
+
+
+def test_the_editor_loads_nothing_from_elsewhere_and_its_icons_are_icons(
+    browser, editor_site  # noqa: F811
+):
+    _, address = editor_site
+    context, page, elsewhere, violations = open_editor(browser, address)
+    page.goto(address + "admin/#/collections/articles/new", wait_until="networkidle")
+    icons = page.evaluate(ICONS)
+    context.close()
+    assert icons["count"] > 5 and icons["loaded"], icons
+    assert icons["wide"] == [], "an icon drawn as its name: the icon font did not load"
+    assert elsewhere == [] and violations == []
