@@ -8,7 +8,6 @@ from __future__ import annotations
 import struct
 import zlib
 from datetime import datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -57,7 +56,9 @@ def png(width: int = 4, height: int = 3) -> bytes:
     """A small real PNG picture (no imaging library needed)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     rows = b"".join(b"\x00" + b"\x80\x40\x20" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
@@ -90,23 +91,26 @@ def editor_site(tmp_path_factory):
     server.shutdown()
 
 
-def open_editor(browser, address):  # noqa: F811
+def open_editor(browser, address):  # noqa: F811 (the fixture's value, passed on)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
     host = urlsplit(address).netloc
     elsewhere, violations = [], []
     context.on(
         "request",
-        lambda request: urlsplit(request.url).scheme in ("http", "https")
-        and urlsplit(request.url).netloc != host
-        and elsewhere.append(request.url),
+        lambda request: (
+            urlsplit(request.url).scheme in ("http", "https")
+            and urlsplit(request.url).netloc != host
+            and elsewhere.append(request.url)
+        ),
     )
     context.route(lambda url: urlsplit(url).netloc not in (host, ""), lambda route: route.abort())
     page = context.new_page()
     page.on(
         "console",
-        lambda message: "Content Security Policy" in message.text
-        and violations.append(message.text),
+        lambda message: (
+            "Content Security Policy" in message.text and violations.append(message.text)
+        ),
     )
     page.goto(address + "admin/", wait_until="networkidle")
     page.get_by_role("button", name="Work with Test Repository").click()
@@ -114,7 +118,9 @@ def open_editor(browser, address):  # noqa: F811
 
 
 def test_an_article_written_in_the_editor_is_read_checked_and_scheduled(
-    browser, editor_site, tmp_path  # noqa: F811
+    browser,  # noqa: F811
+    editor_site,
+    tmp_path,
 ):
     _, address = editor_site
     context, page, elsewhere, violations = open_editor(browser, address)
@@ -182,7 +188,8 @@ def test_an_article_written_in_the_editor_is_read_checked_and_scheduled(
 
 
 def test_the_editor_loads_nothing_from_elsewhere_and_its_icons_are_icons(
-    browser, editor_site  # noqa: F811
+    browser,  # noqa: F811
+    editor_site,
 ):
     _, address = editor_site
     context, page, elsewhere, violations = open_editor(browser, address)

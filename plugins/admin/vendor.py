@@ -52,10 +52,7 @@ FONTS = {
 # <style> of the page, so their addresses are relative to /admin/; imports are
 # relative to the script, which is in /admin/ too.
 REPLACEMENTS = [
-    *(
-        (address, f"fonts/{name}", "a font from jsDelivr")
-        for address, (_, name) in FONTS.items()
-    ),
+    *((address, f"fonts/{name}", "a font from jsDelivr") for address, (_, name) in FONTS.items()),
     (
         "`https://unpkg.com/@shikijs`",
         "`./vendor/shikijs`",
