@@ -152,7 +152,11 @@ def test_an_article_written_in_the_editor_is_read_checked_and_scheduled(
     picture_shown = preview.locator('img[alt="A hill at dusk"]')
     expect(picture_shown).to_be_visible()
     assert picture_shown.evaluate("e => e.decode().then(() => e.naturalWidth)") == 4
-    assert preview.locator('link[href*="theme/site."]').count() == 1
+    quote = preview.locator("blockquote")
+    assert quote.evaluate("e => getComputedStyle(e).borderLeftWidth") == "4px", "the theme's"
+    # The list says it is scheduled.
+    page.goto(address + "admin/#/collections/articles")
+    expect(page.get_by_text(f"scheduled for {at:%Y-%m-%d %H:%M} (America/New_York)")).to_be_visible()
     context.close()
 
     assert "content/images/hill.png" in saved

@@ -53,14 +53,14 @@ def page(settings: dict, title: str, head: str, body: str) -> str:
     )
 
 
-def editor_page(settings: dict, stylesheet: str) -> str:
+def editor_page(settings: dict, preview_css: str) -> str:
     scripts = "".join(
         f'<script src="{name}"></script>\n'
         for name in ["setup.js", "sveltia-cms.js", "pelican-format.js", "editor.js"]
     )
     head = (
         '<link href="config.json" type="application/json" rel="cms-config-url">\n'
-        f'<meta name="site-stylesheet" content="{html.escape(stylesheet)}">\n'
+        f'<meta name="preview-stylesheet" content="{html.escape(preview_css)}">\n'
         f'<meta name="site-timezone" content="{html.escape(settings["TIMEZONE"])}">\n'
         f"{scripts}"
     )
@@ -85,6 +85,15 @@ NOT_SET = (
 )
 
 
+def preview_stylesheet(settings: dict) -> str:
+    """The theme's stylesheet for the editor's preview pane, where the article's
+    body is not in `.prose` but in Sveltia CMS's `[data-rich-text-preview]`."""
+    path = os.path.join(settings["THEME"], "static", "site.css")
+    with open(path, encoding="utf-8") as handle:
+        css = handle.read()
+    return css.replace(".prose", ":is(.prose, [data-rich-text-preview])")
+
+
 def write_admin(pelican) -> None:
     settings = pelican.settings
     admin = os.path.join(pelican.output_path, FOLDER)
@@ -102,7 +111,9 @@ def write_admin(pelican) -> None:
             shutil.copyfile(os.path.join(STATIC, name), os.path.join(admin, name))
         with open(os.path.join(admin, "config.json"), "w", encoding="utf-8") as handle:
             json.dump(cms_config(settings, editor), handle, indent=1, ensure_ascii=False)
-        text = editor_page(settings, stylesheet)
+        with open(os.path.join(admin, "preview.css"), "w", encoding="utf-8") as handle:
+            handle.write(preview_stylesheet(settings))
+        text = editor_page(settings, "preview.css")
     with open(os.path.join(admin, "index.html"), "w", encoding="utf-8") as handle:
         handle.write(text)
 

@@ -52,17 +52,21 @@
   });
 
   // A new article (or one without an Id) gets the Id `invoke new` writes: its
-  // day and its file name. An Id that is there is never changed.
+  // day and its file name. An Id that is there is never changed. The list
+  // shows the state of what was just saved.
   CMS.registerEventListener({
     name: "preSave",
     handler: function (event) {
       var entry = event.entry;
       var data = entry.get("data");
-      if (entry.get("collection") !== "articles" || data.get("id")) return data;
-      return data.set("id", format.articleId(data.get("date"), entry.get("slug")));
+      if (entry.get("collection") !== "articles") return data;
+      if (!data.get("id")) {
+        data = data.set("id", format.articleId(data.get("date"), entry.get("slug")));
+      }
+      return data.set("when", state(data.toJS()));
     },
   });
 
-  CMS.registerPreviewStyle(meta("site-stylesheet"));
+  CMS.registerPreviewStyle(meta("preview-stylesheet"));
   CMS.init();
 })();
