@@ -136,6 +136,7 @@ def test_the_config_is_valid_for_the_pinned_sveltia_cms(editor_build):
         "name": "github",
         "repo": "jordan-avery/coaching-site",
         "branch": "main",
+        "auth_methods": ["token"],
     }
     articles = config["collections"][0]
     assert articles["folder"] == "content/articles" and articles["format"] == "pelican"

@@ -156,7 +156,9 @@ def test_an_article_written_in_the_editor_is_read_checked_and_scheduled(
     assert quote.evaluate("e => getComputedStyle(e).borderLeftWidth") == "4px", "the theme's"
     # The list says it is scheduled.
     page.goto(address + "admin/#/collections/articles")
-    expect(page.get_by_text(f"scheduled for {at:%Y-%m-%d %H:%M} (America/New_York)")).to_be_visible()
+    expect(
+        page.get_by_text(f"scheduled for {at:%Y-%m-%d %H:%M} (America/New_York)")
+    ).to_be_visible()
     context.close()
 
     assert "content/images/hill.png" in saved

@@ -14,12 +14,11 @@ from __future__ import annotations
 import html
 import json
 import os
-import shutil
 
 from pelican import signals
 
 from .config import EditorSettingError, cms_config, editor_policy, editor_setting
-from .vendor import EditorFilesError, copy_vendor_files
+from .vendor import EditorFilesError, FolderWriter, copy_vendor_files
 
 FOLDER = "admin"
 STATIC = os.path.join(os.path.dirname(__file__), "static")
@@ -95,12 +94,10 @@ def preview_stylesheet(settings: dict) -> str:
 
 
 def write_admin(pelican) -> None:
-    settings = pelican.settings
-    admin = os.path.join(pelican.output_path, FOLDER)
-    shutil.rmtree(admin, ignore_errors=True)
-    os.makedirs(admin)
     from fingerprint import theme_assets
 
+    settings = pelican.settings
+    admin = FolderWriter(os.path.join(pelican.output_path, FOLDER))
     stylesheet = "../" + theme_assets(settings)["site.css"]
     editor = editor_setting(settings)
     if editor is None:
@@ -108,14 +105,13 @@ def write_admin(pelican) -> None:
     else:
         copy_vendor_files(node_modules(settings), admin)
         for name in OUR_SCRIPTS:
-            shutil.copyfile(os.path.join(STATIC, name), os.path.join(admin, name))
-        with open(os.path.join(admin, "config.json"), "w", encoding="utf-8") as handle:
-            json.dump(cms_config(settings, editor), handle, indent=1, ensure_ascii=False)
-        with open(os.path.join(admin, "preview.css"), "w", encoding="utf-8") as handle:
-            handle.write(preview_stylesheet(settings))
+            admin.copy(os.path.join(STATIC, name), name)
+        config = json.dumps(cms_config(settings, editor), indent=1, ensure_ascii=False)
+        admin.write("config.json", config.encode("utf-8"))
+        admin.write("preview.css", preview_stylesheet(settings).encode("utf-8"))
         text = editor_page(settings, "preview.css")
-    with open(os.path.join(admin, "index.html"), "w", encoding="utf-8") as handle:
-        handle.write(text)
+    admin.write("index.html", text.encode("utf-8"))
+    admin.remove_the_rest()
 
 
 def check_setting(pelican) -> None:

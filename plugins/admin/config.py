@@ -53,7 +53,14 @@ def cms_config(settings: dict, editor: dict) -> dict:
     if editor["backend"] == "test-repo":
         backend = {"name": "test-repo"}
     else:
-        backend = {"name": "github", "repo": editor["repo"], "branch": editor["branch"]}
+        backend = {
+            "name": "github",
+            "repo": editor["repo"],
+            "branch": editor["branch"],
+            # A personal access token only: OAuth would need a server of ours
+            # (Sveltia CMS's default goes through Netlify's).
+            "auth_methods": ["token"],
+        }
     content = "content"
     zone = settings["TIMEZONE"]
     body = {

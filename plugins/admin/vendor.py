@@ -17,7 +17,6 @@ from __future__ import annotations
 import glob
 import json
 import os
-import shutil
 
 SVELTIA = "@sveltia/cms"
 BUNDLE = "@sveltia/cms/dist/sveltia-cms.js"
@@ -121,23 +120,53 @@ def patched_bundle(node_modules: str) -> str:
     return text.replace("//# sourceMappingURL=sveltia-cms.js.map", "")
 
 
-def copy_vendor_files(node_modules: str, admin: str) -> None:
-    """The bundle, its fonts and its code-highlighting files into `admin`."""
-    bundle = patched_bundle(node_modules)
-    os.makedirs(os.path.join(admin, "fonts"), exist_ok=True)
-    with open(os.path.join(admin, "sveltia-cms.js"), "w", encoding="utf-8") as handle:
-        handle.write(bundle)
+class FolderWriter:
+    """Writes files into one folder, each only when its bytes changed (a kept
+    output/ keeps its dates, as the rest of the build does), and removes what
+    an earlier build left there and this one did not write."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.written: set[str] = set()
+
+    def write(self, name: str, data: bytes) -> None:
+        path = os.path.join(self.folder, name)
+        self.written.add(os.path.normpath(path))
+        try:
+            with open(path, "rb") as handle:
+                if handle.read() == data:
+                    return
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(data)
+
+    def copy(self, source: str, name: str) -> None:
+        with open(source, "rb") as handle:
+            self.write(name, handle.read())
+
+    def remove_the_rest(self) -> None:
+        for parent, _, files in os.walk(self.folder, topdown=False):
+            for file in files:
+                path = os.path.normpath(os.path.join(parent, file))
+                if path not in self.written:
+                    os.remove(path)
+            if parent != self.folder and not os.listdir(parent):
+                os.rmdir(parent)
+
+
+def copy_vendor_files(node_modules: str, admin: FolderWriter) -> None:
+    """The bundle, its fonts and the modules it imports into the editor's folder."""
+    admin.write("sveltia-cms.js", patched_bundle(node_modules).encode("utf-8"))
     for source, name in FONTS.values():
-        shutil.copyfile(package_file(node_modules, source), os.path.join(admin, "fonts", name))
+        admin.copy(package_file(node_modules, source), f"fonts/{name}")
     engines = glob.glob(os.path.join(node_modules, SHIKI_ENGINE))
     if len(engines) != 1:
         raise EditorFilesError(
             f"The editor's code highlighting engine ({SHIKI_ENGINE}) is missing. "
             "Fix: run `npm ci --ignore-scripts` in the project folder"
         )
-    engine = os.path.join(admin, f"vendor/sveltia-ui@{UI_VERSION}/dist/shiki-engine.js")
-    os.makedirs(os.path.dirname(engine), exist_ok=True)
-    shutil.copyfile(engines[0], engine)
+    admin.copy(engines[0], f"vendor/sveltia-ui@{UI_VERSION}/dist/shiki-engine.js")
     with open(package_file(node_modules, f"{SVELTIA}/package.json"), encoding="utf-8") as handle:
         wanted = json.load(handle)["dependencies"]
     for name, path in MODULES:
@@ -148,15 +177,13 @@ def copy_vendor_files(node_modules: str, admin: str) -> None:
                 f"The editor needs {name} {wanted[name].lstrip('^~')}, not {version}. Fix: run "
                 "`npm ci --ignore-scripts` (package.json pins the version it needs)"
             )
-        target = os.path.join(admin, f"vendor/{name}@{version}/{path}")
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(package_file(node_modules, f"{name}/{path}"), target)
+        admin.copy(package_file(node_modules, f"{name}/{path}"), f"vendor/{name}@{version}/{path}")
     for kind in ("langs", "themes"):
-        source = os.path.dirname(package_file(node_modules, f"@shikijs/{kind}/package.json"))
-        target = os.path.join(admin, f"vendor/shikijs/{kind}@{SHIKI_VERSION}/dist")
-        shutil.copytree(
-            os.path.join(source, "dist"),
-            target,
-            ignore=shutil.ignore_patterns("*.d.mts", "*.map"),
-            dirs_exist_ok=True,
+        source = os.path.join(
+            os.path.dirname(package_file(node_modules, f"@shikijs/{kind}/package.json")), "dist"
         )
+        for file in sorted(os.listdir(source)):
+            if file.endswith(".mjs") and not file.endswith(".d.mts"):
+                admin.copy(
+                    os.path.join(source, file), f"vendor/shikijs/{kind}@{SHIKI_VERSION}/dist/{file}"
+                )
