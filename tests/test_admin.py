@@ -205,3 +205,48 @@ def test_a_wrong_setting_stops_the_build_naming_it(tmp_path, editor, message):
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_without_the_npm_packages_the_build_says_which_command_installs_them(tmp_path):
+    empty = tmp_path / "node_modules"
+    empty.mkdir()
+    result = run_pelican(
+        ROOT / "content",
+        tmp_path / "output",
+        "pelicanconf.py",
+        "-e",
+        f"EDITOR={EDITOR}",
+        f'NODE_MODULES="{empty}"',
+    )
+    assert result.returncode != 0
+    assert (
+        "The editor's file @sveltia/cms/dist/sveltia-cms.js is not installed. Fix: run "
+        "`npm ci --ignore-scripts` in the project folder" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_an_upgrade_that_moves_what_the_build_replaces_stops_it(tmp_path):
+    from admin.vendor import BUNDLE, REPLACEMENTS, EditorFilesError, patched_bundle
+
+    bundle = tmp_path / BUNDLE
+    bundle.parent.mkdir(parents=True)
+    text = (ROOT / "node_modules" / BUNDLE).read_text(encoding="utf-8")
+    bundle.write_text(text.replace(REPLACEMENTS[0][0], "https://elsewhere.test/font.woff2"))
+    with pytest.raises(EditorFilesError) as refused:
+        patched_bundle(str(tmp_path))
+    assert str(refused.value).startswith(
+        "The editor's bundle (@sveltia/cms/dist/sveltia-cms.js) holds 0 times, not once, the "
+        "code for a font from jsDelivr. Fix: keep @sveltia/cms at the version in package.json"
+    )
+    patched = patched_bundle(str(ROOT / "node_modules"))
+    assert "cdn.jsdelivr.net" not in patched and "https://unpkg.com/${e}" not in patched
+
+
+def test_the_fonts_are_pinned_at_the_versions_the_bundle_names():
+    from admin.vendor import FONTS
+
+    pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    for address, (path, _) in FONTS.items():
+        package = "/".join(path.split("/")[:2])
+        assert address.split("@")[-1].startswith(pinned[package] + "/"), package

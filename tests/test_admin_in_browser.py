@@ -205,3 +205,23 @@ def test_the_editor_loads_nothing_from_elsewhere_and_its_icons_are_icons(
     assert icons["count"] > 5 and icons["loaded"], icons
     assert icons["wide"] == [], "an icon drawn as its name: the icon font did not load"
     assert elsewhere == [] and violations == []
+
+
+def test_a_title_without_letters_or_digits_is_refused_and_nothing_is_saved(
+    browser,  # noqa: F811
+    editor_site,
+):
+    _, address = editor_site
+    context, page, _, _ = open_editor(browser, address)
+    page.goto(address + "admin/#/collections/articles/new", wait_until="networkidle")
+    field = lambda key: page.locator(f'section[data-key-path="{key}"]')  # noqa: E731
+    field("title").locator("input").fill("🌱 — 🌱")
+    field("date").locator('input[type="datetime-local"]').fill("2026-03-04T09:00")
+    field("body").locator("textarea:visible").fill("Text.")
+    page.get_by_role("button", name="Save").click()
+    expect(
+        page.get_by_text("Give the title letters or digits: the article's address is made of them")
+    ).to_be_visible()
+    saved = page.evaluate(SAVED_FILES)
+    context.close()
+    assert not [name for name in saved if name.startswith("content/articles/")]

@@ -52,15 +52,15 @@
   });
 
   // A new article (or one without an Id) gets the Id `invoke new` writes: its
-  // day and its file name. An Id that is there is never changed. The list
-  // shows the state of what was just saved.
+  // day and its file name; a copy of an article gets its own. An Id that is
+  // there is never changed. The list shows the state of what was just saved.
   CMS.registerEventListener({
     name: "preSave",
     handler: function (event) {
       var entry = event.entry;
       var data = entry.get("data");
       if (entry.get("collection") !== "articles") return data;
-      if (!data.get("id")) {
+      if (entry.get("newRecord") || !data.get("id")) {
         data = data.set("id", format.articleId(data.get("date"), entry.get("slug")));
       }
       return data.set("when", state(data.toJS()));
