@@ -225,3 +225,45 @@ def test_a_title_without_letters_or_digits_is_refused_and_nothing_is_saved(
     saved = page.evaluate(SAVED_FILES)
     context.close()
     assert not [name for name in saved if name.startswith("content/articles/")]
+
+
+def test_on_github_the_editor_asks_for_a_token_and_nothing_else(browser, tmp_path):  # noqa: F811
+    port = free_port()
+    output = tmp_path / "output"
+    result = run_pelican(
+        ROOT / "content",
+        output,
+        "publishconf.py",
+        "-e",
+        f'SITEURL="http://127.0.0.1:{port}"',
+        'EDITOR={"repo": "jordan-avery/coaching-site", "branch": "main"}',
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    server = serve_like_a_host(output, port)
+    try:
+        context = browser.new_context()
+        host = f"127.0.0.1:{port}"
+        elsewhere, violations = [], []
+        context.on(
+            "request",
+            lambda request: (
+                urlsplit(request.url).scheme in ("http", "https")
+                and urlsplit(request.url).netloc != host
+                and elsewhere.append(request.url)
+            ),
+        )
+        context.route(lambda url: urlsplit(url).netloc not in (host, ""), lambda r: r.abort())
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text and violations.append(message.text)
+            ),
+        )
+        page.goto(f"http://{host}/admin/", wait_until="networkidle")
+        expect(page.get_by_role("button", name="Sign In Using Access Token")).to_be_visible()
+        assert page.get_by_role("button", name="Sign In with GitHub").count() == 0
+        context.close()
+    finally:
+        server.shutdown()
+    assert elsewhere == [] and violations == []

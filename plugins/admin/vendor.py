@@ -3,13 +3,15 @@ load nothing from another host.
 
 Sveltia CMS 0.221 has no option for where its fonts and code-highlighting files
 come from: it writes jsDelivr addresses into its @font-face rules and imports
-Shiki from unpkg (sveltia/sveltia-cms#909). So the copy the build serves is its
-bundle with those addresses replaced by files of the build, each taken from the
-npm package jsDelivr and unpkg serve it from, at the version the bundle names.
-Two more replacements let our file format see and write a file's exact bytes
-(the bundle trims the text and changes CRLF to LF before a custom format reads
-it, and trims what it writes). Every replacement must match exactly once: when
-an upgrade of the package moves one, the build stops and says so.
+Shiki and Immutable.js from unpkg (sveltia/sveltia-cms#909). So the copy the
+build serves is its bundle with those addresses replaced by files of the build,
+each taken from the npm package jsDelivr and unpkg serve it from, at the
+version the bundle names. Two requests to other hosts are left out: its check
+for a newer version (unpkg; package.json pins it) and GitHub's status page.
+Three more replacements let our file format see and write a file's exact
+bytes (the bundle trims the text and changes CRLF to LF before a custom format
+reads it, and trims what it writes). Every replacement must match exactly
+once: when an upgrade of the package moves one, the build stops and says so.
 """
 
 from __future__ import annotations
@@ -71,6 +73,11 @@ REPLACEMENTS = [
         "LSe=async()=>{try{let e=await fetch(NSe);",
         "LSe=async()=>{return;try{let e=await fetch(NSe);",
         "the check for a newer version on unpkg (package.json pins it)",
+    ),
+    (
+        "kye=async()=>{try{let{status:{indicator:e}}=await ez(Oye);",
+        "kye=async()=>{return`unknown`;try{let{status:{indicator:e}}=await ez(Oye);",
+        "GitHub's status page (www.githubstatus.com), asked on sign-in",
     ),
     (
         "if(r&&!a)throw Error(`Collection file not found`);e=e.trim()",
