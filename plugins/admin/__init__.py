@@ -39,6 +39,20 @@ def node_modules(settings: dict) -> str:
     return settings.get("NODE_MODULES") or "node_modules"
 
 
+def feed_links(settings: dict) -> str:
+    """The site's feeds, linked from every page as the theme's head does."""
+    base = settings.get("SITEURL") or ".."
+    site = html.escape(settings["SITENAME"])
+    return "".join(
+        f'<link rel="alternate" type="application/{kind}+xml" title="{site} ({label})" '
+        f'href="{html.escape(base)}/{html.escape(settings[key])}">\n'
+        for kind, label, key in (
+            ("atom", "Atom", "FEED_ATOM_PATH"),
+            ("rss", "RSS", "FEED_RSS_PATH"),
+        )
+    )
+
+
 def page(settings: dict, title: str, head: str, body: str) -> str:
     meta = ""
     if settings.get("CSP_IN_META"):
@@ -48,7 +62,8 @@ def page(settings: dict, title: str, head: str, body: str) -> str:
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="robots" content="noindex, nofollow">\n'
-        f"{meta}<title>{html.escape(title)}</title>\n{head}</head>\n<body>\n{body}</body>\n</html>\n"
+        f"{meta}<title>{html.escape(title)}</title>\n{feed_links(settings)}{head}</head>\n"
+        f"<body>\n{body}</body>\n</html>\n"
     )
 
 
