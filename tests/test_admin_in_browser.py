@@ -200,6 +200,7 @@ def test_the_editor_loads_nothing_from_elsewhere_and_its_icons_are_icons(
     _, address = editor_site
     context, page, elsewhere, violations = open_editor(browser, address)
     page.goto(address + "admin/#/collections/articles/new", wait_until="networkidle")
+    page.locator('section[data-key-path="body"]').wait_for()
     icons = page.evaluate(ICONS)
     context.close()
     assert icons["count"] > 5 and icons["loaded"], icons
