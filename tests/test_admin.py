@@ -83,6 +83,8 @@ def test_every_file_opened_and_saved_unchanged_keeps_its_bytes():
     assert entry["status"] == "published" and entry["body"] == "Line one\n\n- a\n- b"
     assert results["image.md"]["entry"]["image"] == "/images/path-through-hills.svg"
     assert results["multi-line-summary.md"]["entry"]["tags"] == ["a", "b", "c"]
+    # Without a Status line an article is published (Pelican's default), not a draft.
+    assert results["unicode.md"]["entry"]["status"] == "published"
 
 
 EDITS = """

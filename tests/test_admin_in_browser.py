@@ -52,6 +52,23 @@ ICONS = """async () => {
 }"""
 
 
+# Put files into the test backend's repository before it is opened.
+PUT_FILES = """async (files) => {
+  const root = await navigator.storage.getDirectory();
+  for (const [path, text] of Object.entries(files)) {
+    let folder = await root.getDirectoryHandle('sveltia-cms-test', {create: true});
+    const parts = path.split('/');
+    for (const part of parts.slice(0, -1)) {
+      folder = await folder.getDirectoryHandle(part, {create: true});
+    }
+    const file = await folder.getFileHandle(parts.at(-1), {create: true});
+    const writable = await file.createWritable();
+    await writable.write(text);
+    await writable.close();
+  }
+}"""
+
+
 def png(width: int = 4, height: int = 3) -> bytes:
     """A small real PNG picture (no imaging library needed)."""
 
@@ -91,7 +108,7 @@ def editor_site(tmp_path_factory):
     server.shutdown()
 
 
-def open_editor(browser, address):  # noqa: F811 (the fixture's value, passed on)
+def open_editor(browser, address, files=None):  # noqa: F811 (the fixture's value, passed on)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
     host = urlsplit(address).netloc
@@ -113,6 +130,8 @@ def open_editor(browser, address):  # noqa: F811 (the fixture's value, passed on
         ),
     )
     page.goto(address + "admin/", wait_until="networkidle")
+    if files:
+        page.evaluate(PUT_FILES, files)
     page.get_by_role("button", name="Work with Test Repository").click()
     return context, page, elsewhere, violations
 
@@ -268,3 +287,24 @@ def test_on_github_the_editor_asks_for_a_token_and_nothing_else(browser, tmp_pat
     finally:
         server.shutdown()
     assert elsewhere == [] and violations == []
+
+
+def test_an_edited_file_changes_only_the_line_of_the_changed_field(browser, editor_site):  # noqa: F811
+    _, address = editor_site
+    original = (
+        "Title: Written on Windows\r\nDate: 2026-01-02 09:00\r\nId: 2026-01-02-windows\r\n"
+        "Tags: parts,habits\r\nModified: 2026-01-03 10:00\r\n"
+        "Summary: The old summary.\r\n\r\nA paragraph.\r\n\r\n- one\r\n- two"
+    )
+    path = "content/articles/windows.md"
+    context, page, elsewhere, _ = open_editor(browser, address, {path: original})
+    page.goto(address + "admin/#/collections/articles/entries/windows")
+    summary = page.locator('section[data-key-path="summary"] textarea')
+    expect(summary).to_have_value("The old summary.")
+    summary.fill("A new summary.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_timeout(2000)
+    saved = page.evaluate(SAVED_FILES)[path]
+    context.close()
+    assert saved == original.replace("The old summary.", "A new summary.")
+    assert elsewhere == []

@@ -118,7 +118,8 @@ def cms_config(settings: dict, editor: dict) -> dict:
             "label": "Category",
             "widget": "string",
             "required": False,
-            "default": settings["DEFAULT_CATEGORY"],
+            # No default: one would be written into every file opened without it.
+            "hint": f"Empty: {settings['DEFAULT_CATEGORY']}, the site's default.",
         },
         {"name": "tags", "label": "Tags", "widget": "list", "required": False},
         summary,

@@ -8,9 +8,10 @@ build serves is its bundle with those addresses replaced by files of the build,
 each taken from the npm package jsDelivr and unpkg serve it from, at the
 version the bundle names. Two requests to other hosts are left out: its check
 for a newer version (unpkg; package.json pins it) and GitHub's status page.
-Three more replacements let our file format see and write a file's exact
-bytes (the bundle trims the text and changes CRLF to LF before a custom format
-reads it, and trims what it writes). Every replacement must match exactly
+Four more replacements let our file format see and write a file's exact
+bytes (the bundle changes CRLF to LF in a file read from a folder, trims the
+text and changes CRLF to LF again before a custom format reads it, and trims
+what it writes). Every replacement must match exactly
 once: when an upgrade of the package moves one, the build stops and says so.
 """
 
@@ -78,6 +79,11 @@ REPLACEMENTS = [
         "kye=async()=>{try{let{status:{indicator:e}}=await ez(Oye);",
         "kye=async()=>{return`unknown`;try{let{status:{indicator:e}}=await ez(Oye);",
         "GitHub's status page (www.githubstatus.com), asked on sign-in",
+    ),
+    (
+        "bde=async e=>(await e.text()).replace(/\\r\\n?/g,`\n`)",
+        "bde=async e=>await e.text()",
+        "a file read from a folder (its test and local modes) as it is",
     ),
     (
         "if(r&&!a)throw Error(`Collection file not found`);e=e.trim()",

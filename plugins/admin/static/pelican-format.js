@@ -150,7 +150,10 @@
       return line[0] + (i < rest.length - 1 ? "\n" : "");
     }).join("");
     entry.body = bodyForEditor(body);
-    var layout = { eol: eol, header: header, gap: gap, final: final };
+    var layout = { eol: eol, header: header, gap: gap, final: final, absent: {} };
+    // No Status line means published to Pelican; the editor shows it so (rather
+    // than its default, draft) and writes no line for it while it stays so.
+    if (!("status" in entry)) entry.status = layout.absent.status = "published";
     var rawBody = rest.map(function (line) { return line[0] + line[1]; }).join("");
     if (writeBody(entry.body, layout) !== rawBody) {
       // Mixed line ends or a `](/images/` of its own: kept as it was, while unchanged.
@@ -188,8 +191,9 @@
       // A changed value keeps its line's end; an emptied one loses its line.
       if (text) out.push(text + (/\r\n|\n|\r$/.exec(line.raw) || [eol])[0]);
     });
+    var absent = layout.absent || {};
     Object.keys(KEYS).forEach(function (field) {
-      if (written[field]) return;
+      if (written[field] || (field in absent && same(entry[field], absent[field]))) return;
       var text = headerLine(field, entry[field]);
       if (text) out.push(text + eol);
     });
