@@ -109,7 +109,10 @@ def editor_site(tmp_path_factory):
 
 
 def open_editor(browser, address, files=None):  # noqa: F811 (the fixture's value, passed on)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # A browser on another continent's clock: dates are still the site's.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, timezone_id="Pacific/Auckland"
+    )
     context.set_default_timeout(20_000)
     host = urlsplit(address).netloc
     elsewhere, violations = [], []
