@@ -311,3 +311,22 @@ def test_an_edited_file_changes_only_the_line_of_the_changed_field(browser, edit
     context.close()
     assert saved == original.replace("The old summary.", "A new summary.")
     assert elsewhere == []
+
+
+def test_a_page_keeps_the_header_lines_the_editor_has_no_field_for(browser, editor_site):  # noqa: F811
+    _, address = editor_site
+    path = "content/pages/thanks-contact.md"
+    original = (ROOT / path).read_text(encoding="utf-8")
+    assert "Status: hidden" in original
+    context, page, _, _ = open_editor(browser, address, {path: original})
+    page.goto(address + "admin/#/collections/pages/entries/thanks-contact")
+    summary = page.locator('section[data-key-path="summary"] textarea')
+    summary.wait_for()
+    summary.fill("Your message is on its way.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_timeout(2000)
+    saved = page.evaluate(SAVED_FILES)[path]
+    context.close()
+    kept = [line for line in original.splitlines() if not line.startswith("Summary:")]
+    assert [line for line in saved.splitlines() if not line.startswith("Summary:")] == kept
+    assert "\nSummary: Your message is on its way.\n" in saved

@@ -183,6 +183,11 @@
       }
       written[line.field] = true;
       var value = entry[line.field];
+      // A key the editor has no field for (a page's Status) stays as it was.
+      if (!(line.field in entry)) {
+        out.push(line.raw);
+        return;
+      }
       if (same(value === undefined ? null : value, line.value)) {
         out.push(line.raw);
         return;
