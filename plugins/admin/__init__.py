@@ -84,7 +84,7 @@ def editor_page(settings: dict, preview_css: str) -> str:
 def setup_page(settings: dict, stylesheet: str, reason: str) -> str:
     head = f'<link rel="stylesheet" href="{html.escape(stylesheet)}">\n'
     body = (
-        '<main class="wrap prose">\n<h1>The editor is not set up yet</h1>\n'
+        '<main class="prose">\n<h1>The editor is not set up yet</h1>\n'
         f"<p>{html.escape(reason)}</p>\n"
         "<p>Then commit and push; the next build puts the editor here. "
         "README, “Writing from a browser”, says how to sign in.</p>\n</main>\n"
