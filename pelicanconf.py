@@ -212,10 +212,9 @@ CACHE_PATH = "cache/" + hashlib.sha256(_code_bytes).hexdigest()[:12]
 # accepts their files without publishing them).
 CONTENT_DATA_PATHS = ["newsletter"]
 
-# The editor at /admin/ (README "Writing from a browser"): the GitHub repository
-# it saves to ("owner/name") and the branch the site is built from. While "repo"
-# is empty, /admin/ is a page saying what to set.
-EDITOR = {"repo": "", "branch": "main"}
+# The editor at /admin/ (README "Writing from a browser"): [editor] in site.toml,
+# the GitHub repository it saves to and the branch the site is built from.
+EDITOR = {"repo": "", "branch": "main", **SITE.get("editor", {})}
 # The editor's files come from the npm packages of package.json (`npm ci`).
 NODE_MODULES = str(Path(__file__).parent / "node_modules")
 

@@ -181,7 +181,10 @@ def test_a_site_without_the_setting_gets_a_page_saying_what_to_set(tmp_path):
     page = html.fromstring((output / "admin/index.html").read_bytes())
     text = page.text_content()
     assert "The editor is not set up yet" in text
-    assert 'EDITOR = {"repo": "your-name/your-site", "branch": "main"}' in text
+    assert (
+        'run invoke init, or write it in site.toml under [editor], like repo = "your-name/'
+        'your-site"' in " ".join(text.replace("`", "").split())
+    )
     assert not (output / "admin/sveltia-cms.js").exists()
 
 
@@ -190,12 +193,12 @@ def test_a_site_without_the_setting_gets_a_page_saying_what_to_set(tmp_path):
     [
         (
             '{"repo": "not a repo"}',
-            'EDITOR["repo"] in pelicanconf.py is "not a repo", not a GitHub repository. Fix: '
-            'write its owner and name, like "your-name/your-site"',
+            'site.toml: [editor] repo is "not a repo", not a GitHub repository. Fix: write '
+            'its owner and name, like repo = "your-name/your-site" (or run `invoke init`)',
         ),
         (
             '{"repo": "a/b", "backend": "gitlab"}',
-            'EDITOR["backend"] in pelicanconf.py is "gitlab". Fix: write "github" (or '
+            'site.toml: [editor] backend is "gitlab". Fix: write "github" (or '
             '"test-repo" to try the editor without saving anywhere)',
         ),
     ],
@@ -209,23 +212,47 @@ def test_a_wrong_setting_stops_the_build_naming_it(tmp_path, editor, message):
     assert "Traceback" not in result.stderr
 
 
-def test_without_the_npm_packages_the_build_says_which_command_installs_them(tmp_path):
+NOT_INSTALLED = (
+    "The editor's file @sveltia/cms/dist/sveltia-cms.js is not installed. Fix: run "
+    "`npm ci --ignore-scripts` in the project folder"
+)
+
+
+def test_without_the_npm_packages_a_publish_build_stops_saying_which_command_installs_them(
+    tmp_path,
+):
     empty = tmp_path / "node_modules"
     empty.mkdir()
     result = run_pelican(
         ROOT / "content",
         tmp_path / "output",
-        "pelicanconf.py",
+        "publishconf.py",
         "-e",
         f"EDITOR={EDITOR}",
         f'NODE_MODULES="{empty}"',
     )
     assert result.returncode != 0
-    assert (
-        "The editor's file @sveltia/cms/dist/sveltia-cms.js is not installed. Fix: run "
-        "`npm ci --ignore-scripts` in the project folder" in result.stderr
-    )
+    assert NOT_INSTALLED in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_without_the_npm_packages_a_writing_build_works_and_admin_says_what_to_run(tmp_path):
+    empty = tmp_path / "node_modules"
+    empty.mkdir()
+    output = tmp_path / "output"
+    result = run_pelican(
+        ROOT / "content",
+        output,
+        "pelicanconf.py",
+        "-e",
+        f"EDITOR={EDITOR}",
+        f'NODE_MODULES="{empty}"',
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert NOT_INSTALLED in result.stderr
+    page = html.fromstring((output / "admin/index.html").read_bytes())
+    assert NOT_INSTALLED in " ".join(page.text_content().split())
+    assert sorted(path.name for path in (output / "admin").rglob("*")) == ["index.html"]
 
 
 def test_an_upgrade_that_moves_what_the_build_replaces_stops_it(tmp_path):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import sys
 
 from pelican import signals
 
@@ -93,9 +94,9 @@ def setup_page(settings: dict, stylesheet: str, reason: str) -> str:
 
 
 NOT_SET = (
-    "Set the GitHub repository the editor saves to: in pelicanconf.py, write "
-    'EDITOR = {"repo": "your-name/your-site", "branch": "main"} with your '
-    "repository's owner and name and the branch the site is built from."
+    "Set the GitHub repository the editor saves to: run `invoke init`, or write "
+    'it in site.toml under [editor], like repo = "your-name/your-site", with your '
+    "repository's owner and name (and branch, the branch the site is built from)."
 )
 
 
@@ -118,7 +119,13 @@ def write_admin(pelican) -> None:
     if editor is None:
         text = setup_page(settings, stylesheet, NOT_SET)
     else:
-        copy_vendor_files(node_modules(settings), admin)
+        try:
+            copy_vendor_files(node_modules(settings), admin)
+        except EditorFilesError as missing:  # a writing build: check_setting said so
+            admin.written.clear()
+            admin.write("index.html", setup_page(settings, stylesheet, str(missing)).encode())
+            admin.remove_the_rest()
+            return
         for name in OUR_SCRIPTS:
             admin.copy(os.path.join(STATIC, name), name)
         config = json.dumps(cms_config(settings, editor), indent=1, ensure_ascii=False)
@@ -130,17 +137,31 @@ def write_admin(pelican) -> None:
 
 
 def check_setting(pelican) -> None:
-    """A wrong EDITOR or missing editor files stop the build before it writes, in
-    one line naming the setting or the command that fixes it."""
+    """A wrong EDITOR stops any run (a build, `invoke check`, `invoke digest`)
+    before it writes, in one line naming the setting and its fix."""
     try:
-        if editor_setting(pelican.settings) is not None:
+        editor_setting(pelican.settings)
+    except EditorSettingError as problem:
+        raise SystemExit(str(problem)) from None
+
+
+def check_files(generators: list) -> None:
+    """Before a build writes: missing editor files stop a publish build
+    (EDITOR_REQUIRED); a writing build says so and makes /admin/ a page saying
+    it, so `invoke build` works before `npm ci` has been run."""
+    settings = generators[0].settings
+    try:
+        if editor_setting(settings) is not None:
             from .vendor import patched_bundle
 
-            patched_bundle(node_modules(pelican.settings))
-    except (EditorSettingError, EditorFilesError) as problem:
-        raise SystemExit(str(problem)) from None
+            patched_bundle(node_modules(settings))
+    except EditorFilesError as problem:
+        if settings.get("EDITOR_REQUIRED"):
+            raise SystemExit(str(problem)) from None
+        print(f"/admin/ shows no editor in this build: {problem}", file=sys.stderr)
 
 
 def register() -> None:
     signals.initialized.connect(check_setting)
+    signals.all_generators_finalized.connect(check_files)
     signals.finalized.connect(write_admin)

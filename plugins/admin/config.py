@@ -8,11 +8,11 @@ import re
 # "owner/name", as GitHub spells a repository.
 REPO = re.compile(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+")
 BACKENDS = ("github", "test-repo")
-EXAMPLE = '{"repo": "your-name/your-site", "branch": "main"}'
+EXAMPLE = 'repo = "your-name/your-site"'
 
 
 class EditorSettingError(ValueError):
-    """EDITOR in pelicanconf.py holds something the editor cannot use."""
+    """[editor] in site.toml (EDITOR) holds something the editor cannot use."""
 
 
 def editor_setting(settings: dict) -> dict | None:
@@ -20,12 +20,13 @@ def editor_setting(settings: dict) -> dict | None:
     editor = settings.get("EDITOR") or {}
     if not isinstance(editor, dict):
         raise EditorSettingError(
-            f"EDITOR in pelicanconf.py must be a dict. Fix: write it like EDITOR = {EXAMPLE}"
+            "EDITOR must be a dict. Fix: set the editor's repository in site.toml, under "
+            f"[editor], like {EXAMPLE} (or run `invoke init`)"
         )
     editor = {"repo": "", "branch": "main", "backend": "github", **editor}
     if editor["backend"] not in BACKENDS:
         raise EditorSettingError(
-            f'EDITOR["backend"] in pelicanconf.py is "{editor["backend"]}". Fix: write '
+            f'site.toml: [editor] backend is "{editor["backend"]}". Fix: write '
             '"github" (or "test-repo" to try the editor without saving anywhere)'
         )
     if editor["backend"] == "test-repo":
@@ -37,13 +38,13 @@ def editor_setting(settings: dict) -> dict | None:
         repo = repo.split("github.com/", 1)[-1].removesuffix(".git").strip("/")
     if not REPO.fullmatch(repo):
         raise EditorSettingError(
-            f'EDITOR["repo"] in pelicanconf.py is "{editor["repo"]}", not a GitHub '
-            f'repository. Fix: write its owner and name, like "your-name/your-site"'
+            f'site.toml: [editor] repo is "{editor["repo"]}", not a GitHub repository. '
+            f"Fix: write its owner and name, like {EXAMPLE} (or run `invoke init`)"
         )
     if not str(editor["branch"]).strip():
         raise EditorSettingError(
-            'EDITOR["branch"] in pelicanconf.py is empty. Fix: write the branch the site '
-            'is built from, like "branch": "main"'
+            "site.toml: [editor] branch is empty. Fix: write the branch the site is built "
+            'from, like branch = "main"'
         )
     return {**editor, "repo": repo, "branch": str(editor["branch"]).strip()}
 
