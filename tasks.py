@@ -145,7 +145,11 @@ def serve(c, port=8000, host="localhost"):
 @task(help={"title": "the article's title, in quotes"})
 def new(c, title):
     """Start a draft: content/articles/<slug>.md with every header line filled in."""
-    from content_check.characters import control_characters, describe_character
+    from content_check.characters import (
+        control_characters,
+        describe_character,
+        kind_of_character,
+    )
     from content_check.names import has_letters_or_digits, slug_of
     from content_check.schema import SUMMARY_PLACEHOLDER, article_id
 
@@ -153,9 +157,11 @@ def new(c, title):
     safe_title = " ".join(title.split())
     hidden = control_characters(safe_title, one_line=True)
     if hidden:
+        column, char = hidden[0]
         raise Exit(
-            f"The title holds an invisible control character ({describe_character(hidden[0][1])}); "
-            "type it again without pasting.",
+            f"The title holds an invisible {kind_of_character(char)} "
+            f"({describe_character(char)}, character {column}); "
+            "type it again without pasting. Nothing was written.",
             1,
         )
     slug = _short_slug(slug_of(safe_title, settings))
