@@ -4,9 +4,12 @@ without being opened; every case names the file and the fix, never a traceback."
 
 from __future__ import annotations
 
+import os
+import socket
+
 import pytest
 
-from conftest import parse, problem_lines, run_invoke, run_pelican
+from conftest import ROOT, parse, problem_lines, run_invoke, run_pelican
 
 HEADER = "Title: {title}\nDate: 2026-02-01 09:00\nId: 2026-02-01-{slug}\n\n"
 
@@ -117,3 +120,89 @@ def test_new_refuses_a_title_with_an_invisible_character(project_copy, name, cha
     assert f"The title holds an {said}, character 8)" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert sorted((project_copy / "content/articles").iterdir()) == before
+
+
+def odd_content(tmp_path, make) -> tuple:
+    content = tmp_path / "content"
+    write_article(content, "fine", "A body.\n")
+    odd = content / "articles" / "odd.md"
+    make(odd)
+    return content, odd
+
+
+def named_pipe(path) -> None:
+    os.mkfifo(path)
+
+
+def socket_file(path) -> None:
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(path))
+
+
+def broken_link(path) -> None:
+    path.symlink_to(path.parent / "moved-away.md")
+
+
+ODD_ENTRIES = [
+    (
+        named_pipe,
+        "This is not a file but a named pipe, which the site cannot read (nothing was read "
+        "from it). Fix: delete it, or move it out of the content folder: it is never a page "
+        "or a picture",
+    ),
+    (
+        socket_file,
+        "This is not a file but a socket, which the site cannot read (nothing was read "
+        "from it). Fix: delete it, or move it out of the content folder: it is never a page "
+        "or a picture",
+    ),
+    (
+        broken_link,
+        'This is a link to "{folder}/moved-away.md", which is not there. '
+        "Fix: delete the link, or put the file itself here in its place",
+    ),
+]
+
+
+@pytest.mark.parametrize("how", ["build", "check"])
+@pytest.mark.parametrize(("make", "said"), ODD_ENTRIES, ids=["pipe", "socket", "broken-link"])
+def test_what_is_not_a_readable_file_is_refused_without_opening_it(tmp_path, how, make, said):
+    content, odd = odd_content(tmp_path, make)
+    if how == "build":  # a named pipe would hang Pelican's reading: the timeout would stop it
+        result = run_pelican(content, tmp_path / "output")
+    else:
+        result = run_invoke(ROOT, "check", "--content", str(content))
+    assert result.returncode == 1
+    lines = problem_lines(result.stderr)
+    assert [m[0] for m in lines] == [f"{odd}: {said.format(folder=odd.parent)}"], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_of_a_folder_that_is_not_there_says_so(tmp_path):
+    result = run_invoke(ROOT, "check", "--content", str(tmp_path / "nonexistent"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"--content {tmp_path / 'nonexistent'}: there is no folder there. Fix: give the folder "
+        "that holds articles/ and pages/, like `invoke check --content content`"
+    )
+
+
+@pytest.mark.parametrize("out", ["pelicanconf.py", "content"])
+def test_digest_never_writes_over_what_is_not_a_composed_issue(newsletter_copy, out):
+    before = {p: p.read_bytes() for p in newsletter_copy.rglob("*") if p.is_file()}
+    result = run_invoke(newsletter_copy, "digest", "--out", out)
+    assert result.returncode == 1
+    what = "a file" if out == "pelicanconf.py" else "a folder of other files"
+    assert result.stderr.strip() == (
+        f"--out {out}: {what}, not a composed issue, so the issue was not written over it. "
+        "Fix: give a new folder, like `invoke digest --out newsletter-issue`"
+    )
+    after = {p: p.read_bytes() for p in newsletter_copy.rglob("*") if p.is_file()}
+    assert after == before, "nothing written"
+
+
+def test_digest_writes_a_new_issue_over_the_last_composed_one(newsletter_copy):
+    first = run_invoke(newsletter_copy, "digest", "--out", "issue")
+    assert first.returncode == 0, first.stderr
+    again = run_invoke(newsletter_copy, "digest", "--out", "issue")
+    assert again.returncode == 0, again.stderr
