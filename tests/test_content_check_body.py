@@ -206,3 +206,42 @@ def test_digest_writes_a_new_issue_over_the_last_composed_one(newsletter_copy):
     assert first.returncode == 0, first.stderr
     again = run_invoke(newsletter_copy, "digest", "--out", "issue")
     assert again.returncode == 0, again.stderr
+
+
+def nested_quotes(levels: int) -> str:
+    return "".join(
+        "> " * depth + f"Level {depth}.\n" + "> " * depth + "\n" for depth in range(1, levels + 1)
+    )
+
+
+def test_quotes_nested_past_the_limit_are_refused_as_too_deep(tmp_path):
+    """300 quotes inside one another gave a serial and a parallel build different
+    HTML (Python-Markdown stops nesting near the recursion limit)."""
+    content = tmp_path / "content"
+    write_article(content, "deep", nested_quotes(300))
+    write_article(content, "listed", "- " * 25 + "A list in a list.\n")
+    fenced = "```\n" + "    " * 30 + "code indented deep is text\n```\n"
+    write_article(content, "fine", nested_quotes(20) + fenced)
+    result = run_pelican(content, tmp_path / "output")
+    assert result.returncode == 1
+    problems = problems_of(result)
+    assert problems[("deep.md", 45)] == (
+        "Quotes or lists are nested 300 levels deep here, more than the 20 the site reads the "
+        "same way in every build. Fix: use at most 20 levels: remove some of the > or list "
+        "markers (or the indentation) at the start of the lines"
+    )
+    assert problems[("listed.md", 5)].startswith("Quotes or lists are nested 25 levels deep")
+    assert not [key for key in problems if key[0] == "fine.md"], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_twenty_nested_quotes_are_read_in_full(tmp_path):
+    content = tmp_path / "content"
+    write_article(content, "fine", nested_quotes(20))
+    result = run_pelican(content, tmp_path / "output")
+    assert result.returncode == 0, result.stderr
+    page = parse(tmp_path / "output" / "fine" / "index.html")
+    assert (
+        page.xpath("count(//main//blockquote[not(.//blockquote)]/ancestor-or-self::blockquote)")
+        == 20
+    )

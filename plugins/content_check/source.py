@@ -53,6 +53,13 @@ CODE_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 INDENTED_CODE = re.compile(r"^(?: {4}|\t)")
 LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d+[.)])\s")
 CODE_SPAN = re.compile(r"(?<![\\`])(?P<ticks>`+)(?!`)(?P<code>.+?)(?<!`)(?P=ticks)(?!`)")
+# Quotes and lists inside one another: Python-Markdown reads each level by
+# recursion and stops nesting near Python's recursion limit, which depends on
+# how deep in the call stack the reading starts (a serial build and a
+# parallel one differ). Past this fixed depth the check refuses the file, so
+# every build reads the same. Prose needs a few levels; 20 is generous.
+DEEPEST = 20
+CONTAINER = re.compile(r" {0,3}(?:>|(?:[*+-]|\d{1,9}[.)])(?=\s))\s?")
 # A file the page itself loads from another site (http://, https:// or //): the
 # published site's policy (img-src 'self' and the like) blocks it. Links (<a>) stay.
 REMOTE = r"(?P<src>(?:https?:)?//[^\s\"'<>)]+)"
@@ -243,7 +250,36 @@ def _without_code_spans(line: str) -> str:
     return CODE_SPAN.sub(lambda m: " " * len(m[0]), line)
 
 
+def _nesting(line: str) -> int:
+    """How many quotes and lists the line sits in: each > or list marker at
+    its start, and each four columns of indentation."""
+    expanded = line.expandtabs(4)
+    indent = len(expanded) - len(expanded.lstrip(" "))
+    depth, rest = indent // 4, expanded[indent - indent % 4 :]
+    while True:
+        marker = CONTAINER.match(rest)
+        if not marker:
+            return depth
+        depth, rest = depth + 1, rest[marker.end() :]
+
+
+def _check_nesting(source: SourceFile) -> None:
+    """One problem, on the first line (outside code) nested deeper than DEEPEST."""
+    for number, line in _outside_code(source.body):
+        if line[:1] in " \t>-*+0123456789" and _nesting(line) > DEEPEST:
+            deepest = max(_nesting(text) for _, text in _outside_code(source.body))
+            source.problem(
+                number,
+                f"Quotes or lists are nested {deepest} levels deep here, more than the "
+                f"{DEEPEST} the site reads the same way in every build",
+                f"use at most {DEEPEST} levels: remove some of the > or list markers "
+                "(or the indentation) at the start of the lines",
+            )
+            return
+
+
 def _check_body(source: SourceFile, content_root: str) -> None:
+    _check_nesting(source)
     # Each pattern needs a character most lines lack: a plain `in` skips those
     # lines for it (this runs over every line of every file in a cold build).
     for number, line in _outside_code(source.body):
