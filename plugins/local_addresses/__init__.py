@@ -32,7 +32,7 @@ from content_check.address_targets import (
     written_page,
 )
 
-__all__ = ["register"]
+__all__ = ["point_at_written_pages", "register"]
 
 # The item lists whose pages a build may write.
 WRITTEN_ITEMS = ("articles", "drafts", "hidden_articles", "pages", "hidden_pages", "draft_pages")
@@ -53,9 +53,10 @@ def point_at_kept_files(item) -> None:
     item._content = rewrite_addresses(html, new_address)
 
 
-def point_at_written_pages(generators: list) -> None:
+def point_at_written_pages(generators: list, items: list | None = None) -> None:
     """all_generators_finalized: addresses of written pages, and srcset
-    candidates, become the site's own address of what they lead to."""
+    candidates, become the site's own address of what they lead to (in every
+    item, or in `items` alone: `invoke serve` rewriting one page)."""
     from content_check.site import written_files
 
     settings = generators[0].settings
@@ -64,11 +65,13 @@ def point_at_written_pages(generators: list) -> None:
     for generator in generators:
         for static in getattr(generator, "staticfiles", []):
             kept[static.get_relative_source_path()] = static.url
-    for generator in generators:
-        for name in WRITTEN_ITEMS:
-            for item in getattr(generator, name, []):
-                if item._content:
-                    item._content = _rewritten(item, settings, is_written, kept)
+    if items is None:
+        items = [
+            item for g in generators for name in WRITTEN_ITEMS for item in getattr(g, name, [])
+        ]
+    for item in items:
+        if item._content:
+            item._content = _rewritten(item, settings, is_written, kept)
 
 
 def _rewritten(item, settings: dict, is_written, kept: dict[str, str]) -> str:
