@@ -24,6 +24,7 @@ from pelican import signals
 
 from content_check.address_targets import (
     ELSEWHERE,
+    MAYBE_LOCAL,
     STATIC_LINK,
     rewrite_addresses,
     static_file,
@@ -59,19 +60,21 @@ def point_at_written_pages(generators: list, items: list | None = None) -> None:
     item, or in `items` alone: `invoke serve` rewriting one page)."""
     from content_check.site import written_files
 
+    if items is None:
+        items = [
+            item for g in generators for name in WRITTEN_ITEMS for item in getattr(g, name, ())
+        ]
+    items = [item for item in items if item._content and MAYBE_LOCAL.search(item._content)]
+    if not items:
+        return  # the usual case once every address is {static} or {filename}: nothing to do
     settings = generators[0].settings
     is_written = written_by_the_build(written_files(generators, settings))
     kept = {}
     for generator in generators:
         for static in getattr(generator, "staticfiles", []):
             kept[static.get_relative_source_path()] = static.url
-    if items is None:
-        items = [
-            item for g in generators for name in WRITTEN_ITEMS for item in getattr(g, name, [])
-        ]
     for item in items:
-        if item._content:
-            item._content = _rewritten(item, settings, is_written, kept)
+        item._content = _rewritten(item, settings, is_written, kept)
 
 
 def _rewritten(item, settings: dict, is_written, kept: dict[str, str]) -> str:
