@@ -303,5 +303,8 @@ def test_the_newsletter_issue_of_a_sub_path_site_has_no_broken_address(newslette
     assert f"{SUB_PATH_SITE}/{ARTICLE}/" in addresses, "the new article, in full"
     assert all(a.startswith(("https://", "mailto:")) for a in addresses), "read away from the site"
     checked, broken = crawl(newsletter_copy / "output", SUB_PATH_SITE, {"email": addresses})
+    print(
+        f"crawl with the email: {checked} addresses inside the site checked, {len(broken)} broken"
+    )
     assert broken == []
     assert checked > 700
