@@ -31,18 +31,31 @@ ATTRIBUTE = re.compile(
 # (//), a place on the same page (#), or one of Pelican's own link kinds.
 ELSEWHERE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|\?|[{|]|$)")
 STATIC_LINK = re.compile(r"^[{|](?:static|attach)[|}]/?")
-# Cheap first look: most pages have no address inside the site at all.
-MAYBE_LOCAL = re.compile(
-    r"\s(?:(?:href|src|poster)\s*=\s*[\"'](?![a-zA-Z][a-zA-Z0-9+.-]*:|//|#|[{|])|srcset\s*=)",
-    re.IGNORECASE,
-)
+# The start of a value that is no address inside the site (see ELSEWHERE).
+_NOT_LOCAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|\?|[{|\"']")
+_ATTRIBUTE_STARTS = ('href="', 'src="', 'poster="', "href='", "src='", "poster='")
 PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif")
+
+
+def may_hold_local_address(html: str) -> bool:
+    """A cheap first look (plain string searches, this runs on every page of
+    every build): False when no address in `html` can be inside the site."""
+    if "srcset=" in html:
+        return True
+    for start in _ATTRIBUTE_STARTS:
+        at = html.find(start)
+        while at != -1:
+            at += len(start)
+            if not _NOT_LOCAL.match(html, at):
+                return True
+            at = html.find(start, at)
+    return False
 
 
 def local_addresses(html: str) -> Iterator[tuple[str, str]]:
     """(attribute, address) of each address inside the site in `html`; each
     candidate of a srcset on its own."""
-    if not MAYBE_LOCAL.search(html):
+    if not may_hold_local_address(html):
         return
     for tag in TAG.finditer(html):
         for match in ATTRIBUTE.finditer(tag[0]):
@@ -55,7 +68,7 @@ def local_addresses(html: str) -> Iterator[tuple[str, str]]:
 def rewrite_addresses(html: str, new_address: Callable[[str, str], str]) -> str:
     """`html` with each address (each srcset candidate on its own) replaced by
     `new_address(attribute, address)`."""
-    if not MAYBE_LOCAL.search(html):
+    if not may_hold_local_address(html):
         return html
 
     def in_attribute(match: re.Match) -> str:

@@ -24,8 +24,8 @@ from pelican import signals
 
 from content_check.address_targets import (
     ELSEWHERE,
-    MAYBE_LOCAL,
     STATIC_LINK,
+    may_hold_local_address,
     rewrite_addresses,
     static_file,
     with_address,
@@ -42,7 +42,7 @@ WRITTEN_ITEMS = ("articles", "drafts", "hidden_articles", "pages", "hidden_pages
 def point_at_kept_files(item) -> None:
     """content_object_init: a natural address of a kept file becomes {static}."""
     html = getattr(item, "_content", None)
-    if not html or type(item).__name__ == "Static" or ("src=" not in html and "href=" not in html):
+    if not html or type(item).__name__ == "Static" or not may_hold_local_address(html):
         return
 
     def new_address(attribute: str, address: str) -> str:
@@ -64,7 +64,7 @@ def point_at_written_pages(generators: list, items: list | None = None) -> None:
         items = [
             item for g in generators for name in WRITTEN_ITEMS for item in getattr(g, name, ())
         ]
-    items = [item for item in items if item._content and MAYBE_LOCAL.search(item._content)]
+    items = [item for item in items if item._content and may_hold_local_address(item._content)]
     if not items:
         return  # the usual case once every address is {static} or {filename}: nothing to do
     settings = generators[0].settings
