@@ -25,6 +25,7 @@ class Capture:
     def __init__(self):
         self.posts: list[tuple[str, dict]] = []
         self.failing = False
+        self.answer = b'{"ok": true}'  # what a JSON answer says
         capture = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -40,7 +41,7 @@ class Capture:
                 self.send_header("Access-Control-Allow-Origin", "*")
                 self.send_header("Content-Type", "application/json" if wants_json else "text/html")
                 self.end_headers()
-                self.wfile.write(b'{"ok": true}' if wants_json else b"<p>Thank you</p>")
+                self.wfile.write(capture.answer if wants_json else b"<p>Thank you</p>")
 
             def log_message(self, format, *args):  # noqa: A002
                 pass
@@ -82,6 +83,19 @@ BUILDS = {
         {"provider": "custom", "action": "{capture}/custom-list", "background": True},
         {"provider": "basin", "form_id": "b1", "action": "{capture}/basin"},
     ),
+    "kit+basin": (
+        {"provider": "kit", "form_id": "1234567", "first_name": True, "action": "{capture}/kit"},
+        {"provider": "basin", "form_id": "b1", "action": "{capture}/basin"},
+    ),
+    "mailerlite+formspree": (
+        {
+            "provider": "mailerlite",
+            "account": "123456",
+            "form_id": "98765432101234567",
+            "action": "{capture}/mailerlite",
+        },
+        {"provider": "formspree", "form_id": "f1", "action": "{capture}/formspree"},
+    ),
     "custom+custom": (
         {"provider": "custom", "action": "{capture}/custom-list", "honeypot": "website"},
         {
@@ -97,6 +111,14 @@ NEWSLETTER_FIELDS = {
     "buttondown+netlify": {"email": "ana@example.org", "embed": "1", "tag": "site"},
     "custom+basin": {"email": "ana@example.org", "name": "Ana"},
     "custom+custom": {"email": "ana@example.org", "name": "Ana", "website": ""},
+    # Kit's embed code: email_address, fields[first_name] when the form asks for it
+    "kit+basin": {"email_address": "ana@example.org", "fields[first_name]": "Ana"},
+    # MailerLite's embed code: fields[email], ml-submit, anticsrf
+    "mailerlite+formspree": {
+        "fields[email]": "ana@example.org",
+        "ml-submit": "1",
+        "anticsrf": "true",
+    },
 }
 TYPED_CONTACT = {"name": "Ana", "email": "ana@example.org", "topic": "Sessions"}
 CONTACT_FIELDS = {
@@ -114,6 +136,13 @@ CONTACT_FIELDS = {
     },
     "custom+basin": {**TYPED_CONTACT, "message": "Hello there", "_gotcha": ""},
     "custom+custom": {**TYPED_CONTACT, "body": "Hello there", "website": ""},
+    "kit+basin": {**TYPED_CONTACT, "message": "Hello there", "_gotcha": ""},
+    "mailerlite+formspree": {
+        **TYPED_CONTACT,
+        "message": "Hello there",
+        "_subject": "A message from the website",
+        "_gotcha": "",
+    },
 }
 
 
@@ -192,7 +221,7 @@ def test_the_contact_form_sends_the_providers_fields(browser, site, capture, jav
     page.keyboard.press("Enter")
     _wait(lambda: len(posts) > before)
     fields = submitted(posts, before)
-    if name == "mailchimp+formspree":  # Formspree sends the reader on to our thank-you page
+    if "formspree" in name:  # Formspree sends the reader on to our thank-you page
         assert fields.pop("_next") == address + "thanks/contact/"
     assert fields == CONTACT_FIELDS[name]
     if javascript:
@@ -222,6 +251,39 @@ def test_a_failing_service_keeps_the_text_and_says_what_to_do(browser, site, cap
         assert page.is_enabled("form.contact [type=submit]"), "and can be sent again"
     finally:
         capture.failing = False
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "failure, answer",
+    [
+        ("500", b'{"ok": true}'),
+        ("dropped", b'{"ok": true}'),
+        (False, b'{"status": "failed", "errors": {"messages": ["Email is invalid"]}}'),
+        (False, b'{"success": false, "errors": {"fields": {"email": ["invalid"]}}}'),
+    ],
+    ids=["500", "dropped", "kit-refusal", "mailerlite-refusal"],
+)
+@pytest.mark.parametrize("site", ["kit+basin", "mailerlite+formspree"], indirect=True)
+def test_a_failed_sign_up_keeps_what_was_typed(browser, site, capture, failure, answer):  # noqa: F811
+    """Kit's and MailerLite's forms go in the background: an error, a dropped
+    connection or the provider's own refusal leaves the reader's address in place."""
+    name, address, _ = site
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(address + "newsletter/")
+    keys = ["email", "name"] if page.locator("#nl-name").count() else ["email"]
+    fill(page, "nl", keys)
+    capture.failing, capture.answer = failure, answer
+    try:
+        page.click("form.signup [type=submit]")
+        status = page.locator("form.signup [role=status]")
+        _wait(lambda: "could not be sent" in status.text_content())
+        assert page.input_value("#nl-email") == TYPED["email"], "what was typed stays"
+        assert page.url == address + "newsletter/"
+        assert page.is_enabled("form.signup [type=submit]"), "and can be sent again"
+    finally:
+        capture.failing, capture.answer = False, b'{"ok": true}'
     context.close()
 
 
@@ -263,3 +325,61 @@ def _wait(condition, seconds: float = 10):
             return
         time.sleep(0.05)
     raise AssertionError("timed out")
+
+
+@pytest.fixture(scope="module", params=["formspree", "netlify"])
+def site_with_question(request, tmp_path_factory, capture):
+    """The contact form with the spam question: sent in the background
+    (Formspree, with forms.js) or as a plain post (Netlify)."""
+    contact = {"provider": request.param, "question": True}
+    contact |= {"form_id": "f1", "action": f"{capture.address}/formspree"}
+    port = free_port()
+    output = tmp_path_factory.mktemp(request.param) / "output"
+    result = run_pelican(
+        ROOT / "content",
+        output,
+        "publishconf.py",
+        "-e",
+        f'SITEURL="http://127.0.0.1:{port}"',
+        f"CONTACT={json.dumps(contact)}",
+    )
+    assert result.returncode == 0, result.stderr
+    site_posts = []
+    server = serve_like_a_host(output, port, site_posts)
+    yield f"http://127.0.0.1:{port}/", site_posts
+    server.shutdown()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_wrong_spam_answer_is_answered_in_the_sites_words(
+    browser,  # noqa: F811
+    site_with_question,
+    capture,
+    javascript,
+):
+    address, site_posts = site_with_question
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(address + "contact/")
+    fill(page, "ct", ["name", "email", "topic", "message"])
+    page.fill("#ct-question", "8")
+    before = len(capture.posts) + len(site_posts)
+    page.click("form.contact [type=submit]")
+    page.wait_for_timeout(300)
+    assert len(capture.posts) + len(site_posts) == before, "a wrong answer sends nothing"
+    question = page.locator("#ct-question")
+    wrong = "That is not the answer to 1 + 6. Type it as one number, in digits."
+    if javascript:
+        # The browser's own bubble (plain post) and the words beside the field
+        # (background) both say validationMessage.
+        assert question.evaluate("q => q.validationMessage") == wrong
+        if page.locator("form.contact[data-background]").count():
+            assert page.text_content("#ct-question-error") == wrong
+    else:
+        # Without scripts Chromium says its own line and, under it, the title.
+        assert (
+            question.get_attribute("title") == "Type the answer to 1 + 6 as one number, in digits."
+        )
+    page.fill("#ct-question", " 7 ")
+    assert question.evaluate("q => q.checkValidity()"), "the right answer, spaces and all"
+    context.close()

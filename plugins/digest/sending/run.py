@@ -16,14 +16,22 @@ from ..compose import TO_FILL, read_manifest
 from ..record import SentIssue, carried_ids, load_record, save_record
 from .addresses import address_key, is_address
 from .buttondown import Buttondown
+from .drafts import check_mark_sent, make_draft, send_mode
 from .errors import ApiError, ProviderStateError, SendSetupError
+from .kit import Kit
 from .ledger import IssueSnapshot, Ledger
 from .letters import check_unsubscribe_settings, check_unsubscribe_slot, letter, unsubscribe_link
 from .mailchimp import Mailchimp
+from .mailerlite import MailerLite
 from .smtp import SmtpOptions, SmtpSender, SmtpUnavailable
 from .subscribers import read_subscribers
 
-API_BACKENDS = {"buttondown": Buttondown, "mailchimp": Mailchimp}
+API_BACKENDS = {
+    "buttondown": Buttondown,
+    "mailchimp": Mailchimp,
+    "kit": Kit,
+    "mailerlite": MailerLite,
+}
 BACKENDS = ("smtp", *API_BACKENDS)
 
 
@@ -98,6 +106,7 @@ class Sending:
                 + ", ".join(f'"{b}"' for b in BACKENDS)
                 + ' (or "" to only show what would be sent)'
             )
+        self.mode = send_mode(self.send, self.backend)
         self.record = record
         self.folder = folder
         self.say = say
@@ -112,6 +121,7 @@ class Sending:
         dry_run: bool = False,
         test: str = "",
         retry_failed: bool = False,
+        mark_sent: bool = False,
     ) -> int:
         """Returns the exit status: 0 when done (or nothing to do), 1 when some wait.
         `retry_failed`: who was refused for good gets the unfinished issue again."""
@@ -122,11 +132,18 @@ class Sending:
             )
         if retry_failed:
             _check_retry_failed(self.backend, dry_run or bool(test))
+        if mark_sent and (dry_run or test or retry_failed or self.backend not in API_BACKENDS):
+            raise SendSetupError(
+                "--mark-sent records an issue made as a draft in your provider (Buttondown, "
+                "Mailchimp, Kit or MailerLite) once you sent it there; it goes alone, and "
+                "with such a backend. Nothing was recorded. Fix: run `invoke send-digest "
+                "--mark-sent` alone; for an issue sent another way, `invoke digest --mark-sent`"
+            )
         if not self.backend and not dry_run:
             if test:
                 raise SendSetupError(
                     'No sending backend is set. Fix: set DIGEST["send"]["backend"] to '
-                    '"smtp", "buttondown" or "mailchimp" in pelicanconf.py'
+                    '"smtp", "buttondown", "mailchimp", "kit" or "mailerlite" in pelicanconf.py'
                 )
             self.say('No sending backend is set (DIGEST["send"]["backend"]): a dry run.')
             dry_run = True
@@ -150,6 +167,8 @@ class Sending:
                 ) from error
             ledger = Ledger(path)
             try:
+                if mark_sent:
+                    return self._mark_sent(ledger)
                 issue = self._issue(ledger, compose, writing=True)
                 if issue is None:
                     return 0
@@ -212,7 +231,11 @@ class Sending:
         backend = self.backend or "smtp"
         self.say(f"Dry run: nothing is sent. Issue #{issue.number}: {issue.subject}")
         if backend in API_BACKENDS:
-            self.say(f"Would send it as {API_BACKENDS[backend](self.settings).describe()}.")
+            made = API_BACKENDS[backend](self.settings).describe()
+            if self.mode == "draft":
+                self.say(f"Would make it a draft, not sent: {made}.")
+            else:
+                self.say(f"Would send it as {made}.")
             return 0
         done = {}
         if ledger is not None:
@@ -348,6 +371,8 @@ class Sending:
         ledger.begin_issue(replace(issue, backend=self.backend))
         issue = ledger.issue(issue.number)
         try:
+            if self.mode == "draft":
+                return make_draft(backend, issue, ledger, self.say)
             status = backend.send(issue, ledger)
         except ApiError as error:
             self.say(f"{error}. Nothing is recorded as sent; run the command again to go on.")
@@ -356,5 +381,22 @@ class Sending:
             self.say(str(error))
             return 1
         self.say(f"Issue #{issue.number} handed to {self.backend} (status: {status}).")
+        self._record_sent(issue, ledger)
+        return 0
+
+    def _mark_sent(self, ledger: Ledger) -> int:
+        """`--mark-sent`: the draft the coach sent by hand is recorded, once the
+        provider says it went out."""
+        backend = API_BACKENDS[self.backend](self.settings)
+        issue = ledger.unfinished_issue()
+        try:
+            status = check_mark_sent(backend, issue)
+        except ApiError as error:
+            self.say(f"{error}. Nothing is recorded as sent; run the command again.")
+            return 1
+        except ProviderStateError as error:
+            self.say(str(error))
+            return 1
+        self.say(f'Issue #{issue.number}: {backend.title} says "{status}".')
         self._record_sent(issue, ledger)
         return 0
