@@ -57,6 +57,7 @@ PLUGINS = [
     "article_lists",
     # Before every plugin that reads addresses once the content is read.
     "frozen_urls",
+    "local_addresses",
     "reader_details",
     "forms",
     "fingerprint",

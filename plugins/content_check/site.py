@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from pelican.paginator import Paginator
 
+from .addresses import unresolved_addresses
 from .kept_results import KeptResults, check_file
 from .problems import Problem, display_path
 from .reading import read_failures, reason_in_words
@@ -158,7 +159,10 @@ def check_built(
     `files`: what `content_files` found."""
     items = _items(generators)
     problems = _unread_files(items, generators, files, reported)
-    problems += _collisions(_planned_outputs(items, generators, settings))
+    planned = _planned_outputs(items, generators, settings)
+    problems += _collisions(planned)
+    written = {path.replace(os.sep, "/") for path in planned} | theme_files(settings)
+    problems += unresolved_addresses(items, settings, written)
     return problems
 
 
@@ -228,6 +232,26 @@ def _unread_files(
                 )
             )
     return problems
+
+
+def written_files(generators: list, settings: dict) -> set[str]:
+    """Every file the build will write, relative to the output folder, the
+    theme's own files included."""
+    planned = _planned_outputs(_items(generators), generators, settings)
+    return {path.replace(os.sep, "/") for path in planned} | theme_files(settings)
+
+
+def theme_files(settings: dict) -> set[str]:
+    """The theme's files as Pelican copies them (THEME_STATIC_PATHS into
+    THEME_STATIC_DIR)."""
+    files = set()
+    for folder in settings.get("THEME_STATIC_PATHS", []):
+        source = os.path.join(settings["THEME"], folder)
+        for directory, _, names in os.walk(source):
+            for name in names:
+                relative = os.path.relpath(os.path.join(directory, name), source)
+                files.add(f"{settings['THEME_STATIC_DIR']}/{relative}".replace(os.sep, "/"))
+    return files
 
 
 def _planned_outputs(items: list, generators: list, settings: dict) -> dict[str, list]:
