@@ -57,10 +57,12 @@ PLUGINS = [
     "article_lists",
     # Before every plugin that reads addresses once the content is read.
     "frozen_urls",
+    "local_addresses",
     "reader_details",
     "forms",
     "fingerprint",
     "headers",
+    "admin",
     "digest",
     "search",
     "sitemap_dates",
@@ -213,6 +215,12 @@ CACHE_PATH = "cache/" + hashlib.sha256(_code_bytes).hexdigest()[:12]
 # Folders under content/ that hold data rather than pages (the content check
 # accepts their files without publishing them).
 CONTENT_DATA_PATHS = ["newsletter"]
+
+# The editor at /admin/ (README "Writing from a browser"): [editor] in site.toml,
+# the GitHub repository it saves to and the branch the site is built from.
+EDITOR = {"repo": "", "branch": "main", **SITE.get("editor", {})}
+# The editor's files come from the npm packages of package.json (`npm ci`).
+NODE_MODULES = str(Path(__file__).parent / "node_modules")
 
 # The newsletter digest: `invoke digest` composes the next issue of what is new.
 DIGEST = {

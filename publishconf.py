@@ -23,6 +23,8 @@ CSP_IN_META = True
 
 # A form whose service is not configured stops the build (it would lose messages).
 FORMS_REQUIRED = True
+# The editor's npm packages (`npm ci`) must be there once [editor] names a repository.
+EDITOR_REQUIRED = True
 
 # Drafts are previewed while writing and never published.
 DRAFT_SAVE_AS = ""

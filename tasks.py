@@ -177,7 +177,11 @@ def init(c, **answers):
 @task(help={"title": "the article's title, in quotes"})
 def new(c, title):
     """Start a draft: content/articles/<slug>.md with every header line filled in."""
-    from content_check.characters import control_characters, describe_character
+    from content_check.characters import (
+        control_characters,
+        describe_character,
+        kind_of_character,
+    )
     from content_check.names import has_letters_or_digits, slug_of
     from content_check.schema import SUMMARY_PLACEHOLDER, article_id
     from scheduling.times import as_written
@@ -186,9 +190,11 @@ def new(c, title):
     safe_title = " ".join(title.split())
     hidden = control_characters(safe_title, one_line=True)
     if hidden:
+        column, char = hidden[0]
         raise Exit(
-            f"The title holds an invisible control character ({describe_character(hidden[0][1])}); "
-            "type it again without pasting.",
+            f"The title holds an invisible {kind_of_character(char)} "
+            f"({describe_character(char)}, character {column}); "
+            "type it again without pasting. Nothing was written.",
             1,
         )
     slug = _short_slug(slug_of(safe_title, settings))
@@ -229,6 +235,12 @@ def check(c, content=None):
     from content_check import collect_problems, read_site, report, waiting_list
 
     os.chdir(ROOT)
+    if content and not os.path.isdir(content):
+        raise Exit(
+            f"--content {content}: there is no folder there. Fix: give the folder that holds "
+            "articles/ and pages/, like `invoke check --content content`",
+            1,
+        )
     overrides = {"PATH": os.path.abspath(content)} if content else {}
     # Links written with the public address are checked too (a link to a scheduled article).
     overrides["PUBLISH_SITEURL"] = _settings(PUBLISH_SETTINGS)["SITEURL"]
@@ -370,7 +382,25 @@ def digest(c, out=None, mark_sent=False):
         print(f"Recorded issue #{number} as sent in {os.path.relpath(record)}; commit that file.")
         return
 
+    _refuse_to_write_over(folder, out)
     _compose(settings, folder, issues, now)
+
+
+def _refuse_to_write_over(folder: str, out: str | None) -> None:
+    """The issue's folder is new, empty or an issue composed before: never a
+    file (README.md) or a folder of other things, whose files it would replace."""
+    from digest.compose import MANIFEST
+
+    if not os.path.lexists(folder) or (os.path.isdir(folder) and not os.listdir(folder)):
+        return
+    if os.path.isdir(folder) and os.path.isfile(os.path.join(folder, MANIFEST)):
+        return
+    what = "a folder of other files" if os.path.isdir(folder) else "a file"
+    raise Exit(
+        f"--out {out or folder}: {what}, not a composed issue, so the issue was not written "
+        "over it. Fix: give a new folder, like `invoke digest --out newsletter-issue`",
+        1,
+    )
 
 
 def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
@@ -412,11 +442,13 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
 @task(help={"quick": "skip the 5,000 articles", "runs": "runs of each build (default 3)"})
 def bench(c, quick=False, runs=3):
     """Measure build time against bare Pelican and a serial build, memory, identical
-    output, page weights, edit-to-refresh and search."""
+    output, page weights, edit-to-refresh, search, and the bytes of the feeds, the
+    newsletter and the editor at /admin/."""
     os.chdir(ROOT)
     flags = f"--runs {int(runs)}"
     c.run(f"{sys.executable} bench/run.py {flags}" + (" --quick" if quick else ""), pty=False)
     c.run(f"{sys.executable} bench/search_speed.py {flags}", pty=False)
+    c.run(f"{sys.executable} bench/sizes.py", pty=False)
 
 
 @task(

@@ -39,7 +39,7 @@ FUNCTIONS = [
     ("content_check/site.py", "check_built"),
     ("content_check/site.py", "content_files"),
     ("content_check/site.py", "_unread_files"),
-    ("content_check/site.py", "_planned_outputs"),
+    ("content_check/site.py", "site_outputs"),
     ("content_check/site.py", "clashes"),
     ("content_check/site.py", "read_dates"),
     ("content_check/kept_results.py", "_load"),

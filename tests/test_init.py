@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import parse, run_invoke
+from conftest import ROOT, parse, run_invoke
 
 SAMPLE_TITLES = [
     "Coaching or Therapy: Which Support Fits Now?",
@@ -45,6 +45,8 @@ OPTIONS = [
     "formspree",
     "--formspree-id",
     "xqkzabcd",
+    "--editor-repo",
+    "samlee/coaching",
 ]
 # Every command here uses site.toml's address, as the coach's terminal does.
 ENV = {name: value for name, value in os.environ.items() if name not in ("SITEURL", "DEPLOY")}
@@ -124,8 +126,12 @@ def test_init_with_options_sets_up_a_site_whose_digest_and_publish_need_no_edit(
     target = tmp_path / "www"
     target.mkdir()
     env = {**ENV, "DEPLOY": f'{{"method": "rsync", "target": "{target}/"}}'}
+    # The editor's repository was answered, so publishing needs its npm packages.
+    (project_copy / "node_modules").symlink_to(ROOT / "node_modules")
     published = run_invoke(project_copy, "publish", env=env)
     assert published.returncode == 0, published.stderr
+    editor = json.loads((target / "admin/config.json").read_text(encoding="utf-8"))
+    assert (editor["backend"]["repo"], editor["backend"]["branch"]) == ("samlee/coaching", "main")
     index = parse(target / "index.html")
     assert index.xpath("string(//title)").startswith("Sam Lee Coaching")
     assert "Sam Lee" in index.xpath("string(//footer)")
@@ -286,9 +292,11 @@ def test_init_in_a_terminal_asks_one_question_at_a_time_and_asks_again_after_a_r
             ("www.example.com is reserved for examples", "samlee.github.io/coaching"),
             ("(like Sam Lee <hello@your-domain.com>): ", "Sam Lee <sam@example.net>"),
             ("example.net is reserved for examples", "Sam Lee <sam@samlee.coach>"),
-            ("(buttondown, mailchimp, custom) [buttondown]: ", ""),
+            ("(buttondown, mailchimp, kit, mailerlite, custom) [buttondown]: ", ""),
             ("Your Buttondown username (like ", "samlee"),
             ("(formspree, netlify, basin, custom) [formspree]: ", "netlify"),
+            ("saves to (owner/name; empty: none yet) (like your-name/your-site): ", "my site"),
+            ("'my site' is not a GitHub repository", "https://github.com/samlee/coaching.git"),
             ("(The sample pages stay, marked for editing.) [Y/n]: ", "n"),
         ],
     )
@@ -299,6 +307,7 @@ def test_init_in_a_terminal_asks_one_question_at_a_time_and_asks_again_after_a_r
     assert site["address"] == "https://samlee.github.io/coaching", "https:// added"
     assert site["sender"] == "Sam Lee <sam@samlee.coach>"
     assert site["contact"] == {"provider": "netlify"}, "the Formspree id is not left over"
+    assert site["editor"] == {"repo": "samlee/coaching", "branch": "main"}, "pasted address read"
     assert len(list((project_copy / "content/articles").glob("*.md"))) == 7, "kept"
     assert "they go in no newsletter issue" in shown
 
@@ -324,7 +333,7 @@ def test_init_in_a_terminal_asks_one_question_at_a_time_and_asks_again_after_a_r
     status, shown = in_terminal(
         project_copy,
         [("[Sam Lee Coaching]: ", "")]
-        + [(": ", "")] * 6
+        + [(": ", "")] * 7
         + [
             ("Remove the 7 sample articles? (The sample pages stay, marked for editing.) [y/N]", "")
         ],

@@ -95,7 +95,8 @@ def tag_filter(output: Path) -> list:
 
 
 def pages(output: Path) -> list[Path]:
-    return sorted(p for p in output.rglob("*.html") if "pagefind" not in p.parts)
+    """The readers' pages (not the search bundle, nor the editor at /admin/)."""
+    return sorted(p for p in output.rglob("*.html") if not {"pagefind", "admin"} & set(p.parts))
 
 
 def test_only_published_bodies_are_indexed(search_site):
@@ -708,3 +709,39 @@ def test_serve_reindexes_after_a_full_rebuild(project_copy):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_site_with_no_index_asks_for_no_file_it_cannot_find(browser, tmp_path):  # noqa: F811
+    """Drafts only: nothing to index. The search page preloads none of
+    Pagefind's files and runs none (they were three 404s), and says why."""
+    content = tmp_path / "content" / "articles"
+    content.mkdir(parents=True)
+    shutil.copy(FIXTURES / "search/articles/notes-not-ready.md", content)
+    output = tmp_path / "output"
+    port = free_port()
+    built = run_pelican(
+        content.parent,
+        output,
+        "publishconf.py",
+        *("-e", "FORMS_REQUIRED=false", f'SITEURL="http://127.0.0.1:{port}"'),
+    )
+    assert built.returncode == 0, built.stderr
+    assert not (output / "pagefind").exists() or not list((output / "pagefind").iterdir())
+    document = parse(output / "search" / "index.html")
+    assert document.xpath("//link[contains(@href, '/pagefind/')]") == []
+    server = serve_like_a_host(output, port)
+    try:
+        context = open_context(browser)
+        failed, asked = [], []
+        context.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        context.on("request", lambda request: asked.append(request.url))
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/search/?q=notes")
+        page.locator("#search-status", has_text="Nothing to search yet").wait_for()
+        page.wait_for_load_state("networkidle")
+        assert failed == []
+        assert [url for url in asked if "/pagefind/" in url] == []
+        assert page.locator("#search-words").is_disabled()
+        context.close()
+    finally:
+        server.shutdown()

@@ -76,3 +76,34 @@ def test_an_edit_that_changes_the_reading_time_gives_the_pages_of_a_full_build(t
     served, full, log = edit_while_serving(tmp_path, "meeting-your-inner-critic", LONG_TEXT)
     assert same_pages(served, full) == []
     assert LONG_TEXT.split()[0] in (served / "meeting-your-inner-critic/index.html").read_text()
+
+
+NATURAL = (
+    "\n![Rolling hills at dawn](images/path-through-hills.svg) and "
+    "[the other article](/coaching-or-therapy/), [every article](archives/)\n"
+)
+
+
+def test_natural_addresses_added_while_serving_give_the_page_of_a_full_build(tmp_path):
+    served, full, log = edit_while_serving(tmp_path, "meeting-your-inner-critic", NATURAL)
+    assert "Rebuilt the page" in log
+    page = (served / "meeting-your-inner-critic/index.html").read_text()
+    assert 'src="../images/path-through-hills.svg"' in page
+    assert 'href="../coaching-or-therapy/"' in page and 'href="../archives/"' in page
+    assert same_pages(served, full) == []
+
+
+def test_an_address_leading_nowhere_added_while_serving_is_refused(tmp_path):
+    project = copy_project(tmp_path / "project")
+    source = project / "content/articles/meeting-your-inner-critic.md"
+    preview = subprocess.run(
+        [sys.executable, "-c", PREVIEW, str(source), "\n[Gone](/no-such-article/)\n"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert preview.returncode == 1, "the second build failed (the script's assert)"
+    assert 'The link "/no-such-article/" leads to no page of the site.' in preview.stderr
+    page = (project / "output/meeting-your-inner-critic/index.html").read_text()
+    assert "no-such-article" not in page, "the last good page stays"

@@ -6,7 +6,9 @@ written, every file under the content folder is checked against the metadata
 schema (schema.py), its links and images are checked (source.py), and the
 whole site is checked for files left out and addresses used twice (site.py).
 A file that passed and has not changed is not checked again (kept_results.py).
-Any problem stops the build with one line per problem and exit status 1.
+Any problem stops the build with one line per problem and exit status 1; a
+named pipe, socket, device or broken link under the content folder stops it
+before anything is read (entries.py).
 `read_site()` and `collect_problems()` run the same checks without writing
 anything (`invoke check`, `invoke digest`).
 """
@@ -17,6 +19,7 @@ import logging
 
 from pelican import Pelican, signals
 
+from .entries import odd_entries
 from .header_reading import use_site_rules
 from .kept_results import KeptResults
 from .problems import Problem, report
@@ -81,6 +84,14 @@ def read_site(settings: dict) -> list:
     return generators
 
 
+def stop_on_odd_entries(pelican) -> None:
+    """initialized: a named pipe, socket, device or broken link under the
+    content folder stops the build before Pelican opens it (a pipe would hang)."""
+    problems = odd_entries(pelican.settings["PATH"])
+    if problems:
+        raise ContentError(problems)
+
+
 def stop_on_content_problems(generators: list) -> None:
     kept = KeptResults(generators[0].settings)
     problems = collect_problems(generators, generators[0].settings, kept)
@@ -127,5 +138,6 @@ def register() -> None:
     use_site_rules()
     for name in _CoveredByTheCheck.LOGGERS:
         logging.getLogger(name).addFilter(_covered_by_the_check)
+    signals.initialized.connect(stop_on_odd_entries)
     signals.readers_init.connect(watch_readers)
     signals.all_generators_finalized.connect(stop_on_content_problems)

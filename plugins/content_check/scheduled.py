@@ -24,7 +24,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from scheduling import utc
 
 from .problems import Problem, display_path
-from .site import all_items, clashes, collision_problems
+from .site import all_items, clashes, collision_problems, site_outputs
 from .source import _outside_code, check_source
 
 # Where a Markdown or HTML link names its address: `](x`, `[name]: x`, `href="x"`.
@@ -170,7 +170,7 @@ def collisions_at_their_hours(generators: list, settings: dict) -> list[Problem]
         return []
     articles = _generator(generators, "ArticlesGenerator")
     static = _generator(generators, "StaticGenerator")
-    now = clashes(all_items(generators), articles, static, settings)
+    now = clashes(site_outputs(all_items(generators), articles, static, settings))
     seen = {_clash_key(item, output) for output, writers in now for item in writers}
     last = _site_at(generators, settings, waiting, len(waiting) * [True])
     if all(_clash_key(i, o) in seen for o, writers in last for i in writers):
@@ -205,7 +205,7 @@ def _site_at(generators: list, settings: dict, waiting: list, live: list[bool]) 
     items = [going.get(id(item), item) for item in all_items(generators)]
     listed = articles.articles + [a for a in going.values() if a.status == "published"]
     static = _generator(generators, "StaticGenerator")
-    return clashes(items, _ArticlesAt(listed, settings), static, settings)
+    return clashes(site_outputs(items, _ArticlesAt(listed, settings), static, settings))
 
 
 class _ArticlesAt:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from pelican.paginator import Paginator
 
+from .addresses import unresolved_addresses
 from .kept_results import KeptResults, check_file
 from .problems import Problem, display_path
 from .reading import read_failures, reason_in_words
@@ -160,7 +161,10 @@ def check_built(
     problems = _unread_files(items, generators, files, reported)
     articles = _generator(generators, "ArticlesGenerator")
     static = _generator(generators, "StaticGenerator")
-    problems += collision_problems(clashes(items, articles, static, settings))
+    planned = site_outputs(items, articles, static, settings)
+    problems += collision_problems(clashes(planned))
+    written = {path.replace(os.sep, "/") for path in planned} | theme_files(settings)
+    problems += unresolved_addresses(items, settings, written)
     return problems
 
 
@@ -233,7 +237,29 @@ def _unread_files(
     return problems
 
 
-def _planned_outputs(items: list, articles, static, settings: dict) -> dict[str, list]:
+def written_files(generators: list, settings: dict) -> set[str]:
+    """Every file the build will write, relative to the output folder, the
+    theme's own files included."""
+    articles = _generator(generators, "ArticlesGenerator")
+    static = _generator(generators, "StaticGenerator")
+    planned = site_outputs(all_items(generators), articles, static, settings)
+    return {path.replace(os.sep, "/") for path in planned} | theme_files(settings)
+
+
+def theme_files(settings: dict) -> set[str]:
+    """The theme's files as Pelican copies them (THEME_STATIC_PATHS into
+    THEME_STATIC_DIR)."""
+    files = set()
+    for folder in settings.get("THEME_STATIC_PATHS", []):
+        source = os.path.join(settings["THEME"], folder)
+        for directory, _, names in os.walk(source):
+            for name in names:
+                relative = os.path.relpath(os.path.join(directory, name), source)
+                files.add(f"{settings['THEME_STATIC_DIR']}/{relative}".replace(os.sep, "/"))
+    return files
+
+
+def site_outputs(items: list, articles, static, settings: dict) -> dict[str, list]:
     """Every file the build will write, each with what writes it: a content
     item (for its source path) or a description of a generated page.
     `articles`: the articles' generator, or what it would hold at another
@@ -294,11 +320,10 @@ def _add_paginated(planned, save_as, url, objects, template, settings, label) ->
         planned[os.path.normpath(page.save_as)].append(label + suffix)
 
 
-def clashes(items: list, articles, static, settings: dict) -> list[tuple[str, list]]:
+def clashes(planned: dict[str, list]) -> list[tuple[str, list]]:
     """(output, its writers) for two writers of one file, or a file where
     another writer needs a folder (a page saved as robots.txt/index.html beside
-    the robots.txt file). `articles` as for `_planned_outputs`."""
-    planned = _planned_outputs(items, articles, static, settings)
+    the robots.txt file). `planned`: what `site_outputs` gives."""
     clashes = [(output, writers) for output, writers in planned.items() if len(writers) > 1]
     folders_taken = set()
     for output, writers in list(planned.items()):

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from scheduling.times import read_time
 
-from .characters import IN_ONE_LINE, control_characters, describe_character
+from .characters import IN_ONE_LINE, control_characters, describe_character, kind_of_character
 from .featured_image import featured_image, suggested_name
 from .problems import Problem, display_path
 
@@ -46,7 +46,20 @@ LINK_SYNTAX = re.compile(
 MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\s*[(\[]")
 HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 HTML_ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
-CODE_FENCE = re.compile(r"^\s*(```|~~~)")
+# Code is text: a fenced block (closed by the same fence), an indented block
+# after a blank line and a code span (backticks, closed by as many) are never
+# checked for links or pictures.
+CODE_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
+INDENTED_CODE = re.compile(r"^(?: {4}|\t)")
+LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d+[.)])\s")
+CODE_SPAN = re.compile(r"(?<![\\`])(?P<ticks>`+)(?!`)(?P<code>.+?)(?<!`)(?P=ticks)(?!`)")
+# Quotes and lists inside one another: Python-Markdown reads each level by
+# recursion and stops nesting near Python's recursion limit, which depends on
+# how deep in the call stack the reading starts (a serial build and a
+# parallel one differ). Past this fixed depth the check refuses the file, so
+# every build reads the same. Prose needs a few levels; 20 is generous.
+DEEPEST = 20
+CONTAINER = re.compile(r" {0,3}(?:>|(?:[*+-]|\d{1,9}[.)])(?=\s))\s?")
 # A file the page itself loads from another site (http://, https:// or //): the
 # published site's policy (img-src 'self' and the like) blocks it. Links (<a>) stay.
 REMOTE = r"(?P<src>(?:https?:)?//[^\s\"'<>)]+)"
@@ -237,25 +250,71 @@ def _check_control_characters(source: SourceFile) -> None:
             where = f'The "{key.capitalize()}:" line' if key else "This line"
             source.problem(
                 number,
-                f"{where} holds an invisible control character "
-                f"({describe_character(char)}, column {column}), as text pasted from a PDF "
-                "or a word processor often does",
+                f"{where} holds an invisible {kind_of_character(char)} "
+                f"({describe_character(char)}, column {column}), as text pasted from a PDF, "
+                "a web page or a word processor often does",
                 "delete the text around it and type it again (your editor may show the "
                 "character as a small box or not at all)",
             )
 
 
 def _outside_code(body: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-    """The body's (line number, text) outside fenced code blocks."""
-    in_code = False
+    """The body's (line number, text) outside code blocks, each code span
+    blanked out (spaces, so columns stay where they were)."""
+    fence = None
+    previous_blank, in_list = True, False
     for number, line in body:
-        if CODE_FENCE.match(line):
-            in_code = not in_code
-        elif not in_code:
-            yield number, line
+        opening = CODE_FENCE.match(line)
+        if fence:
+            if line.strip() == fence:  # Python-Markdown closes with the very same fence
+                fence = None
+            continue
+        if opening:
+            fence = opening["fence"]
+            continue
+        blank = not line.strip()
+        if INDENTED_CODE.match(line) and previous_blank and not in_list and not blank:
+            continue  # an indented code block (a list's indented lines are its text)
+        if not blank and not INDENTED_CODE.match(line):
+            in_list = bool(LIST_ITEM.match(line)) or (in_list and not previous_blank)
+        previous_blank = blank or (previous_blank and INDENTED_CODE.match(line) and not in_list)
+        yield number, _without_code_spans(line) if "`" in line else line
+
+
+def _without_code_spans(line: str) -> str:
+    return CODE_SPAN.sub(lambda m: " " * len(m[0]), line)
+
+
+def _nesting(line: str) -> int:
+    """How many quotes and lists the line sits in: each > or list marker at
+    its start, and each four columns of indentation."""
+    expanded = line.expandtabs(4)
+    indent = len(expanded) - len(expanded.lstrip(" "))
+    depth, rest = indent // 4, expanded[indent - indent % 4 :]
+    while True:
+        marker = CONTAINER.match(rest)
+        if not marker:
+            return depth
+        depth, rest = depth + 1, rest[marker.end() :]
+
+
+def _check_nesting(source: SourceFile) -> None:
+    """One problem, on the first line (outside code) nested deeper than DEEPEST."""
+    for number, line in _outside_code(source.body):
+        if line[:1] in " \t>-*+0123456789" and _nesting(line) > DEEPEST:
+            deepest = max(_nesting(text) for _, text in _outside_code(source.body))
+            source.problem(
+                number,
+                f"Quotes or lists are nested {deepest} levels deep here, more than the "
+                f"{DEEPEST} the site reads the same way in every build",
+                f"use at most {DEEPEST} levels: remove some of the > or list markers "
+                "(or the indentation) at the start of the lines",
+            )
+            return
 
 
 def _check_body(source: SourceFile, content_root: str) -> None:
+    _check_nesting(source)
     # Each pattern needs a character most lines lack: a plain `in` skips those
     # lines for it (this runs over every line of every file in a cold build).
     for number, line in _outside_code(source.body):

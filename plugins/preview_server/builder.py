@@ -18,6 +18,7 @@ import time
 import traceback
 from types import SimpleNamespace
 
+from local_addresses import point_at_written_pages
 from pelican import Pelican, signals
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
@@ -26,6 +27,8 @@ from reader_details import describe_articles, describe_pages
 from reader_details.counting import minutes_to_read
 
 from content_check import ContentError
+from content_check.addresses import unresolved_addresses
+from content_check.site import written_files
 from content_check.source import check_source, split_header
 
 from .overlay import Failure, content_failure, message_failure
@@ -137,6 +140,10 @@ class PreviewBuilder:
         if problems:
             raise ContentError(problems)
         fresh = {path: self._read(items[path]) for path in changed}
+        written = written_files(self.generators, settings)
+        problems = unresolved_addresses(list(fresh.values()), settings, written)
+        if problems:
+            raise ContentError(problems)
         if not all(_lists_unchanged(items[path], fresh[path]) for path in changed):
             return False
         writer = Writer(settings["OUTPUT_PATH"], settings=settings)
@@ -164,6 +171,7 @@ class PreviewBuilder:
         site_wide = {name: vars(item)[name] for name in SITE_WIDE if name in vars(item)}
         item.__dict__.update(fresh.__dict__)
         _describe(item, generator)
+        point_at_written_pages(self.generators, [item])  # as after a full build's reading
         item.__dict__.update(site_wide)
         cache = type(item).get_content.cache
         for key in [k for k in cache if k and k[0] is item]:

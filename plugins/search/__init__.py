@@ -13,7 +13,9 @@ order, as Pagefind writes it in a different order each run). The search page
 itself is the `search` direct template (pelicanconf.py), with a topic list from
 the site's tags; its script runs Pagefind on the reader's device, so nothing is
 asked of a server. Pagefind reads only the searchable pages, and a build in
-which none of them changed takes the last index from the cache (reuse.py).
+which none of them changed takes the last index from the cache (reuse.py). A
+site with no index yet gets a search page that says so and asks for none of
+Pagefind's files (no preload, no script run).
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ import os
 
 from pelican import signals
 
-from .index import BUNDLE, preload_wasm_file, remove_bundle, wasm_file
+from .index import (
+    BUNDLE,
+    preload_wasm_file,
+    remove_bundle,
+    search_page_without_index,
+    wasm_file,
+)
 from .reuse import index_or_reuse
 
 __all__ = ["BUNDLE", "planned_outputs", "register", "wasm_pages"]
@@ -78,18 +86,21 @@ def mark_searchable(generators: list) -> None:
 def index_written_site(pelican) -> None:
     output = os.path.realpath(pelican.output_path)
     pages = _searchable_pages.pop(output, None)
+    settings = pelican.settings
+    language = settings.get("DEFAULT_LANG")
     if pages is not None:
-        settings = pelican.settings
-        language = settings.get("DEFAULT_LANG")
         cache = settings["CACHE_PATH"] if settings.get("CACHE_CONTENT") else None
         index_or_reuse(output, language, pages, cache, load=settings.get("LOAD_CONTENT_CACHE"))
-        page = os.path.join(output, settings.get("SEARCH_SAVE_AS", "search/index.html"))
-        if not os.path.isfile(os.path.join(output, BUNDLE, "pagefind-entry.json")):
-            logger.info("No search index: no published article or page has a word to find yet")
-        elif os.path.isfile(page):
-            preload_wasm_file(page, language, wasm_file(output))
     else:
         remove_bundle(output)  # nothing published yet: no index, the page says so
+    page = os.path.join(output, settings.get("SEARCH_SAVE_AS", "search/index.html"))
+    if os.path.isfile(os.path.join(output, BUNDLE, "pagefind-entry.json")):
+        if os.path.isfile(page):
+            preload_wasm_file(page, language, wasm_file(output))
+        return
+    logger.info("No search index: no published article or page has a word to find yet")
+    if os.path.isfile(page):
+        search_page_without_index(page)  # it asks for no file that is not there
 
 
 def register() -> None:

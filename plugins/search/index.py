@@ -136,3 +136,23 @@ def preload_wasm_file(page: str, language: str | None, wasm: str) -> None:
     if planned in html and planned != f"/{BUNDLE}/{wasm}":
         with open(page, "w", encoding="utf-8") as handle:
             handle.write(html.replace(planned, f"/{BUNDLE}/{wasm}"))
+
+
+# The search page's preloads of Pagefind's files (theme/templates/search.html).
+_PRELOADS = re.compile(
+    r'<link rel="(?:modulepreload|preload)" href="[^"]*/pagefind/[^"]*"[^>]*>\n?'
+)
+
+
+def search_page_without_index(page: str) -> None:
+    """The search page of a site with no index: no preload of Pagefind's files,
+    and a form marked `data-no-index`, so search.js says there is nothing to
+    search yet instead of loading what is not there (three 404s)."""
+    with open(page, encoding="utf-8") as handle:
+        html = handle.read()
+    changed = _PRELOADS.sub("", html)
+    if "data-no-index" not in changed:
+        changed = changed.replace('<form class="search"', '<form class="search" data-no-index', 1)
+    if changed != html:
+        with open(page, "w", encoding="utf-8") as handle:
+            handle.write(changed)

@@ -260,6 +260,24 @@ def check_form_id(table: str, provider: str, key: str) -> Callable[[str, dict], 
     return check
 
 
+def check_editor_repo(answer: str, answers: dict) -> str:
+    """The GitHub repository the editor at /admin/ saves to, as "owner/name"
+    (its https://github.com/... address pasted gives the same); empty: none yet."""
+    from admin.config import EditorSettingError, editor_setting
+
+    text = one_line(answer, "repository", "your-name/your-site") if answer.strip() else ""
+    if not text:
+        return ""
+    try:
+        return editor_setting({"EDITOR": {"repo": text}})["repo"]
+    except EditorSettingError:
+        raise Refused(
+            f"{text!r} is not a GitHub repository. Fix: write its owner and name, like "
+            "your-name/your-site (the end of its https://github.com/... address), or leave "
+            "it empty until you make one"
+        ) from None
+
+
 def form_questions() -> list[Question]:
     """For each form: which service, then that service's ids."""
     questions = []
@@ -304,4 +322,11 @@ QUESTIONS = [
         "{author} <hello@your-domain.com>",
     ),
     *form_questions(),
+    Question(
+        "editor_repo",
+        "The GitHub repository the editor at /admin/ saves to (owner/name; empty: none yet)",
+        ("editor", "repo"),
+        check_editor_repo,
+        "your-name/your-site",
+    ),
 ]

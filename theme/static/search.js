@@ -165,6 +165,14 @@ async function main() {
     topic.value = params.get("topic") || "";
     if (topic.selectedIndex < 0) topic.value = ""; // a topic the site no longer has
   }
+  if ("noIndex" in form.dataset) {
+    // The build found nothing to index: ask for no file that is not there.
+    status.textContent =
+      "Nothing to search yet: no article is published. Once one is, it can be found here.";
+    field.disabled = true;
+    if (topic) topic.disabled = true;
+    return;
+  }
   try {
     pagefind = await start();
   } catch (error) {
