@@ -33,6 +33,22 @@ AUTHOR_BIO = (
     "Jordan Avery is a life coach trained in Internal Family Systems. "
     "Jordan works with people in transition who want goals that feel like their own."
 )
+# The coach's face (README "The coach's face"). The portrait opens the home page
+# and the About page and sits in the author box: a picture in content/images/
+# (JPEG or PNG, square, about 480 px wide and under 40 KB); "" for none. Its text
+# alternative says what it shows.
+COACH_PORTRAIT = "images/portrait.jpg"
+COACH_PORTRAIT_ALT = "Illustrated portrait of Jordan Avery, smiling"
+# An optional logo, shown before the site's name in the header ("" for none).
+SITE_LOGO = ""
+# The one-line promise the home page opens with, under the portrait.
+PROMISE = "Find goals that every part of you can say yes to."
+# The one call to action on the home page and at the end of About: the address of
+# your booking page (Cal.com, Calendly, any address; a link, never an embedded
+# script), e.g. "https://cal.com/your-name". "" (none): the newsletter sign-up
+# takes its place. BOOKING_LABEL is the button's words.
+BOOKING_URL = ""
+BOOKING_LABEL = "Book a free 20-minute call"
 # Where readers can write when a form fails.
 COACH_EMAIL = "hello@example.com"
 TIMEZONE = "America/New_York"
@@ -65,6 +81,7 @@ PLUGINS = [
     "frozen_urls",
     "reader_details",
     "forms",
+    "face",
     "fingerprint",
     "headers",
     "digest",
@@ -80,12 +97,12 @@ ABOUT_PAGE = "about/"
 SITE_IMAGE = "theme/social.png"
 CONTACT_PAGE = "contact/"
 NEWSLETTER_PAGE = "newsletter/"
-# The header menu: (label, address). Newsletter and Contact stay in the same
+# The header menu: (label, address). It ends with "Subscribe" (the newsletter
+# page, NEWSLETTER_PAGE) on every page; Contact and Subscribe stay in the same
 # place on every page.
 MENU_LINKS = [
     ("Articles", ""),
     ("About", "about/"),
-    ("Newsletter", "newsletter/"),
     ("Contact", "contact/"),
     ("Search", "search/"),
 ]

@@ -199,17 +199,15 @@ def test_pages_reflow_at_320_px_without_horizontal_scrolling(browser, site_addre
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_contact_and_newsletter_links_sit_in_the_same_place_everywhere(
-    browser, site_address, width
-):
+def test_contact_and_subscribe_links_sit_in_the_same_place_everywhere(browser, site_address, width):
     context = open_context(browser, width=width)
     page = context.new_page()
     places = {}
     for name, path in PAGE_TYPES.items():
         page.goto(site_address + path)
         boxes = []
-        for label in ("Newsletter", "Contact"):
-            link = page.locator("header nav").get_by_role("link", name=label, exact=True)
+        for label in ("Subscribe", "Contact"):
+            link = page.locator("header").get_by_role("link", name=label, exact=True)
             box = link.bounding_box()
             boxes.append((round(box["x"]), round(box["y"])))
         places[name] = tuple(boxes)
@@ -222,7 +220,7 @@ def test_print_shows_the_article_without_navigation_or_forms(browser, site_addre
     page = context.new_page()
     page.goto(site_address + PAGE_TYPES["article"])
     page.emulate_media(media="print")
-    for selector in (".masthead nav", ".colophon", ".invite", ".neighbours", ".related", ".skip"):
+    for selector in (".masthead nav", ".colophon", ".invite", ".end", ".portrait", ".skip"):
         assert not page.locator(selector).first.is_visible(), selector
     assert page.locator("article h1").is_visible()
     assert page.locator(".prose").is_visible()
