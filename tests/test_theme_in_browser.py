@@ -236,3 +236,60 @@ def test_ci_runs_the_browser_tests():
         "python3 -m pip install -r requirements.txt && python3 -m invoke build",
         "python3 -m invoke test",
     ]
+
+
+BOX = """s => [...document.querySelectorAll(s)].map(e => {
+  const r = e.getBoundingClientRect();
+  return {x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), bottom: Math.round(r.bottom)};
+})"""
+
+
+def boxes(page, selector):
+    found = page.evaluate(BOX, selector)
+    assert found, selector
+    return found
+
+
+def test_wide_screens_give_lists_and_the_article_end_their_width(browser, site_address):
+    """At 1280 px: the header, the home page's hero, its articles beside a side
+    column, card grids on lists and the article's end use the screen; the text
+    keeps its reading width."""
+    context = open_context(browser, width=1280)
+    page = context.new_page()
+    for path in PAGE_TYPES.values():
+        page.goto(site_address + path)
+        (brand,), (subscribe,) = boxes(page, ".brand"), boxes(page, ".masthead .subscribe")
+        assert subscribe["x"] + subscribe["width"] - brand["x"] >= 1000, path
+    page.goto(site_address)
+    (hero,), (latest,), (side,) = boxes(page, ".hero"), boxes(page, ".latest"), boxes(page, ".side")
+    assert hero["width"] >= 1000 and latest["width"] >= 600
+    assert side["x"] >= latest["x"] + latest["width"] and side["y"] < latest["bottom"]
+    for path in ("", PAGE_TYPES["tag"], PAGE_TYPES["author"]):
+        page.goto(site_address + path)
+        cards = boxes(page, ".cards > li")
+        assert len({c["x"] for c in cards}) >= 2 and cards[0]["y"] == cards[1]["y"], path
+    page.goto(site_address + PAGE_TYPES["article"])
+    (prose,) = boxes(page, ".prose")
+    assert 560 <= prose["width"] <= 700, "the text keeps its measure"
+    (end,) = boxes(page, ".end")
+    parts = boxes(page, ".end > *")
+    assert end["width"] >= 1000 and len(parts) == 3
+    assert len({p["y"] for p in parts}) == 1 and len({p["x"] for p in parts}) == 3
+    context.close()
+
+
+def test_phones_stack_the_home_page_and_fetch_a_small_portrait(browser, site_address):
+    context = open_context(browser, width=375)
+    page = context.new_page()
+    pictures = []
+    page.on(
+        "response",
+        lambda r: pictures.append(len(r.body())) if r.request.resource_type == "image" else None,
+    )
+    page.goto(site_address, wait_until="networkidle")
+    (latest,), (side,) = boxes(page, ".latest"), boxes(page, ".side")
+    assert side["y"] >= latest["bottom"], "the side column follows the articles"
+    (portrait,) = boxes(page, ".hero .portrait")
+    assert portrait["width"] <= 160
+    assert pictures and sum(pictures) <= 40_000, pictures
+    context.close()
