@@ -14,28 +14,9 @@ from face import FaceSettingError, booking_address, theme_picture
 from pelican.urlwrappers import Tag
 from reader_details import spell_as_written
 
-from conftest import FIXTURES, ROOT, build_site, parse, run_pelican
+from conftest import BIO_WITHOUT_NAME, ROOT, parse, run_pelican
 
 BOOKING = "https://cal.com/jordan-avery"
-BIO_WITHOUT_NAME = "A life coach trained in Internal Family Systems."
-
-
-@pytest.fixture(scope="module")
-def booking_site(tmp_path_factory):
-    """The sample content with a booking page (written without https://), a logo
-    and a bio that does not name the coach."""
-    output = tmp_path_factory.mktemp("booking") / "output"
-    return build_site(
-        output,
-        "publishconf.py",
-        FIXTURES / "tag_spellings",
-        extra=(
-            "-e",
-            'BOOKING_URL="cal.com/jordan-avery"',
-            'SITE_LOGO="{static}/images/path-through-hills.svg"',
-            f'AUTHOR_BIO="{BIO_WITHOUT_NAME}"',
-        ),
-    )
 
 
 def main_children(tree):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT, tool_missing
+from conftest import ROOT, build_site, tool_missing
 
 # Debian's Chromium here and in .ci/run; CHROMIUM_PATH names another (GitHub's runners).
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -75,15 +75,29 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site_address(browsed_site):
-    handler = functools.partial(QuietHandler, directory=browsed_site)
+def serve(folder: Path):
+    """Serve `folder` on loopback; yields its address."""
+    handler = functools.partial(QuietHandler, directory=folder)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_address(browsed_site):
+    yield from serve(browsed_site)
+
+
+@pytest.fixture(scope="module")
+def booking_address(tmp_path_factory):
+    """The sample site with a booking page and a logo (the other look of the
+    home page, About and the header), relative addresses."""
+    output = tmp_path_factory.mktemp("browsed-booking") / "output"
+    settings = ('BOOKING_URL="https://cal.com/jordan-avery"', 'SITE_LOGO="images/portrait.jpg"')
+    yield from serve(build_site(output, "pelicanconf.py", extra=("-e", *settings)))
 
 
 def open_context(browser, scheme="light", width=1280):
@@ -102,12 +116,17 @@ def test_every_page_type_exists(browsed_site):
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_no_violations(browser, site_address, scheme, width):
+def test_axe_finds_no_violations(browser, site_address, booking_address, scheme, width):
     context = open_context(browser, scheme, width)
     page = context.new_page()
     found = {}
-    for name, path in PAGE_TYPES.items():
-        page.goto(site_address + path)
+    with_booking = {
+        f"{name}, booking and logo": (booking_address, PAGE_TYPES[name])
+        for name in ("home", "article", "page")
+    }
+    pages = {name: (site_address, path) for name, path in PAGE_TYPES.items()} | with_booking
+    for name, (address, path) in pages.items():
+        page.goto(address + path)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
@@ -240,7 +259,8 @@ def test_ci_runs_the_browser_tests():
 
 BOX = """s => [...document.querySelectorAll(s)].map(e => {
   const r = e.getBoundingClientRect();
-  return {x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), bottom: Math.round(r.bottom)};
+  return {x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width),
+          bottom: Math.round(r.bottom)};
 })"""
 
 
