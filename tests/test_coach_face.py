@@ -14,7 +14,7 @@ from face import FaceSettingError, booking_address, theme_picture
 from pelican.urlwrappers import Tag
 from reader_details import spell_as_written
 
-from conftest import BIO_WITHOUT_NAME, ROOT, parse, run_pelican
+from conftest import BIO_WITHOUT_NAME, FIXTURES, ROOT, parse, run_pelican
 
 BOOKING = "https://cal.com/jordan-avery"
 
@@ -175,18 +175,14 @@ def test_face_settings_written_naturally_are_understood():
     "setting, says",
     [
         (
-            'COACH_PORTRAIT="images/me.jpg"',
-            'pelicanconf.py: COACH_PORTRAIT = "images/me.jpg", but there is no file '
-            "content/images/me.jpg. Fix: put the picture at content/images/me.jpg",
-        ),
-        (
             'COACH_PORTRAIT="pages/about.md"',
             'pelicanconf.py: COACH_PORTRAIT = "pages/about.md": content/pages/about.md is '
             "not copied to the site",
         ),
         (
-            'SITE_LOGO="images/portrait.jpg.txt"',
-            'pelicanconf.py: SITE_LOGO = "images/portrait.jpg.txt", but there is no file',
+            'SITE_LOGO="../pelicanconf.py"',
+            'pelicanconf.py: SITE_LOGO = "../pelicanconf.py" is not a picture inside content/. '
+            "Fix: put the picture in content/images/",
         ),
         (
             'BOOKING_URL="<div class=\\"calendly-inline-widget\\"></div>"',
@@ -200,6 +196,20 @@ def test_a_face_setting_the_build_cannot_use_is_named_with_its_fix(tmp_path, set
     assert says in result.stderr and "Fix: " in result.stderr, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "output" / "index.html").exists(), "nothing was built"
+
+
+def test_a_portrait_that_is_not_there_is_left_out_and_a_writing_build_says_why(tmp_path):
+    """A content folder without the sample portrait still builds: no broken
+    picture; the writing build's home page says what to fix, the public one nothing."""
+    missing = "pelicanconf.py: COACH_PORTRAIT = &#34;images/portrait.jpg&#34;, but there is no file"
+    for settings, shown in (("pelicanconf.py", True), ("publishconf.py", False)):
+        output = tmp_path / settings
+        result = run_pelican(FIXTURES / "one_line", output, settings)
+        assert result.returncode == 0, result.stderr
+        home = (output / "index.html").read_text(encoding="utf-8")
+        assert "portrait" not in re.sub(r'<p class="notice">.*?</p>', "", home)
+        assert (missing in home) is shown, settings
+        assert not parse(output / "one-line" / "index.html").xpath("//img")
 
 
 def test_the_sample_portrait_is_small(published_site):

@@ -4,24 +4,35 @@ newsletter sign-up).
 
 Adds to the build the template variables PORTRAIT and LOGO (the picture's
 address inside the site, its width, height and text alternative; None when not
-set) and BOOKING (the booking page's full address, or ""), read from the
+set), BOOKING (the booking page's full address, or "") and FACE_NOTICES (why
+a picture is missing, in a writing build), read from the
 settings COACH_PORTRAIT, COACH_PORTRAIT_ALT, SITE_LOGO and BOOKING_URL. A
-setting that points at no picture, or a booking "address" that is really an
-embed code, stops the build with the setting's name and the exact fix, before
-anything is written.
+picture setting that points outside the site's pictures or at a file that is no
+picture, or a booking "address" that is really an embed code, stops the build
+with the setting's name and the exact fix, before anything is written; a
+picture that is not there is left out of the pages, and a writing build says
+so where the portrait would be.
 """
 
 from __future__ import annotations
 
 from pelican import signals
 
-from .settings import FaceSettingError, booking_address, theme_picture
+from .settings import FaceSettingError, MissingPicture, booking_address, theme_picture
 
-__all__ = ["FaceSettingError", "booking_address", "face_context", "register", "theme_picture"]
+__all__ = [
+    "FaceSettingError",
+    "MissingPicture",
+    "booking_address",
+    "face_context",
+    "register",
+    "theme_picture",
+]
 
 
-def face_context(settings: dict) -> dict:
-    """The template variables, or FaceSettingError naming each setting to fix."""
+def face_context(settings: dict, missing: list[str] | None = None) -> dict:
+    """The template variables, or FaceSettingError naming each setting to fix.
+    A picture that is not there is left out, its message added to `missing`."""
     problems, values = [], {}
     author = settings.get("AUTHOR") or settings.get("SITENAME", "")
     for name, key, alt in (
@@ -31,6 +42,10 @@ def face_context(settings: dict) -> dict:
     ):
         try:
             values[name] = theme_picture(settings, key, alt)
+        except MissingPicture as problem:
+            values[name] = None
+            if missing is not None:
+                missing.append(str(problem))
         except FaceSettingError as problem:
             problems.append(str(problem))
     try:
@@ -50,7 +65,13 @@ def check_face_settings(pelican) -> None:
 
 
 def add_face(generator) -> None:
-    generator.context.update(face_context(generator.settings))
+    missing = []
+    generator.context.update(face_context(generator.settings, missing))
+    # Where the portrait would open the page, a writing build (the one that writes
+    # drafts: invoke build, invoke serve) says why it is missing; the public site
+    # goes without. (A log warning would stop the build: warnings are fatal there.)
+    writing = bool(generator.settings.get("DRAFT_SAVE_AS"))
+    generator.context["FACE_NOTICES"] = missing if writing else []
 
 
 def register() -> None:

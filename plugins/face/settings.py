@@ -18,6 +18,12 @@ class FaceSettingError(ValueError):
     """A face setting the build cannot use; the message names it and the fix."""
 
 
+class MissingPicture(FaceSettingError):
+    """The setting names a picture that is not (or no longer) there: the pages go
+    without it, which breaks nothing (a content folder need not hold the sample
+    portrait), and the build says so."""
+
+
 def theme_picture(settings: dict, key: str, alt: str) -> dict | None:
     """The picture the setting `key` names, as {"url", "width", "height", "alt"};
     None when the setting is empty or absent."""
@@ -34,10 +40,10 @@ def theme_picture(settings: dict, key: str, alt: str) -> dict | None:
         )
     path = Path(settings["PATH"]) / relative
     if not path.is_file():
-        raise FaceSettingError(
-            f'pelicanconf.py: {key} = "{value}", but there is no file {where}. '
-            f'Fix: put the picture at {where}, or correct the path (or write {key} = "" '
-            "for none)"
+        raise MissingPicture(
+            f'pelicanconf.py: {key} = "{value}", but there is no file {where}, so the '
+            f"pages show none. Fix: put the picture at {where}, or correct the path (or "
+            f'write {key} = "" for none)'
         )
     static = [PurePosixPath(p) for p in settings.get("STATIC_PATHS", [])]
     if not any(relative.is_relative_to(folder) for folder in static):
