@@ -7,6 +7,7 @@ build with the setting's name and the fix."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -210,6 +211,28 @@ def test_a_portrait_that_is_not_there_is_left_out_and_a_writing_build_says_why(t
         assert "portrait" not in re.sub(r'<p class="notice">.*?</p>', "", home)
         assert (missing in home) is shown, settings
         assert not parse(output / "one-line" / "index.html").xpath("//img")
+
+
+def test_the_face_settings_are_printed_as_text(tmp_path):
+    hostile = '<b>x</b> & "q"'
+    settings = {
+        "PROMISE": hostile,
+        "COACH_PORTRAIT_ALT": hostile,
+        "BOOKING_LABEL": hostile,
+        "BOOKING_URL": 'https://cal.com/a?b=1&c="><b>',
+    }
+    extra = [f"{key}={json.dumps(value)}" for key, value in settings.items()]
+    result = run_pelican(ROOT / "content", tmp_path / "out", "pelicanconf.py", "-e", *extra)
+    assert result.returncode != 0 and "BOOKING_URL holds embed code" in result.stderr
+    extra[-1] = 'BOOKING_URL="https://cal.com/a?b=1&c=%22"'
+    result = run_pelican(ROOT / "content", tmp_path / "out", "pelicanconf.py", "-e", *extra)
+    assert result.returncode == 0, result.stderr
+    tree = parse(tmp_path / "out" / "index.html")
+    assert not tree.xpath("//b")
+    assert tree.findtext(".//h1") == hostile
+    assert tree.xpath("//img[contains(@class, 'portrait')]/@alt") == [hostile]
+    (cta,) = tree.xpath("//p[@class='cta']/a")
+    assert cta.text == hostile and cta.get("href") == "https://cal.com/a?b=1&c=%22"
 
 
 def test_the_sample_portrait_is_small(published_site):
