@@ -10,7 +10,7 @@ from reader_details.images import image_size
 
 # What a coach may write before the path: "{static}/images/me.jpg", "/images/me.jpg",
 # "content/images/me.jpg" all mean content/images/me.jpg.
-_PREFIX = re.compile(r"^(?:\{static\}|\{attach\}|\{filename\})?/*(?:content/)?")
+WRITTEN_PREFIX = re.compile(r"^(?:\{static\}|\{attach\}|\{filename\})?/*(?:content/)?")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
@@ -34,7 +34,7 @@ def theme_picture(settings: dict, key: str, alt: str) -> dict | None:
     value = str(settings.get(key) or "").strip()
     if not value:
         return None
-    relative = PurePosixPath(_PREFIX.sub("", value.replace("\\", "/")))
+    relative = PurePosixPath(WRITTEN_PREFIX.sub("", value.replace("\\", "/")))
     where = f"content/{relative}"
     name = IN_SITE_FILE[key]
     example = f'{name} = "images/{relative.name}"'
