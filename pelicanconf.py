@@ -28,6 +28,15 @@ SOCIAL_LINKS = list(SITE.get("social_links", {}).items())
 # Shown on the home page and in the author box under every article.
 COACH_INTRO = SITE.get("intro", "")
 AUTHOR_BIO = SITE.get("bio", "")
+# The coach's face (README "The coach's face"), from site.toml: the portrait that
+# opens the home and About pages and sits in the author box, an optional logo, the
+# one-line promise and the one call to action (a booking page, else the sign-up).
+COACH_PORTRAIT = SITE.get("portrait", "")
+COACH_PORTRAIT_ALT = SITE.get("portrait_alt", "")
+SITE_LOGO = SITE.get("logo", "")
+PROMISE = SITE.get("promise", "")
+BOOKING_URL = SITE.get("booking_url", "")
+BOOKING_LABEL = SITE.get("booking_label", "") or "Book a call"
 # Where readers can write when a form fails: the sender's address.
 COACH_EMAIL = parseaddr(SITE["sender"])[1]
 TIMEZONE = "America/New_York"
@@ -60,6 +69,7 @@ PLUGINS = [
     "local_addresses",
     "reader_details",
     "forms",
+    "face",
     "fingerprint",
     "headers",
     "admin",
@@ -76,12 +86,12 @@ ABOUT_PAGE = "about/"
 SITE_IMAGE = "theme/social.png"
 CONTACT_PAGE = "contact/"
 NEWSLETTER_PAGE = "newsletter/"
-# The header menu: (label, address). Newsletter and Contact stay in the same
+# The header menu: (label, address). It ends with "Subscribe" (the newsletter
+# page, NEWSLETTER_PAGE) on every page; Contact and Subscribe stay in the same
 # place on every page.
 MENU_LINKS = [
     ("Articles", ""),
     ("About", "about/"),
-    ("Newsletter", "newsletter/"),
     ("Contact", "contact/"),
     ("Search", "search/"),
 ]

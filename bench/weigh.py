@@ -1,5 +1,5 @@
 """Print what a page costs a reader: its HTML plus every stylesheet and script
-it loads, in bytes, uncompressed and gzipped.
+it loads, in bytes, uncompressed and gzipped, and apart from them its pictures.
 
     python3 bench/weigh.py [OUTPUT_FOLDER]   (default: output/)
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gzip
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +25,8 @@ class Weight:
     css: int
     js: int
     gzipped: int
+    # Each picture the page shows (its `src`) -> bytes; not in the totals above.
+    pictures: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -47,12 +49,14 @@ def weigh(site: Path, page: Path) -> Weight:
     css = [_local(site, page, n.get("href")) for n in tree.xpath('//link[@rel="stylesheet"]')]
     js = [_local(site, page, n.get("src")) for n in tree.xpath("//script[@src]")]
     files = [f.read_bytes() for f in css + js]
+    pictures = {src: _local(site, page, src).stat().st_size for src in tree.xpath("//img/@src")}
     return Weight(
         page=str(page.relative_to(site)),
         html=len(data),
         css=sum(len(f.read_bytes()) for f in css),
         js=sum(len(f.read_bytes()) for f in js),
         gzipped=sum(len(gzip.compress(b, 9)) for b in [data, *files]),
+        pictures=pictures,
     )
 
 
@@ -71,7 +75,7 @@ def main(folder: str = "output") -> None:
         w = weigh(site, page)
         print(
             f"{w.page:40} html {w.html:6} + css {w.css:5} + js {w.js:3} = {w.total:6} bytes"
-            f" | gzipped {w.gzipped:5} bytes"
+            f" | gzipped {w.gzipped:5} bytes | pictures {sum(w.pictures.values()):6} bytes"
         )
 
 

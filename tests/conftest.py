@@ -152,6 +152,28 @@ def browsed_site(tmp_path_factory) -> Path:
     )
 
 
+BIO_WITHOUT_NAME = "A life coach trained in Internal Family Systems."
+
+
+@pytest.fixture(scope="session")
+def booking_site(tmp_path_factory) -> Path:
+    """The sample content, built to publish, with a booking page (written without
+    https://), a logo, a bio that does not name the coach, and an article whose
+    tags and category are written in lower case."""
+    output = tmp_path_factory.mktemp("booking") / "output"
+    return build_site(
+        output,
+        "publishconf.py",
+        FIXTURES / "tag_spellings",
+        extra=(
+            "-e",
+            'BOOKING_URL="cal.com/jordan-avery"',
+            'SITE_LOGO="{static}/images/path-through-hills.svg"',
+            f'AUTHOR_BIO="{BIO_WITHOUT_NAME}"',
+        ),
+    )
+
+
 def tool_missing(what: str) -> None:
     """Skip loudly when a checking tool is absent; in CI (CI set) fail instead."""
     message = f"\n\n*** SKIPPED: {what} is not installed; run .ci/run or see README. ***\n"

@@ -47,6 +47,12 @@ OPTIONS = [
     "xqkzabcd",
     "--editor-repo",
     "samlee/coaching",
+    "--portrait",
+    "",
+    "--logo",
+    "",
+    "--booking-url",
+    "cal.com/samlee",
 ]
 # Every command here uses site.toml's address, as the coach's terminal does.
 ENV = {name: value for name, value in os.environ.items() if name not in ("SITEURL", "DEPLOY")}
@@ -297,6 +303,13 @@ def test_init_in_a_terminal_asks_one_question_at_a_time_and_asks_again_after_a_r
             ("(formspree, netlify, basin, custom) [formspree]: ", "netlify"),
             ("saves to (owner/name; empty: none yet) (like your-name/your-site): ", "my site"),
             ("'my site' is not a GitHub repository", "https://github.com/samlee/coaching.git"),
+            (
+                "Your portrait, a picture in content/images/ (empty: none) (like ",
+                "images/portrait.jpg",
+            ),
+            ("is the sample's drawing of an example coach, not you", ""),
+            ("wordmark before the site's name, in content/images/ (empty: none) (like ", ""),
+            ("call to action (empty: the sign-up) (like https://cal.com/your-name): ", ""),
             ("(The sample pages stay, marked for editing.) [Y/n]: ", "n"),
         ],
     )
@@ -333,7 +346,7 @@ def test_init_in_a_terminal_asks_one_question_at_a_time_and_asks_again_after_a_r
     status, shown = in_terminal(
         project_copy,
         [("[Sam Lee Coaching]: ", "")]
-        + [(": ", "")] * 7
+        + [(": ", "")] * 10
         + [
             ("Remove the 7 sample articles? (The sample pages stay, marked for editing.) [y/N]", "")
         ],
@@ -477,3 +490,30 @@ def test_kit_and_mailerlite_take_their_embed_forms_address(project_copy, provide
     form = parse(project_copy / "output/index.html").find(".//form[@action]")
     assert form.get("action") == action
     assert form.find(f".//input[@name='{field}']") is not None
+
+
+def test_the_coach_gives_a_portrait_and_a_booking_page_and_the_home_page_opens_with_them(
+    project_copy,
+):
+    shutil.copy(project_copy / "content/images/path-through-hills.svg", project_copy / "me.svg")
+    options = list(OPTIONS)
+    options[options.index("--portrait") + 1] = "me.svg"
+    refused = init(project_copy, *options)
+    assert refused.returncode != 0
+    assert "There is no picture me.svg in content/images/. Fix: copy your picture" in (
+        refused.stdout + refused.stderr
+    )
+    shutil.move(project_copy / "me.svg", project_copy / "content/images/me.svg")
+    options[options.index("--portrait") + 1] = "{static}/images/me.svg"
+    result = init(project_copy, *options)
+    assert result.returncode == 0, result.stderr
+    site = site_toml(project_copy)
+    assert (site["portrait"], site["portrait_alt"]) == ("images/me.svg", "Sam Lee")
+    assert site["booking_url"] == "https://cal.com/samlee"
+
+    built = run_invoke(project_copy, "build", env=ENV)
+    assert built.returncode == 0, built.stdout + built.stderr
+    home = parse(project_copy / "output/index.html")
+    portrait = home.xpath("//main//img[contains(@src, 'me.svg')]")
+    assert portrait and portrait[0].get("alt") == "Sam Lee"
+    assert home.xpath("//main//a[@href='https://cal.com/samlee']")

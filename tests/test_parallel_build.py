@@ -89,7 +89,7 @@ def test_an_article_without_summary_keeps_its_picture_in_parallel_and_serial(con
         output = tmp_path / f"workers-{workers}"
         result = build(content, output, f"BUILD_WORKERS={workers}", *absolute, verbose=False)
         assert result.returncode == 0, result.stdout + result.stderr
-        picture = parse(output / "no-summary/index.html").xpath("//main//img/@src")
+        picture = parse(output / "no-summary/index.html").xpath("//div[@class='prose']//img/@src")
         assert picture == ["https://www.example.com/images/path-through-hills.svg"]
         sites.append(output)
     assert differences(*sites) == []

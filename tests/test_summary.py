@@ -31,7 +31,7 @@ def test_an_article_without_summary_keeps_its_picture_on_its_page_and_in_the_fee
 ):
     site = site_with_an_article_without_summary
     page = parse(site / "no-summary/index.html")
-    assert page.xpath("//main//img/@src") == [PICTURE]
+    assert page.xpath("//div[@class='prose']//img/@src") == [PICTURE]
     [ld] = page.xpath('//script[@type="application/ld+json"]/text()')
     assert json.loads(ld)["description"].startswith("An article may leave out its summary")
 

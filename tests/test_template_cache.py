@@ -4,6 +4,7 @@ change to a template or a damaged cache file."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,21 @@ def test_a_changed_template_is_compiled_again(tmp_path):
     build(project, tmp_path / "second", cache)
     assert "<p>Footer edited</p>" in (tmp_path / "second/index.html").read_text()
     assert "<p>Footer edited</p>" not in (tmp_path / "first/index.html").read_text()
+
+
+def test_a_changed_stylesheet_is_linked_by_its_new_name_with_kept_templates(tmp_path):
+    """The stylesheet's hashed name is looked up at each build, never compiled into
+    the kept templates (the page would link a file the new build does not write)."""
+    project, cache = copy_project(tmp_path / "project"), tmp_path / "cache"
+    build(project, tmp_path / "first", cache)
+    sheet = project / "theme/static/site.css"
+    sheet.write_text(sheet.read_text() + "\n.edited { color: inherit; }\n")
+    build(project, tmp_path / "second", cache)
+    for output in ("first", "second"):
+        page = (tmp_path / output / "index.html").read_text()
+        (href,) = re.findall(r'<link rel="stylesheet" href="\./([^"]+)"', page)
+        assert (tmp_path / output / href).is_file(), f"{output}: {href} not written"
+    assert ".edited" in (tmp_path / "second" / href).read_text()
 
 
 def test_a_damaged_cache_file_is_compiled_again(tmp_path):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT, tool_missing
+from conftest import ROOT, build_site, tool_missing
 
 # Debian's Chromium here and in .ci/run; CHROMIUM_PATH names another (GitHub's runners).
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -75,15 +75,29 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site_address(browsed_site):
-    handler = functools.partial(QuietHandler, directory=browsed_site)
+def serve(folder: Path):
+    """Serve `folder` on loopback; yields its address."""
+    handler = functools.partial(QuietHandler, directory=folder)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_address(browsed_site):
+    yield from serve(browsed_site)
+
+
+@pytest.fixture(scope="module")
+def booking_address(tmp_path_factory):
+    """The sample site with a booking page and a logo (the other look of the
+    home page, About and the header), relative addresses."""
+    output = tmp_path_factory.mktemp("browsed-booking") / "output"
+    settings = ('BOOKING_URL="https://cal.com/jordan-avery"', 'SITE_LOGO="images/portrait.jpg"')
+    yield from serve(build_site(output, "pelicanconf.py", extra=("-e", *settings)))
 
 
 def open_context(browser, scheme="light", width=1280):
@@ -102,12 +116,17 @@ def test_every_page_type_exists(browsed_site):
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_no_violations(browser, site_address, scheme, width):
+def test_axe_finds_no_violations(browser, site_address, booking_address, scheme, width):
     context = open_context(browser, scheme, width)
     page = context.new_page()
     found = {}
-    for name, path in PAGE_TYPES.items():
-        page.goto(site_address + path)
+    with_booking = {
+        f"{name}, booking and logo": (booking_address, PAGE_TYPES[name])
+        for name in ("home", "article", "page")
+    }
+    pages = {name: (site_address, path) for name, path in PAGE_TYPES.items()} | with_booking
+    for name, (address, path) in pages.items():
+        page.goto(address + path)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
@@ -199,17 +218,15 @@ def test_pages_reflow_at_320_px_without_horizontal_scrolling(browser, site_addre
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_contact_and_newsletter_links_sit_in_the_same_place_everywhere(
-    browser, site_address, width
-):
+def test_contact_and_subscribe_links_sit_in_the_same_place_everywhere(browser, site_address, width):
     context = open_context(browser, width=width)
     page = context.new_page()
     places = {}
     for name, path in PAGE_TYPES.items():
         page.goto(site_address + path)
         boxes = []
-        for label in ("Newsletter", "Contact"):
-            link = page.locator("header nav").get_by_role("link", name=label, exact=True)
+        for label in ("Subscribe", "Contact"):
+            link = page.locator("header").get_by_role("link", name=label, exact=True)
             box = link.bounding_box()
             boxes.append((round(box["x"]), round(box["y"])))
         places[name] = tuple(boxes)
@@ -222,7 +239,7 @@ def test_print_shows_the_article_without_navigation_or_forms(browser, site_addre
     page = context.new_page()
     page.goto(site_address + PAGE_TYPES["article"])
     page.emulate_media(media="print")
-    for selector in (".masthead nav", ".colophon", ".invite", ".neighbours", ".related", ".skip"):
+    for selector in (".masthead nav", ".colophon", ".invite", ".end", ".portrait", ".skip"):
         assert not page.locator(selector).first.is_visible(), selector
     assert page.locator("article h1").is_visible()
     assert page.locator(".prose").is_visible()
@@ -238,3 +255,64 @@ def test_ci_runs_the_browser_tests():
         "python3 -m pip install -r requirements.txt && python3 -m invoke build",
         "python3 -m invoke test",
     ]
+
+
+BOX = """s => [...document.querySelectorAll(s)].map(e => {
+  const r = e.getBoundingClientRect();
+  return {x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width),
+          bottom: Math.round(r.bottom)};
+})"""
+
+
+def boxes(page, selector):
+    found = page.evaluate(BOX, selector)
+    assert found, selector
+    return found
+
+
+def test_wide_screens_give_lists_and_the_article_end_their_width(browser, site_address):
+    """At 1280 px: the header, the home page's hero, its articles beside a side
+    column, card grids on lists and the article's end use the screen; the text
+    keeps its reading width."""
+    context = open_context(browser, width=1280)
+    page = context.new_page()
+    for path in PAGE_TYPES.values():
+        page.goto(site_address + path)
+        (brand,), (subscribe,) = boxes(page, ".brand"), boxes(page, ".masthead .subscribe")
+        assert subscribe["x"] + subscribe["width"] - brand["x"] >= 1000, path
+    page.goto(site_address)
+    (hero,), (latest,), (side,) = boxes(page, ".hero"), boxes(page, ".latest"), boxes(page, ".side")
+    assert hero["width"] >= 1000 and latest["width"] >= 600
+    assert side["x"] >= latest["x"] + latest["width"] and side["y"] < latest["bottom"]
+    for path in ("", PAGE_TYPES["tag"], PAGE_TYPES["author"]):
+        page.goto(site_address + path)
+        cards = boxes(page, ".cards > li")
+        assert len({c["x"] for c in cards}) >= 2 and cards[0]["y"] == cards[1]["y"], path
+    page.goto(site_address + PAGE_TYPES["article"])
+    (prose,) = boxes(page, ".prose")
+    assert 560 <= prose["width"] <= 700, "the text keeps its measure"
+    (end,) = boxes(page, ".end")
+    parts = boxes(page, ".end > *")
+    assert end["width"] >= 1000 and len(parts) == 3
+    assert len({p["y"] for p in parts}) == 1 and len({p["x"] for p in parts}) == 3
+    page.goto(site_address + PAGE_TYPES["page"])
+    (portrait,), (heading,) = boxes(page, ".about > .portrait"), boxes(page, ".about h1")
+    assert portrait["x"] + portrait["width"] < heading["x"], "About: the portrait beside the text"
+    context.close()
+
+
+def test_phones_stack_the_home_page_and_fetch_a_small_portrait(browser, site_address):
+    context = open_context(browser, width=375)
+    page = context.new_page()
+    pictures = []
+    page.on(
+        "response",
+        lambda r: pictures.append(len(r.body())) if r.request.resource_type == "image" else None,
+    )
+    page.goto(site_address, wait_until="networkidle")
+    (latest,), (side,) = boxes(page, ".latest"), boxes(page, ".side")
+    assert side["y"] >= latest["bottom"], "the side column follows the articles"
+    (portrait,) = boxes(page, ".hero .portrait")
+    assert portrait["width"] <= 160
+    assert pictures and sum(pictures) <= 40_000, pictures
+    context.close()

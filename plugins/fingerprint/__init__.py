@@ -10,11 +10,11 @@ _headers file says so); the plain names stay for anything that links them.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import shutil
 
+import jinja2
 import rcssmin
 import rjsmin
 from pelican import signals
@@ -52,7 +52,16 @@ def asset_path(assets: dict[str, str], name: str) -> str:
 
 
 def add_filter(generator) -> None:
-    generator.env.filters["asset"] = functools.partial(asset_path, theme_assets(generator.settings))
+    assets = theme_assets(generator.settings)
+
+    # Taking the context keeps Jinja from working `"site.css"|asset` out when it
+    # compiles the template: compiled templates are kept between builds
+    # (template_cache), and a folded name would outlive a changed stylesheet.
+    @jinja2.pass_context
+    def asset(context, name: str) -> str:
+        return asset_path(assets, name)
+
+    generator.env.filters["asset"] = asset
 
 
 def planned_outputs(settings: dict) -> list[str]:

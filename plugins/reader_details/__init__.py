@@ -9,6 +9,8 @@ Adds to the build:
   picture shared on social sites), `by_site_author` (whether AUTHOR wrote
   it: only then the author box shows AUTHOR_BIO and the About page) and
   `structured_data` (the schema.org BlogPosting as a dict, for JSON-LD);
+- on every tag, category and author: one spelling wherever it is shown, the
+  one with the most capitals the coach wrote (names.py);
 - on every article and page: each `<img>` of the content gets `width`,
   `height` (read from the image file), `loading="lazy"` and `decoding="async"`;
 - template filters `absolute_url` (an output path as the public address) and
@@ -39,6 +41,7 @@ from .details import (
     structured_data,
 )
 from .images import add_image_attributes
+from .names import spell_as_written
 
 __all__ = [
     "absolute_url",
@@ -49,6 +52,7 @@ __all__ = [
     "register",
     "TagIndex",
     "robots_txt",
+    "spell_as_written",
     "social_image",
     "structured_data",
 ]
@@ -66,6 +70,7 @@ def describe_articles(generator) -> None:
     articles = generator.articles  # published, newest first
     by_tag = TagIndex(articles)
     next_to = neighbours(articles)
+    spell_as_written(articles + generator.hidden_articles + generator.drafts)
     for article in articles + generator.hidden_articles + generator.drafts:
         # Before the images are sized: the reader's count holds for the HTML as read
         # (sizing only adds attributes inside <img> tags, which are not words).

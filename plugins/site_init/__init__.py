@@ -127,7 +127,7 @@ def run_init(root: Path, settings: dict, options: dict, stdin=None, out=None) ->
 
 
 # The texts about the coach in site.toml: a new name replaces the old one in them.
-TEXTS = ("tagline", "description", "intro", "bio")
+TEXTS = ("tagline", "description", "intro", "bio", "promise", "portrait_alt")
 
 
 def site_changes(site: dict, answers: dict) -> dict:
@@ -142,6 +142,8 @@ def site_changes(site: dict, answers: dict) -> dict:
         text = site.get(key)
         if isinstance(text, str) and renamed(text, site["author"], answers["author"]) != text:
             changes[(key,)] = renamed(text, site["author"], answers["author"])
+    if ("portrait",) in changes:  # the coach's own picture: their name says what it shows
+        changes[("portrait_alt",)] = answers["author"] if answers.get("portrait") else ""
     for question in QUESTIONS:
         table = question.only_for and question.only_for[0]
         if table and not question.asked(answers) and question.key in key_paths(site, table):

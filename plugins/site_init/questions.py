@@ -7,10 +7,12 @@ its `key` in site.toml."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr, unquote
+from pathlib import Path
 from urllib.parse import urlsplit
 
 # Domains reserved for examples (RFC 2606): no one's site or mailbox is there.
@@ -278,6 +280,59 @@ def check_editor_repo(answer: str, answers: dict) -> str:
         ) from None
 
 
+# The sample portrait, an illustration of the example coach (by its bytes: a photo
+# of the coach saved over it under the same name is theirs).
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+SAMPLE_PORTRAIT_SHA256 = "7fe7601fe2611ba376e3d166b90bf8575b9ccfd7d25bcce035917053d74d7028"
+
+
+def check_picture(name: str, example: str) -> Callable[[str, dict], str]:
+    """A picture in content/images/, written as the site's settings read it
+    ("images/me.jpg"); empty: none."""
+
+    def check(answer: str, answers: dict) -> str:
+        from face.settings import WRITTEN_PREFIX
+
+        text = one_line(answer, name, example) if answer.strip() else ""
+        if not text:
+            return ""
+        relative = WRITTEN_PREFIX.sub("", text.replace("\\", "/"))
+        path = CONTENT / relative
+        if not relative.startswith("images/") or ".." in relative or not path.is_file():
+            raise Refused(
+                f"There is no picture {text} in content/images/. Fix: copy your picture into "
+                f"the folder content/images/, then answer with its name, like {example} (or "
+                "leave it empty for none)"
+            )
+        if hashlib.sha256(path.read_bytes()).hexdigest() == SAMPLE_PORTRAIT_SHA256:
+            raise Refused(
+                f"{text} is the sample's drawing of an example coach, not you. Fix: copy a "
+                f"photo of yourself into content/images/ and answer with its name, like "
+                f"{example} (or leave it empty for none)"
+            )
+        return relative
+
+    return check
+
+
+def check_booking_url(answer: str, answers: dict) -> str:
+    """The booking page's address, as the home page will link it; empty: the
+    sign-up takes its place."""
+    from face.settings import FaceSettingError, booking_address
+
+    text = answer.strip()
+    if not text:
+        return ""
+    try:
+        address = booking_address({"BOOKING_URL": text, "SITEURL": ""})
+    except FaceSettingError:
+        raise Refused(
+            f"{text!r} is not the address of a booking page. Fix: paste only the link to it, "
+            "like https://cal.com/your-name (not the embed code), or leave it empty"
+        ) from None
+    return address if "://" in address else text
+
+
 def form_questions() -> list[Question]:
     """For each form: which service, then that service's ids."""
     questions = []
@@ -328,5 +383,26 @@ QUESTIONS = [
         ("editor", "repo"),
         check_editor_repo,
         "your-name/your-site",
+    ),
+    Question(
+        "portrait",
+        "Your portrait, a picture in content/images/ (empty: none)",
+        ("portrait",),
+        check_picture("portrait", "images/me.jpg"),
+        "images/me.jpg",
+    ),
+    Question(
+        "logo",
+        "A logo or wordmark before the site's name, in content/images/ (empty: none)",
+        ("logo",),
+        check_picture("logo", "images/logo.svg"),
+        "images/logo.svg",
+    ),
+    Question(
+        "booking_url",
+        "Your booking page's address, the home page's call to action (empty: the sign-up)",
+        ("booking_url",),
+        check_booking_url,
+        "https://cal.com/your-name",
     ),
 ]
