@@ -156,6 +156,9 @@ SLUGIFY_SOURCE = "basename"
 # the site's time zone) from the environment, to preview a later day.
 WITH_FUTURE_DATES = True
 BUILD_MOMENT = os.environ.get("BUILD_MOMENT", "")
+# How many processes a build uses (parallel_build): BUILD_WORKERS from the
+# environment (1 builds in one process); unset, every core.
+BUILD_WORKERS = os.environ.get("BUILD_WORKERS") or None
 
 DEFAULT_CATEGORY = "Coaching"
 DEFAULT_DATE_FORMAT = "%B %-d, %Y"

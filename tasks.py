@@ -184,6 +184,7 @@ def new(c, title):
     )
     from content_check.names import has_letters_or_digits, slug_of
     from content_check.schema import SUMMARY_PLACEHOLDER, article_id
+    from scheduling.times import as_written
 
     settings = _settings(DEV_SETTINGS)
     safe_title = " ".join(title.split())
@@ -206,7 +207,7 @@ def new(c, title):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         f"Title: {safe_title}\n"
-        f"Date: {now:%Y-%m-%d %H:%M}\n"
+        f"Date: {as_written(now)}\n"
         f"Id: {article_id(now, slug)}\n"
         "Status: draft\n"
         f"Category: {settings['DEFAULT_CATEGORY']}\n"
@@ -241,6 +242,8 @@ def check(c, content=None):
             1,
         )
     overrides = {"PATH": os.path.abspath(content)} if content else {}
+    # Links written with the public address are checked too (a link to a scheduled article).
+    overrides["PUBLISH_SITEURL"] = _settings(PUBLISH_SETTINGS)["SITEURL"]
     settings = _settings(DEV_SETTINGS, **overrides)
     generators = read_site(settings)
     problems = collect_problems(generators, settings)

@@ -13,6 +13,7 @@ import random
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 SUBJECTS = [
     "a part of you",
@@ -68,6 +69,7 @@ TAGS = [
 ]
 CATEGORIES = ["Coaching", "Inner Work", "Practice"]
 NEWEST = datetime(2025, 12, 31, 9, 0)
+SITE_ZONE = ZoneInfo("America/New_York")  # TIMEZONE in pelicanconf.py
 HEADINGS = [
     "What happens first",
     "Listening before acting",
@@ -91,6 +93,8 @@ def paragraph(rng: random.Random, sentences: int = 5) -> str:
 
 def article(number: int, total: int, rng: random.Random, start: datetime) -> str:
     date = start + timedelta(hours=number * 17)
+    while not _happens_once(date):
+        date += timedelta(hours=2)  # the content check refuses a time skipped or repeated
     tags = ", ".join(rng.sample(TAGS, 3))
     other = rng.randrange(total)
     blocks = [paragraph(rng), paragraph(rng)]
@@ -113,6 +117,12 @@ def article(number: int, total: int, rng: random.Random, start: datetime) -> str
         f"Summary: {sentence(rng)} {sentence(rng)}\n"
     )
     return header + "\n" + "\n\n".join(blocks) + "\n"
+
+
+def _happens_once(local: datetime) -> bool:
+    """The time exists, once, in the site's time zone (not on a night the clocks change)."""
+    first, second = local.replace(tzinfo=SITE_ZONE), local.replace(tzinfo=SITE_ZONE, fold=1)
+    return first.utcoffset() == second.utcoffset()
 
 
 def write_corpus(count: int, folder: Path, seed: int = 1) -> Path:

@@ -334,3 +334,21 @@ def test_a_failed_parallel_build_leaves_no_pages_for_the_next_build(tmp_path):
     assert differences(tmp_path / "cold", output) == []
     page = (output / "coaching-or-therapy" / "index.html").read_text()
     assert "NEWTEXT" in page and "OLDTEXT" not in page
+
+
+def test_build_workers_in_the_environment_is_honoured(tmp_path, content):
+    """As BUILD_MOMENT is: `BUILD_WORKERS=1 invoke build` builds in one process."""
+    environment = 'import os\nos.environ["BUILD_WORKERS"] = "{}"'
+    result = build(content, tmp_path / "serial", prelude=environment.format(1))
+    assert result.returncode == 0, result.stdout + result.stderr
+    logged = result.stdout + result.stderr
+    assert f"Reading {ARTICLES + 8} files serially: BUILD_WORKERS is 1" in logged, logged
+    assert "Writing serially: BUILD_WORKERS is 1" in logged
+
+    wrong = build(content, tmp_path / "wrong", prelude=environment.format("two"), verbose=False)
+    assert wrong.returncode != 0
+    assert (wrong.stdout + wrong.stderr).strip().splitlines()[-1] == (
+        "BUILD_WORKERS is 'two', which is not a number of processes. Fix: set it to a whole "
+        "number of 1 or more (1 builds serially), or remove it to use every core."
+    )
+    assert not (tmp_path / "wrong" / "index.html").exists()

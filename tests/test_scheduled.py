@@ -19,7 +19,15 @@ import feedparser
 import pytest
 from lxml import etree
 
-from conftest import ROOT, parse, run_invoke, run_pelican, with_own_addresses
+from conftest import (
+    OWN_SITE,
+    ROOT,
+    parse,
+    problem_lines,
+    run_invoke,
+    run_pelican,
+    with_own_addresses,
+)
 from project import copy_project
 from scheduling import build_moment
 
@@ -322,3 +330,128 @@ def test_links_to_two_scheduled_articles_are_both_found_in_every_run(planned_pro
         result = run_invoke(project, "check", env={**os.environ, "PYTHONHASHSEED": seed})
         assert result.returncode == 1
         assert "just-now.md:" in result.stderr and "last-year.md:" in result.stderr, seed
+
+
+# --- each scheduled article as at its own hour -----------------------------------------
+
+
+def when(moment: datetime) -> str:
+    return f"{moment:%A} {moment.day} {moment:%B %Y, %H:%M}"
+
+
+def test_a_scheduled_article_is_checked_now_as_the_build_at_its_hour_will(
+    planned_project, tmp_path
+):
+    """The unattended build that publishes it would fail on these, and deploy nothing."""
+    project, ahead = planned_project
+    content = project / "content"
+    further = ahead + timedelta(days=2)
+    (content / "articles" / "further-ahead.md").write_text(
+        article("further", "Further Ahead", f"{further:%Y-%m-%d %H:%M}")
+    )
+    linking = content / "articles" / "ahead.md"
+    linking.write_text(linking.read_text() + "\nThen [more]({filename}further-ahead.md).\n")
+    line = len(linking.read_text().splitlines())
+    (content / "pages" / "same-address.md").write_text("Title: Same\nSlug: ahead\n\nA page.\n")
+    (content / "pages" / "tag-address.md").write_text(
+        "Title: Taken\nSave_as: tag/only-ahead/index.html\n\nA page.\n"
+    )
+    result = run_invoke(project, "check")
+    assert result.returncode == 1, result.stdout + result.stderr
+    from_then = f"From {when(ahead)}, when content/articles/ahead.md goes live, its address"
+    unique = (
+        'rename one of the files, or give one a different "Slug:" line, so each address is unique'
+    )
+    found = {(m["path"], m["line"], m["what"], m["fix"]) for m in problem_lines(result.stderr)}
+    assert found == {
+        (
+            "content/articles/ahead.md",
+            str(line),
+            "It links to content/articles/further-ahead.md, which will not be public yet when "
+            f"this article goes live (this one is scheduled for {when(ahead)}; that one is "
+            f"scheduled for {when(further)})",
+            "give this article a Date at or after that one, or add the link once that article "
+            "is live",
+        ),
+        (
+            "content/articles/ahead.md",
+            None,
+            f"{from_then} ahead/index.html is also used by content/pages/same-address.md",
+            unique,
+        ),
+        (
+            "content/pages/same-address.md",
+            None,
+            f"{from_then} ahead/index.html is also used by content/articles/ahead.md",
+            unique,
+        ),
+        (
+            "content/pages/tag-address.md",
+            None,
+            f'{from_then} tag/only-ahead/index.html is also used by the tag page of "only-ahead"',
+            unique,
+        ),
+    }, result.stderr
+    # The publish build of today stops on the same, before writing anything.
+    built = run_pelican(content, tmp_path / "out", "publishconf.py")
+    assert built.returncode == 1 and len(problem_lines(built.stderr)) == 4, built.stderr
+    assert not list((tmp_path / "out").rglob("*.html"))
+
+
+def test_a_link_to_a_scheduled_article_by_its_address_is_caught(planned_project, tmp_path):
+    project, ahead = planned_project
+    linking = project / "content" / "articles" / "just-now.md"
+    linking.write_text(
+        linking.read_text()
+        + "\nRead [this](/ahead/).\n"  # from the site's root
+        + '\nOr [this](../ahead/ "from this article\'s own address").\n'
+        + f"\nOr [this]({OWN_SITE}/ahead/#start), the full address.\n"
+        + "\nOr [the reference][soon].\n\n[soon]: /ahead/index.html\n"
+        + "\n```\nA link in code is text: [x](/ahead/)\n```\n"
+        + "\nAnother site's [ahead](https://elsewhere.test/ahead/).\n"
+    )
+    lines = linking.read_text().splitlines()
+    expected = [
+        str(n)
+        for n, text in enumerate(lines, 1)
+        if text.startswith(("Read", "Or [this]", "[soon]"))
+    ]
+    result = run_invoke(project, "check")
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = problem_lines(result.stderr)
+    assert [m["line"] for m in found] == expected, result.stderr
+    assert {m["what"] for m in found} == {
+        f"It links to content/articles/ahead.md, which is not public yet (scheduled for "
+        f"{when(ahead)})"
+    }
+    site = {"SITEURL": OWN_SITE}
+    built = run_pelican(project / "content", tmp_path / "out", "publishconf.py", env=site)
+    assert built.returncode == 1 and len(problem_lines(built.stderr)) == 4, built.stderr
+
+
+def test_a_writing_build_leaves_no_page_of_an_earlier_moment(tmp_path):
+    """Into a kept output folder (invoke build, invoke serve): the article's
+    public page and the tag page only it brought go once it is scheduled again,
+    and its drafts/ page goes once it is live."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    zone = ZoneInfo("America/New_York")
+    ahead = write_articles(content, zone, datetime.now(zone))
+    output = tmp_path / "output"
+
+    def build_at(moment: datetime) -> None:
+        setting = f'BUILD_MOMENT="{moment.isoformat()}"'
+        result = run_pelican(content, output, "pelicanconf.py", "-e", setting)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    live, draft = output / "ahead" / "index.html", output / "drafts" / "ahead" / "index.html"
+    tag = output / "tag" / "only-ahead" / "index.html"
+    build_at(ahead + timedelta(minutes=1))
+    assert live.exists() and tag.exists() and not draft.exists()
+    build_at(ahead - timedelta(minutes=1))  # as if its Date had been moved later
+    assert draft.exists()
+    assert not live.exists() and not live.parent.exists() and not tag.parent.exists()
+    assert (output / "just-now" / "index.html").exists()  # the rest stays
+    build_at(ahead + timedelta(minutes=1))
+    assert live.exists() and tag.exists()
+    assert not draft.exists() and not draft.parent.exists()

@@ -20,10 +20,11 @@ import logging
 from pelican import Pelican, signals
 
 from .entries import odd_entries
+from .header_reading import use_site_rules
 from .kept_results import KeptResults
 from .problems import Problem, report
 from .reading import save_read_cache, watch_readers
-from .scheduled import links_to_scheduled, waiting_list
+from .scheduled import collisions_at_their_hours, links_to_scheduled, waiting_list
 from .site import check_built, check_files, content_files, read_dates
 
 __all__ = [
@@ -56,6 +57,7 @@ def collect_problems(
     problems = check_files(settings, files, read_dates(generators), kept)
     problems += check_built(generators, settings, files, {p.path for p in problems})
     problems += links_to_scheduled(generators, settings)
+    problems += collisions_at_their_hours(generators, settings)
     return problems
 
 
@@ -133,6 +135,7 @@ _covered_by_the_check = _CoveredByTheCheck()
 
 
 def register() -> None:
+    use_site_rules()
     for name in _CoveredByTheCheck.LOGGERS:
         logging.getLogger(name).addFilter(_covered_by_the_check)
     signals.initialized.connect(stop_on_odd_entries)

@@ -44,6 +44,8 @@ def unresolved_addresses(items: list, settings: dict, written: set[str]) -> list
 
 def _last_part(address: str) -> str:
     parts = [p for p in unquote(urlsplit(address).path).split("/") if p]
+    if parts and parts[-1] == "index.html":  # /x/index.html is /x/
+        parts.pop()
     return posixpath.splitext(parts[-1])[0] if parts else ""
 
 

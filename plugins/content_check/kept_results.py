@@ -36,8 +36,9 @@ logger = logging.getLogger(__name__)
 # Bumped when what is kept changes shape.
 FORMAT = 2
 FILE_NAME = "content-check.pickle"
-# The settings `check_names` and `check_template` read.
+# The settings `check_names` and `check_template` read, and the time zone dates are read in.
 SETTINGS = (
+    "TIMEZONE",
     "TEMPLATE_EXTENSIONS",
     "SLUG_REGEX_SUBSTITUTIONS",
     "TAG_REGEX_SUBSTITUTIONS",
@@ -113,7 +114,8 @@ def check_file(
     reader parsed from it; `raw`, its bytes when already read."""
     stem = os.path.splitext(os.path.basename(path))[0]
     root = os.path.abspath(settings["PATH"])
-    source = check_source(path, role, root, slug_of(stem, settings), dates, raw=raw)
+    slug = slug_of(stem, settings)
+    source = check_source(path, role, root, slug, dates, raw=raw, zone=settings["TIMEZONE"])
     check_names(source, settings)
     check_template(source, settings)
     return source

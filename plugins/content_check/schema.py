@@ -10,7 +10,6 @@ import datetime
 import difflib
 from typing import Annotated, Literal
 
-from pelican.utils import get_date
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -21,18 +20,30 @@ from pydantic import (
     model_validator,
 )
 
+from scheduling.times import TimeError, read_time
+
 # What `invoke new` writes as the summary; a published item must replace it.
 SUMMARY_PLACEHOLDER = "TODO: one or two sentences that make a reader want to read on."
 
 
 def _parse_date(value: object, info: ValidationInfo) -> object:
-    # Pelican reads dates with this same function, so what passes here builds.
+    # Pelican reads dates with this same function (header_reading.py), so what
+    # passes here builds; a date it read is not read again.
     if isinstance(value, str):
         if not value.strip():
             raise ValueError("empty")
-        read = (info.context or {}).get(info.field_name)
-        return read if read is not None else get_date(value)  # Pelican's parse, reused
+        context = info.context or {}
+        read = context.get("read", {}).get(info.field_name)
+        if read is not None:
+            return read
+        label = info.field_name.capitalize()
+        return read_time(value, context.get("zone", "UTC"), label, lambda v: f'"{label}: {v}"')
     return value
+
+
+def _lower_case(value: object) -> object:
+    # A fixed value is the same word in any letter case ("Published", as phones write it).
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 PelicanDate = Annotated[object, BeforeValidator(_parse_date)]
@@ -45,8 +56,8 @@ class PageMeta(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: Text = Field(examples=["Title: About me"])
-    status: Literal["published", "draft", "hidden"] = Field(
-        "published", examples=["Status: published   (or draft, or hidden)"]
+    status: Annotated[Literal["published", "draft", "hidden"], BeforeValidator(_lower_case)] = (
+        Field("published", examples=["Status: published   (or draft, or hidden)"])
     )
     summary: Text | None = Field(None, examples=["Summary: One or two sentences."])
     description: str | None = Field(
@@ -105,16 +116,19 @@ def validate(
     metadata: dict[str, str],
     lines: dict[str, str] | None = None,
     read: dict | None = None,
+    zone: str = "UTC",
 ) -> list[tuple[str | None, str, str]]:
     """Check header values against the schema.
 
     `lines` gives, by key, a header line made for this very file, shown
     instead of the generic example; `read`, the dates Pelican's reader parsed
-    from the file, spares parsing them again. Returns (key or None, what is wrong, how to
-    fix it) for every problem.
+    from the file, spares parsing them again; `zone`, the site's time zone,
+    in which a date without offset is read. Returns (key or None, what is
+    wrong, how to fix it) for every problem.
     """
     try:
-        schema_for(kind).model_validate(metadata, context=read)
+        context = {"read": read or {}, "zone": zone}
+        schema_for(kind).model_validate(metadata, context=context)
     except ValidationError as error:
         return [_explain(kind, e, metadata, lines or {}) for e in error.errors()]
     return []
@@ -128,6 +142,9 @@ def _explain(kind: str, error: dict, metadata: dict[str, str], lines: dict[str, 
             "replace it with one or two sentences about the article",
         )
     key = str(error["loc"][0])
+    refused = (error.get("ctx") or {}).get("error")
+    if isinstance(refused, TimeError):  # a date: its message says what and how, for this file
+        return (key, refused.what, refused.fix)
     label = key.capitalize() if key else "Header"
     kind_name = "an article" if kind == "article" else "a page"
     if error["type"] == "extra_forbidden":

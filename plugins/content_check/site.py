@@ -157,10 +157,12 @@ def check_built(
     """Problems only visible once Pelican has read everything: files it left
     out for a reason the file checks did not catch, and address collisions.
     `files`: what `content_files` found."""
-    items = _items(generators)
+    items = all_items(generators)
     problems = _unread_files(items, generators, files, reported)
-    planned = _planned_outputs(items, generators, settings)
-    problems += _collisions(planned)
+    articles = _generator(generators, "ArticlesGenerator")
+    static = _generator(generators, "StaticGenerator")
+    planned = site_outputs(items, articles, static, settings)
+    problems += collision_problems(clashes(planned))
     written = {path.replace(os.sep, "/") for path in planned} | theme_files(settings)
     problems += unresolved_addresses(items, settings, written)
     return problems
@@ -172,11 +174,12 @@ def read_dates(generators: list) -> dict[str, dict]:
         os.path.abspath(item.source_path): {
             key: item.metadata[key] for key in ("date", "modified") if key in item.metadata
         }
-        for item in _items(generators)
+        for item in all_items(generators)
     }
 
 
-def _items(generators: list) -> list:
+def all_items(generators: list) -> list:
+    """Every article and page Pelican read, in every state."""
     articles = _generator(generators, "ArticlesGenerator")
     pages = _generator(generators, "PagesGenerator")
     return [
@@ -237,7 +240,9 @@ def _unread_files(
 def written_files(generators: list, settings: dict) -> set[str]:
     """Every file the build will write, relative to the output folder, the
     theme's own files included."""
-    planned = _planned_outputs(_items(generators), generators, settings)
+    articles = _generator(generators, "ArticlesGenerator")
+    static = _generator(generators, "StaticGenerator")
+    planned = site_outputs(all_items(generators), articles, static, settings)
     return {path.replace(os.sep, "/") for path in planned} | theme_files(settings)
 
 
@@ -254,14 +259,15 @@ def theme_files(settings: dict) -> set[str]:
     return files
 
 
-def _planned_outputs(items: list, generators: list, settings: dict) -> dict[str, list]:
+def site_outputs(items: list, articles, static, settings: dict) -> dict[str, list]:
     """Every file the build will write, each with what writes it: a content
-    item (for its source path) or a description of a generated page."""
+    item (for its source path) or a description of a generated page.
+    `articles`: the articles' generator, or what it would hold at another
+    moment (its dates, tags, categories, authors and period archives)."""
     planned = defaultdict(list)
     for item in items:
         if item.save_as:
             planned[os.path.normpath(item.save_as)].append(item)
-    articles = _generator(generators, "ArticlesGenerator")
     dated = articles.dates
     for name in settings["DIRECT_TEMPLATES"]:
         save_as = settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
@@ -278,7 +284,6 @@ def _planned_outputs(items: list, generators: list, settings: dict) -> dict[str,
     for granularity in articles.period_archives.values():
         for period in granularity:
             planned[os.path.normpath(period["save_as"])].append("a dated archive page")
-    static = _generator(generators, "StaticGenerator")
     for item in static.staticfiles:
         planned[os.path.normpath(item.save_as)].append(item)
     for plugin, path in plugin_outputs(settings):
@@ -315,9 +320,10 @@ def _add_paginated(planned, save_as, url, objects, template, settings, label) ->
         planned[os.path.normpath(page.save_as)].append(label + suffix)
 
 
-def _collisions(planned: dict[str, list]) -> list[Problem]:
-    """Two writers of one file, or a file where another writer needs a folder
-    (a page saved as robots.txt/index.html beside the robots.txt file)."""
+def clashes(planned: dict[str, list]) -> list[tuple[str, list]]:
+    """(output, its writers) for two writers of one file, or a file where
+    another writer needs a folder (a page saved as robots.txt/index.html beside
+    the robots.txt file). `planned`: what `site_outputs` gives."""
     clashes = [(output, writers) for output, writers in planned.items() if len(writers) > 1]
     folders_taken = set()
     for output, writers in list(planned.items()):
@@ -330,17 +336,24 @@ def _collisions(planned: dict[str, list]) -> list[Problem]:
                     folders_taken.add(parent)
                 clashes.append((output, writers + [f"the file {parent}"]))
             parent = os.path.dirname(parent)
+    return clashes
+
+
+def collision_problems(clashes: list[tuple[str, list]], when: str = "") -> list[Problem]:
+    """A problem for each content item among each clash's writers; `when`
+    starts the sentence when the clash happens only later ("From ..., ")."""
     problems = []
     for output, writers in clashes:
         for item in writers:
             if isinstance(item, str) or not hasattr(item, "metadata"):
                 continue
             others = [_describe(other) for other in writers if other is not item]
+            its = "its" if when else "Its"
             problems.append(
                 Problem(
                     os.path.abspath(item.source_path),
                     None,
-                    f"Its address {output} is also used by {' and '.join(others)}",
+                    f"{when}{its} address {output} is also used by {' and '.join(others)}",
                     'rename one of the files, or give one a different "Slug:" line, '
                     "so each address is unique",
                 )

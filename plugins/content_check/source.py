@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from pelican.utils import get_date
+from scheduling.times import read_time
 
 from .characters import IN_ONE_LINE, control_characters, describe_character, kind_of_character
 from .featured_image import featured_image, suggested_name
@@ -82,6 +82,7 @@ class SourceFile:
     links: list[tuple[int, str]] = field(default_factory=list)  # (line, existing target)
     problems: list[Problem] = field(default_factory=list)
     read: dict = field(default_factory=dict)  # dates Pelican's reader parsed from it
+    zone: str = "UTC"  # the site's time zone
 
     @property
     def status(self) -> str:
@@ -98,11 +99,13 @@ def check_source(
     slug: str = "",
     read: dict | None = None,
     raw: bytes | None = None,
+    zone: str = "UTC",
 ) -> SourceFile:
     """Read one file and report everything wrong with it on its own. `slug` is
     the address Pelican gives the file, for ready-to-paste fixes; `read`, the
-    dates Pelican's reader parsed from it; `raw`, its bytes when already read."""
-    source = SourceFile(path=path, kind=kind, read=read or {})
+    dates Pelican's reader parsed from it; `raw`, its bytes when already read;
+    `zone`, the site's time zone (TIMEZONE), in which a date without offset is."""
+    source = SourceFile(path=path, kind=kind, read=read or {}, zone=zone)
     source.lines = markdown_lines(_decode(source, raw))
     _parse_header(source, source.lines)
     _check_metadata(source, slug)
@@ -145,6 +148,7 @@ def _decode(source: SourceFile, raw: bytes | None = None) -> str:
 
 def _parse_header(source: SourceFile, lines: list[str]) -> None:
     index = 1 if lines and HEADER_FENCE.match(lines[0]) else 0
+    index = _header_start(source, lines, index)
     last_key = None
     while index < len(lines):
         line = lines[index]
@@ -173,6 +177,35 @@ def _parse_header(source: SourceFile, lines: list[str]) -> None:
     source.body = [(i + 1, lines[i]) for i in range(index, len(lines))]
 
 
+def _header_start(source: SourceFile, lines: list[str], first: int) -> int:
+    """Where the header starts: on the first line, as Python-Markdown reads it.
+    A header after empty lines is not read at all (Pelican would say Title, Date
+    and Id are missing): that is one problem, and the header is checked as meant."""
+    start = first
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    key = HEADER_KEY.match(lines[start]) if first < start < len(lines) else None
+    if not key:
+        return first
+    from . import schema  # only for a file starting with an empty line
+
+    if key["key"].lower() not in schema.allowed_keys(source.kind):
+        return first  # text that happens to hold a colon, not a header
+    empty = start - first
+    source.problem(
+        first + 1,
+        f"The header starts on line {start + 1}, after {empty} empty "
+        f"line{'s' if empty > 1 else ''}, so none of it is read (a header must start on "
+        "the first line)",
+        f'delete the empty line{"s" if empty > 1 else ""} above "{_short(lines[start].strip())}"',
+    )
+    return start
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _continued_value(source: SourceFile, line: int, key: str) -> None:
     """Python-Markdown reads an indented line under a header key as a second value
     of that key: Pelican then keeps only the first of them (Tags, Date, Category...)
@@ -191,15 +224,17 @@ def _check_metadata(source: SourceFile, slug: str) -> None:
     from . import schema  # pydantic, imported only when a file is checked (not all kept)
 
     lines = {"id": f"Id: {schema.article_id(_day(source), slug)}"} if slug else {}
-    for key, what, fix in schema.validate(source.kind, source.metadata, lines, source.read):
+    problems = schema.validate(source.kind, source.metadata, lines, source.read, source.zone)
+    for key, what, fix in problems:
         source.problem(source.key_lines.get(key, 1), what, fix)
 
 
 def _day(source: SourceFile) -> datetime.date:
     """The article's day for a suggested Id: its Date when readable, else today."""
     try:
-        return (source.read.get("date") or get_date(source.metadata.get("date", ""))).date()
-    except (ValueError, OverflowError):
+        written = source.metadata.get("date", "")
+        return (source.read.get("date") or read_time(written, source.zone, "", str)).date()
+    except ValueError:
         return datetime.date.today()
 
 

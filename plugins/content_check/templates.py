@@ -31,6 +31,13 @@ def check_template(source: SourceFile, settings: dict) -> None:
     loadable = set(loadable_templates(settings))
     if any(name + ext in loadable for ext in settings["TEMPLATE_EXTENSIONS"]):
         return
+    if any(name.lower() + ext in loadable for ext in settings["TEMPLATE_EXTENSIONS"]):
+        source.problem(  # a template is a file, and its name is read as written
+            source.key_lines["template"],
+            f'Template "{name}" is written with capitals, but template names are in lower case',
+            f'write it in lower case: "Template: {name.lower()}"',
+        )
+        return
     own = sorted({os.path.splitext(n)[0] for n in _own_templates(settings) if "/" not in n})
     close = difflib.get_close_matches(name, own, n=1, cutoff=0.6)
     hint = f'did you mean "Template: {close[0]}"? ' if close else ""

@@ -15,9 +15,10 @@ So a parallel build writes the same bytes as a serial one. Anything a worker
 could not do cleanly (an exception, a warning) is done again by the parent,
 which reports it exactly as a serial build does.
 
-`BUILD_WORKERS` (default: the cores this process may use) sets the number of
-processes; `-e BUILD_WORKERS=1` builds serially. The build also stays serial,
-and says why with `-v`, when other threads run (`invoke serve`: forking a
+`BUILD_WORKERS` (the setting, or the environment variable pelicanconf.py reads;
+default: the cores this process may use) sets the number of processes;
+`BUILD_WORKERS=1` builds serially. The build also stays serial, and says why
+with `-v`, when other threads run (`invoke serve`: forking a
 threaded process is unsafe), where the platform cannot fork, and for fewer
 files than `MIN_FILES` to read or `MIN_PAGES` to render. Keep this plugin
 before every plugin that reads the written pages at `finalized`.

@@ -28,10 +28,13 @@ _logged: list[logging.LogRecord] = []
 
 
 def build_workers(settings: dict) -> int:
-    """The BUILD_WORKERS setting, checked; the usable cores when it is unset."""
+    """The BUILD_WORKERS setting, checked; the usable cores when it is unset.
+    From the environment it comes as text ("2")."""
     value = settings.get("BUILD_WORKERS")
-    if value is None:
+    if value is None or value == "":
         return usable_cores()
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SystemExit(
             f"BUILD_WORKERS is {value!r}, which is not a number of processes. "

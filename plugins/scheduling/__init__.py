@@ -6,12 +6,16 @@ everything from (home and list pages, tag, category, author and archive pages,
 feeds, sitemap, related and neighbouring articles, the newsletter) before any
 of them is made, and is shown as a draft instead, under `drafts/` in a writing
 build (with `scheduled_notice` for the theme) and nowhere in a publish build.
+A writing build removes the pages an earlier build wrote for another state
+of an article (leftovers.py).
 
-The moment is read once per build: `BUILD_MOMENT` (ISO 8601; without a time
-zone it is the site's) when set, else the clock. `fix_build_moment()` writes it
-into the settings, so every later reader of the same settings agrees with the
-build to the second. Pelican's own `WITH_FUTURE_DATES = False` is not used: it
-reads the clock itself, and its decision would be kept in the content cache.
+The moment is read once per build: `BUILD_MOMENT` (ISO 8601, read by the same
+rules as a header's Date, times.py: without an offset it is the site's time
+zone) when set, else the clock; dates are compared as instants, in UTC.
+`fix_build_moment()` writes it into the settings, so every later reader of the
+same settings agrees with the build to the second. Pelican's own
+`WITH_FUTURE_DATES = False` is not used: it reads the clock itself, and its
+decision would be kept in the content cache.
 """
 
 from __future__ import annotations
@@ -23,12 +27,18 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.utils import order_content
 
+from . import leftovers
+from .times import TimeError, read_time, utc
+
 __all__ = [
     "build_moment",
     "fix_build_moment",
     "is_scheduled",
     "register",
     "scheduled_notice",
+    "TimeError",
+    "read_time",
+    "utc",
 ]
 
 PUBLIC_STATUSES = ("published", "hidden")
@@ -45,14 +55,18 @@ def build_moment(settings: dict) -> datetime:
     if not value:
         return datetime.now(zone).replace(microsecond=0)
     try:
-        moment = datetime.fromisoformat(str(value).strip())
-    except ValueError as error:
+        moment = read_time(value, settings["TIMEZONE"], "BUILD_MOMENT", _as_moment)
+    except TimeError as error:
+        what = error.what.replace(" is not valid", " is not a date and time")
         raise MomentError(
-            f'BUILD_MOMENT "{value}" is not a date and time. Fix: write it like '
-            "2027-06-01T09:00 (the site's time zone) or 2027-06-01T09:00+02:00, "
-            "or leave it empty to use the clock"
-        ) from error
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+            f"{what}. Fix: {error.fix}, or leave BUILD_MOMENT empty to use the clock"
+        ) from None
+    return utc(moment).astimezone(zone)
+
+
+def _as_moment(value: str) -> str:
+    """A value as a fix shows it: BUILD_MOMENT=2027-06-01T09:00."""
+    return "BUILD_MOMENT=" + value.replace(" ", "T")
 
 
 def fix_build_moment(settings: dict) -> datetime:
@@ -64,13 +78,18 @@ def fix_build_moment(settings: dict) -> datetime:
 
 def is_scheduled(article, moment: datetime) -> bool:
     """The one rule: a public article dated later than the build's moment waits."""
-    return getattr(article, "status", "") in PUBLIC_STATUSES and article.date > moment
+    return getattr(article, "status", "") in PUBLIC_STATUSES and utc(article.date) > utc(moment)
 
 
 def scheduled_notice(date: datetime, settings: dict) -> str:
-    """ "Scheduled for Tuesday 1 June 2027, 09:00", in the site's time zone."""
-    local = date.astimezone(ZoneInfo(settings["TIMEZONE"]))
-    return f"Scheduled for {local:%A} {local.day} {local:%B %Y, %H:%M}"
+    """ "Scheduled for Tuesday 1 June 2027, 09:00", in the site's time zone; with
+    the offset when that hour happens twice (the night the clocks go back)."""
+    local = utc(date).astimezone(ZoneInfo(settings["TIMEZONE"]))
+    notice = f"Scheduled for {local:%A} {local.day} {local:%B %Y, %H:%M}"
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        offset = f"{local:%z}"
+        notice += f" ({offset[:3]}:{offset[3:]})"
+    return notice
 
 
 def _as_scheduled_draft(article, settings: dict):
@@ -79,6 +98,7 @@ def _as_scheduled_draft(article, settings: dict):
     waiting = copy.copy(article)
     waiting.status = "draft"
     waiting.scheduled_for = article.date
+    waiting.published_form = article  # for the check of the site at its own hour
     waiting.scheduled_notice = scheduled_notice(article.date, settings)
     return waiting
 
@@ -114,4 +134,9 @@ def fix_moment_at_start(pelican) -> None:
 
 def register() -> None:
     signals.initialized.connect(fix_moment_at_start)
+    signals.initialized.connect(leftovers.start)
     signals.article_generator_pretaxonomy.connect(hold_back_scheduled)
+    signals.article_generator_finalized.connect(leftovers.note_other_addresses)
+    signals.page_generator_finalized.connect(leftovers.note_other_addresses)
+    signals.content_written.connect(leftovers.note_written)
+    signals.finalized.connect(leftovers.remove_leftovers)
