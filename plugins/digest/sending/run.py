@@ -211,6 +211,15 @@ class Sending:
         fresh = compose()
         on_disk = composed_issue(self.folder, issues)
         shown = os.path.relpath(self.folder)
+        # A dry run may look at a later day (what sends refuses that moment): the issue
+        # of that day is shown, whatever was composed for today.
+        looking_ahead = not writing and bool(future_moment_problem(self.settings, ""))
+        if looking_ahead:
+            self.say(
+                "BUILD_MOMENT is later than now: this is the issue as it would be then "
+                "(a real send refuses that moment; nothing is written for it)."
+            )
+            on_disk = None
         if on_disk is not None:
             check_unsubscribe_slot(on_disk, os.path.relpath(ledger_path(self.settings)))
             reasons = differences(
