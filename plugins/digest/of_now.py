@@ -21,6 +21,10 @@ def shown_moment(moment: datetime) -> str:
     return moment.isoformat(timespec="minutes").replace("T", " ")
 
 
+def moment_is_later_than_clock(settings: dict) -> bool:
+    return build_moment(settings) > datetime.now(UTC)
+
+
 def future_moment_problem(settings: dict, command: str, hint: str = "") -> str:
     """Why `invoke {command}` may not send or record at this run's moment ("" when
     it may): BUILD_MOMENT later than the clock."""

@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..compose import TO_FILL, ComposedIssue, issue_lines, read_manifest, write_issue
-from ..of_now import differences, future_moment_problem
+from ..of_now import differences, future_moment_problem, moment_is_later_than_clock
 from ..record import SentIssue, carried_ids, load_record, save_record
 from ..urls import site_url
 from .addresses import address_key, is_address, needs_smtputf8
@@ -208,13 +208,18 @@ class Sending:
             if started is not None:
                 self.say(f"Resuming issue #{started.number}: {started.subject}")
                 return started
-        fresh = compose()
+        return self._issue_of_now(compose(), issues, writing)
+
+    def _issue_of_now(
+        self, fresh: ComposedIssue | None, issues: list[SentIssue], writing: bool
+    ) -> IssueSnapshot | None:
+        """`fresh`, the issue this run composes (None: nothing new), checked against the
+        one composed earlier in the folder: that one is never sent unless it is the same.
+        `writing`: a real send keeps what it sends in the folder, to read."""
         on_disk = composed_issue(self.folder, issues)
         shown = os.path.relpath(self.folder)
-        # A dry run may look at a later day (what sends refuses that moment): the issue
-        # of that day is shown, whatever was composed for today.
-        looking_ahead = not writing and bool(future_moment_problem(self.settings, ""))
-        if looking_ahead:
+        if not writing and moment_is_later_than_clock(self.settings):
+            # A dry run looking at a later day: that day's issue, whatever is composed.
             self.say(
                 "BUILD_MOMENT is later than now: this is the issue as it would be then "
                 "(a real send refuses that moment; nothing is written for it)."
@@ -222,23 +227,20 @@ class Sending:
             on_disk = None
         if on_disk is not None:
             check_unsubscribe_slot(on_disk, os.path.relpath(ledger_path(self.settings)))
-            reasons = differences(
-                read_manifest(self.folder),
-                (on_disk.subject, on_disk.html, on_disk.text),
-                fresh,
-                site_url(self.settings),
-            )
+            on_disk_parts = (on_disk.subject, on_disk.html, on_disk.text)
+            site = site_url(self.settings)
+            reasons = "; ".join(differences(read_manifest(self.folder), on_disk_parts, fresh, site))
             if reasons and fresh is None:
                 self.say(
                     f"Nothing to send: nothing is new now. The issue composed in {shown} "
-                    f"(#{on_disk.number}) is not sent: {'; '.join(reasons)}."
+                    f"(#{on_disk.number}) is not sent: {reasons}."
                 )
                 return None
             if reasons:
                 raise SendSetupError(
                     f"{shown}: issue #{on_disk.number} there is not what the site makes now: "
-                    f"{'; '.join(reasons)}. Nothing was sent. Fix: run `invoke digest` to "
-                    "compose it again as of now and read it, then run `invoke send-digest`"
+                    f"{reasons}. Nothing was sent. Fix: run `invoke digest` to compose it "
+                    "again as of now and read it, then run `invoke send-digest`"
                 )
         if fresh is None:
             self.say("Nothing to send: no new issue (run `invoke digest` to see what is new).")
@@ -247,7 +249,7 @@ class Sending:
             self.say(line)
         if on_disk is not None:
             self.say(f"The issue composed in {shown} is the same: nothing changed since.")
-        elif writing:  # what is sent, kept to read: never by a dry run or a test
+        elif writing:
             write_issue(fresh, self.folder, self.now())
             self.say(f"Written to {shown}: message.eml, email.html, email.txt")
         return _snapshot(fresh)
