@@ -304,9 +304,9 @@ def digest(c, out=None, mark_sent=False):
     now = datetime.now(ZoneInfo(settings["TIMEZONE"])).replace(microsecond=0)
 
     if mark_sent:
-        from digest.of_now import composed_for_later, future_moment_problem
+        from digest.of_now import RECORDS, composed_for_later, future_moment_problem
 
-        problem = future_moment_problem(settings, "digest --mark-sent")
+        problem = future_moment_problem(settings, "digest --mark-sent", RECORDS)
         if problem:
             raise Exit(problem, 1)
         composed = read_manifest(folder)

@@ -130,7 +130,9 @@ def test_a_build_moment_later_than_the_clock_records_nothing(composed_project):
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("BUILD_MOMENT is ")
-    assert "`invoke digest --mark-sent` would mail" in result.stderr
+    assert "`invoke digest --mark-sent` would record articles that are not live yet" in (
+        result.stderr
+    )
     assert recorded_issues(composed_project) == []
 
 

@@ -25,17 +25,23 @@ def moment_is_later_than_clock(settings: dict) -> bool:
     return build_moment(settings) > datetime.now(UTC)
 
 
-def future_moment_problem(settings: dict, command: str, hint: str = "") -> str:
+MAILS = "would mail articles that are not live yet"
+RECORDS = (
+    "would record articles that are not live yet as sent, so they would never be mailed "
+    "once they are"
+)
+
+
+def future_moment_problem(settings: dict, command: str, harm: str = MAILS, hint: str = "") -> str:
     """Why `invoke {command}` may not send or record at this run's moment ("" when
-    it may): BUILD_MOMENT later than the clock."""
+    it may): BUILD_MOMENT later than the clock. `harm`: MAILS or RECORDS."""
     moment = build_moment(settings)
     now = datetime.now(UTC).astimezone(moment.tzinfo)
     if moment <= now:
         return ""
     return (
         f"BUILD_MOMENT is {shown_moment(moment)}, later than now ({shown_moment(now)}): "
-        f"`invoke {command}` would mail articles that are not live yet and record them as "
-        "sent, so they would never be mailed once they are. Nothing was sent or recorded. "
+        f"`invoke {command}` {harm}. Nothing was sent or recorded. "
         f"Fix: run it again without BUILD_MOMENT (unset BUILD_MOMENT){hint}"
     )
 

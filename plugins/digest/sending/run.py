@@ -1,7 +1,10 @@
 """`invoke send-digest`: deliver the pending issue through the backend set in
 DIGEST["send"]["backend"], resuming from the ledger, and record the issue as sent
 only once every recipient has a final state and someone got it (SMTP), or the
-provider holds it in a state its documentation calls delivered or delivering."""
+provider holds it in a state its documentation calls delivered or delivering.
+
+A new issue is the one this run composes from its own content, clock and settings;
+one composed earlier is sent only when it is the same (`of_now`)."""
 
 from __future__ import annotations
 
@@ -144,7 +147,8 @@ class Sending:
             dry_run = True
         if not dry_run:  # a dry run may look ahead; what sends may not
             hint = "; to see that day's issue, add --dry-run"
-            problem = future_moment_problem(self.settings, "send-digest", hint)
+            command = "send-digest --test" if test else "send-digest"
+            problem = future_moment_problem(self.settings, command, hint=hint)
             if problem:
                 raise SendSetupError(problem)
         if self.backend == "smtp":  # every SMTP setting but the secret, even in a dry run

@@ -84,7 +84,13 @@ TRANSIENT_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutErro
 class SmtpSender:
     def __init__(self, options: SmtpOptions, sender: str, sleep=time.sleep):
         self.options = options
-        self.envelope_from = mail_form(parseaddr(sender)[1])
+        try:
+            self.envelope_from = mail_form(parseaddr(sender)[1])
+        except ValueError as error:
+            raise SendSetupError(
+                f'DIGEST["from"] is {sender!r}: its domain cannot be written for mail servers '
+                f"({error}). Fix: check the part after the @ in pelicanconf.py"
+            ) from error
         self.sleep = sleep
         self.connection: smtplib.SMTP | None = None
         self.connections = 0
