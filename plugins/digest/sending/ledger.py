@@ -133,6 +133,21 @@ def ledger_file_problem(path: str, writing: bool) -> str:
     return ""
 
 
+def _create(path: str) -> None:
+    """A new ledger with its tables, made aside and moved in place whole: a run killed
+    while making it leaves no empty file, which the next run would refuse."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    aside = f"{path}.new"
+    if os.path.exists(aside):
+        os.remove(aside)
+    db = sqlite3.connect(aside, isolation_level=None)
+    try:
+        db.executescript(SCHEMA)
+    finally:
+        db.close()
+    os.replace(aside, path)
+
+
 class Ledger:
     """`writing`: False opens the file read-only (a dry run changes nothing)."""
 
@@ -155,7 +170,8 @@ class Ledger:
                 f"{Path(self.path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
             )
         else:
-            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            if not os.path.exists(self.path):
+                _create(self.path)
             # Autocommit: each state change is its own durable transaction.
             self.db = sqlite3.connect(self.path, isolation_level=None)
         # Addresses are compared in SQL through the same Python function as everywhere.
