@@ -247,8 +247,12 @@ DIGEST = {
     # `invoke send-digest`: how the issue reaches subscribers (README: "Sending the
     # newsletter"). Secrets come only from the environment variables named here.
     "send": {
-        # "" (only show what would be sent), "smtp", "buttondown" or "mailchimp".
+        # "" (only show what would be sent), "smtp", "buttondown", "mailchimp", "kit"
+        # or "mailerlite".
         "backend": "",
+        # "send", or "draft": a provider gets the issue as a draft for you to look at
+        # and send yourself (then `invoke send-digest --mark-sent`).
+        "mode": "send",
         # smtp: the subscriber list (CSV: email,name,unsubscribe_url), kept out of git.
         "subscribers": "subscribers.csv",
         # Who got which issue, inside the content folder (git-ignored).

@@ -406,9 +406,11 @@ def bench(c, quick=False, runs=3):
         "out": "folder of the composed issue (default: DIGEST['out'] in pelicanconf.py)",
         "retry_failed": "send the unfinished issue again to who was refused for good "
         "(once you fixed the cause)",
+        "mark_sent": "record the issue made as a draft in your provider as sent, once you "
+        "sent it there",
     }
 )
-def send_digest(c, dry_run=False, test="", out=None, retry_failed=False):
+def send_digest(c, dry_run=False, test="", out=None, retry_failed=False, mark_sent=False):
     """Send the next newsletter issue to every subscriber (composed as of now).
 
     Safe to run again at any time: after a crash it goes on where it stopped, and
@@ -429,7 +431,7 @@ def send_digest(c, dry_run=False, test="", out=None, retry_failed=False):
         return _next_issue(settings, load_record(record), now)
 
     status = Sending(settings, record, folder, say=lambda line: print(line, flush=True)).run(
-        compose, dry_run=dry_run, test=test, retry_failed=retry_failed
+        compose, dry_run=dry_run, test=test, retry_failed=retry_failed, mark_sent=mark_sent
     )
     if status:
         raise Exit(code=status)

@@ -103,3 +103,78 @@ def test_the_shipped_form_examples_are_named_whatever_their_spaces_or_case():
         'NEWSLETTER["username"] is " Your-Buttondown-Username "'
     ]
     assert placeholder_settings({"NEWSLETTER": None, "CONTACT": {}}) == []
+
+
+KIT_PASTED = "https://app.kit.com/forms/7463169/subscriptions"
+MAILERLITE_PASTED = "https://assets.mailerlite.com/jsonp/123456/forms/98765432101234567/subscribe"
+
+
+@pytest.mark.parametrize(
+    "setting, names, source",
+    [
+        (
+            {"provider": "kit", "action": KIT_PASTED, "first_name": True},
+            {"email_address", "fields[first_name]"},
+            KIT_PASTED,
+        ),
+        (
+            {"provider": "mailerlite", "action": MAILERLITE_PASTED},
+            {"fields[email]", "ml-submit", "anticsrf"},
+            MAILERLITE_PASTED,
+        ),
+    ],
+    ids=["kit", "mailerlite"],
+)
+def test_kit_and_mailerlite_embed_actions_are_pasted_whole_and_name_the_csp(
+    tmp_path, setting, names, source
+):
+    result = run_pelican(
+        ROOT / "content", tmp_path, "publishconf.py", "-e", f"NEWSLETTER={json.dumps(setting)}"
+    )
+    assert result.returncode == 0, result.stderr
+    page = parse(tmp_path / "newsletter/index.html")
+    [form] = page.xpath("//form[contains(@class, 'signup')]")
+    assert form.get("action") == source and form.get("data-background") is not None
+    assert {i.get("name") for i in form.xpath(".//input[@name]")} == names
+    headers = (tmp_path / "_headers").read_text()
+    [meta] = page.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
+    for policy in (headers.split("Content-Security-Policy: ")[1].split("\n")[0], meta):
+        allowed = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
+        assert source in allowed["form-action"] and source in allowed["connect-src"]
+
+
+@pytest.mark.parametrize(
+    "setting, notice",
+    [
+        (
+            {"provider": "kit", "action": "https://jordan.kit.com/newsletter"},
+            'NEWSLETTER["action"] is "https://jordan.kit.com/newsletter", not the address of '
+            'a Kit form. Fix: paste the address between the quotes of action="..." in the '
+            'form\'s embed code, like "https://app.kit.com/forms/1234567/subscriptions"',
+        ),
+        (
+            {"provider": "mailerlite"},
+            'NEWSLETTER["action"] is not set; paste the address between the quotes of '
+            'action="..." in your MailerLite form\'s embed code',
+        ),
+    ],
+)
+def test_a_kit_or_mailerlite_address_that_is_not_a_form_is_refused_with_the_fix(setting, notice):
+    settings = {"SITEURL": "https://coach.example", "NEWSLETTER": setting, "CONTACT": {}}
+    _, notices = forms(settings)
+    assert notices["NEWSLETTER"].startswith(notice)
+    assert form_endpoints(settings) == []
+
+
+def test_the_ids_are_read_from_the_pasted_address_or_given_alone():
+    settings = {
+        "SITEURL": "https://coach.example",
+        "NEWSLETTER": {"provider": "mailerlite", "account": "42", "form_id": "7"},
+        "CONTACT": {"provider": "netlify"},
+    }
+    assert form_endpoints(settings) == ["https://assets.mailerlite.com/jsonp/42/forms/7/subscribe"]
+    settings["NEWSLETTER"] = {
+        "provider": "kit",
+        "action": "https://app.convertkit.com/forms/9/subscriptions/",
+    }
+    assert form_endpoints(settings) == ["https://app.convertkit.com/forms/9/subscriptions/"]

@@ -25,6 +25,7 @@ class Capture:
     def __init__(self):
         self.posts: list[tuple[str, dict]] = []
         self.failing = False
+        self.answer = b'{"ok": true}'  # what a JSON answer says
         capture = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -40,7 +41,7 @@ class Capture:
                 self.send_header("Access-Control-Allow-Origin", "*")
                 self.send_header("Content-Type", "application/json" if wants_json else "text/html")
                 self.end_headers()
-                self.wfile.write(b'{"ok": true}' if wants_json else b"<p>Thank you</p>")
+                self.wfile.write(capture.answer if wants_json else b"<p>Thank you</p>")
 
             def log_message(self, format, *args):  # noqa: A002
                 pass
@@ -82,6 +83,19 @@ BUILDS = {
         {"provider": "custom", "action": "{capture}/custom-list", "background": True},
         {"provider": "basin", "form_id": "b1", "action": "{capture}/basin"},
     ),
+    "kit+basin": (
+        {"provider": "kit", "form_id": "1234567", "first_name": True, "action": "{capture}/kit"},
+        {"provider": "basin", "form_id": "b1", "action": "{capture}/basin"},
+    ),
+    "mailerlite+formspree": (
+        {
+            "provider": "mailerlite",
+            "account": "123456",
+            "form_id": "98765432101234567",
+            "action": "{capture}/mailerlite",
+        },
+        {"provider": "formspree", "form_id": "f1", "action": "{capture}/formspree"},
+    ),
     "custom+custom": (
         {"provider": "custom", "action": "{capture}/custom-list", "honeypot": "website"},
         {
@@ -97,6 +111,14 @@ NEWSLETTER_FIELDS = {
     "buttondown+netlify": {"email": "ana@example.org", "embed": "1", "tag": "site"},
     "custom+basin": {"email": "ana@example.org", "name": "Ana"},
     "custom+custom": {"email": "ana@example.org", "name": "Ana", "website": ""},
+    # Kit's embed code: email_address, fields[first_name] when the form asks for it
+    "kit+basin": {"email_address": "ana@example.org", "fields[first_name]": "Ana"},
+    # MailerLite's embed code: fields[email], ml-submit, anticsrf
+    "mailerlite+formspree": {
+        "fields[email]": "ana@example.org",
+        "ml-submit": "1",
+        "anticsrf": "true",
+    },
 }
 TYPED_CONTACT = {"name": "Ana", "email": "ana@example.org", "topic": "Sessions"}
 CONTACT_FIELDS = {
@@ -114,6 +136,13 @@ CONTACT_FIELDS = {
     },
     "custom+basin": {**TYPED_CONTACT, "message": "Hello there", "_gotcha": ""},
     "custom+custom": {**TYPED_CONTACT, "body": "Hello there", "website": ""},
+    "kit+basin": {**TYPED_CONTACT, "message": "Hello there", "_gotcha": ""},
+    "mailerlite+formspree": {
+        **TYPED_CONTACT,
+        "message": "Hello there",
+        "_subject": "A message from the website",
+        "_gotcha": "",
+    },
 }
 
 
@@ -192,7 +221,7 @@ def test_the_contact_form_sends_the_providers_fields(browser, site, capture, jav
     page.keyboard.press("Enter")
     _wait(lambda: len(posts) > before)
     fields = submitted(posts, before)
-    if name == "mailchimp+formspree":  # Formspree sends the reader on to our thank-you page
+    if "formspree" in name:  # Formspree sends the reader on to our thank-you page
         assert fields.pop("_next") == address + "thanks/contact/"
     assert fields == CONTACT_FIELDS[name]
     if javascript:
@@ -222,6 +251,39 @@ def test_a_failing_service_keeps_the_text_and_says_what_to_do(browser, site, cap
         assert page.is_enabled("form.contact [type=submit]"), "and can be sent again"
     finally:
         capture.failing = False
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "failure, answer",
+    [
+        ("500", b'{"ok": true}'),
+        ("dropped", b'{"ok": true}'),
+        (False, b'{"status": "failed", "errors": {"messages": ["Email is invalid"]}}'),
+        (False, b'{"success": false, "errors": {"fields": {"email": ["invalid"]}}}'),
+    ],
+    ids=["500", "dropped", "kit-refusal", "mailerlite-refusal"],
+)
+@pytest.mark.parametrize("site", ["kit+basin", "mailerlite+formspree"], indirect=True)
+def test_a_failed_sign_up_keeps_what_was_typed(browser, site, capture, failure, answer):  # noqa: F811
+    """Kit's and MailerLite's forms go in the background: an error, a dropped
+    connection or the provider's own refusal leaves the reader's address in place."""
+    name, address, _ = site
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(address + "newsletter/")
+    keys = ["email", "name"] if page.locator("#nl-name").count() else ["email"]
+    fill(page, "nl", keys)
+    capture.failing, capture.answer = failure, answer
+    try:
+        page.click("form.signup [type=submit]")
+        status = page.locator("form.signup [role=status]")
+        _wait(lambda: "could not be sent" in status.text_content())
+        assert page.input_value("#nl-email") == TYPED["email"], "what was typed stays"
+        assert page.url == address + "newsletter/"
+        assert page.is_enabled("form.signup [type=submit]"), "and can be sent again"
+    finally:
+        capture.failing, capture.answer = False, b'{"ok": true}'
     context.close()
 
 

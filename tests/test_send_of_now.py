@@ -211,7 +211,7 @@ def test_a_dry_run_test_makes_no_draft_at_the_provider(composed_project):
         result = send(composed_project, env, "--dry-run", "--test", "me@x.org")
         assert result.returncode == 0, result.stdout + result.stderr
     assert api.requests == [] and api.emails == {}
-    assert "Would send one [TEST] copy to me@x.org through buttondown" in result.stdout
+    assert "Would send one [TEST] copy to me@x.org through buttondown's API" in result.stdout
 
 
 def test_a_dry_run_test_without_a_backend_says_what_to_set(composed_project):

@@ -88,6 +88,48 @@ def _mailchimp(config: dict) -> tuple[str, str, str]:
     return checked_action("NEWSLETTER", action), user, audience
 
 
+# Neither Kit nor MailerLite publishes its embed markup as a reference page; the
+# names below are those of the HTML their form builders hand out, which the coach
+# pastes from. Kit (Grow → Landing Pages & Forms → the form → Publish → Embed →
+# HTML): <form action="https://app.kit.com/forms/<form id>/subscriptions"
+# method="post" data-sv-form="<form id>"> with `email_address` and, when the form
+# asks for it, `fields[first_name]`; before the rename its host was
+# app.convertkit.com, so both are read. The form ids are the ones Kit's API lists
+# (https://developers.kit.com/api-reference/forms/list-forms).
+KIT_ACTION = re.compile(r"https://app\.(?:kit|convertkit)\.com/forms/(\d+)/subscriptions")
+# MailerLite (Forms → Embedded forms → the form → Embed → HTML code): <form
+# action="https://assets.mailerlite.com/jsonp/<account id>/forms/<form id>/subscribe"
+# method="post" target="_blank"> with `fields[email]` (and `fields[name]` when it
+# asks), `ml-submit=1` and `anticsrf=true`; its forms' ids as its API lists them:
+# https://developers.mailerlite.com/docs/forms.html
+MAILERLITE_ACTION = re.compile(r"https://assets\.mailerlite\.com/jsonp/(\d+)/forms/(\d+)/subscribe")
+
+
+def _pasted(config: dict, pattern: re.Pattern, ids: tuple[str, ...], example: str, where: str):
+    """(action, ids) from a pasted embed `action` (ids read from it), or from the ids
+    set on their own (the action then a proxy's or a test's address, or built)."""
+    given = tuple(str(config.get(key) or "").strip() for key in ids)
+    if config.get("action"):
+        action = checked_action("NEWSLETTER", config["action"])
+        found = pattern.fullmatch(action.split("?")[0].rstrip("/"))
+        if found:
+            return action, found.groups()
+        if all(given):
+            return action, given
+        raise FormSettingError(
+            f'NEWSLETTER["action"] is "{action}", not the address of a {where} form. Fix: '
+            f'paste the address between the quotes of action="..." in the form\'s embed '
+            f'code, like "{example}"'
+        )
+    missing = [key for key, value in zip(ids, given, strict=True) if not value]
+    if missing:
+        raise FormSettingError(
+            f'NEWSLETTER["action"] is not set; paste the address between the quotes of '
+            f'action="..." in your {where} form\'s embed code, like "{example}"'
+        )
+    return None, given
+
+
 def newsletter_form(config: dict, thanks_url: str) -> Form:
     config = {**config, "_setting": "NEWSLETTER"}
     provider = _need(config, "provider", "buttondown")
@@ -116,6 +158,35 @@ def newsletter_form(config: dict, thanks_url: str) -> Form:
             background=False,
             attributes={"target": "_blank"},
         )
+    elif provider == "kit":
+        example = "https://app.kit.com/forms/1234567/subscriptions"
+        action, (form_id,) = _pasted(config, KIT_ACTION, ("form_id",), example, "Kit")
+        names = {"email": "email_address"}
+        if config.get("first_name"):
+            names["name"] = "fields[first_name]"
+        form = Form(
+            "NEWSLETTER",
+            provider,
+            action or f"https://app.kit.com/forms/{form_id}/subscriptions",
+            names,
+            attributes={"target": "_blank"},  # without JavaScript: Kit's page in a new tab
+        )
+    elif provider == "mailerlite":
+        example = "https://assets.mailerlite.com/jsonp/123456/forms/98765432101234567/subscribe"
+        action, (account, form_id) = _pasted(
+            config, MAILERLITE_ACTION, ("account", "form_id"), example, "MailerLite"
+        )
+        names = {"email": "fields[email]"}
+        if config.get("first_name"):
+            names["name"] = "fields[name]"
+        form = Form(
+            "NEWSLETTER",
+            provider,
+            action or f"https://assets.mailerlite.com/jsonp/{account}/forms/{form_id}/subscribe",
+            names,
+            [("ml-submit", "1"), ("anticsrf", "true")],
+            attributes={"target": "_blank"},  # as its embed code has it
+        )
     elif provider == "custom":
         action = _need(config, "action", "https://lists.example.org/subscribe")
         names = {"email": "email", "name": "name", **config.get("fields", {})}
@@ -129,7 +200,8 @@ def newsletter_form(config: dict, thanks_url: str) -> Form:
         )
     else:
         raise FormSettingError(
-            f'NEWSLETTER["provider"] is "{provider}"; use "mailchimp", "buttondown" or "custom"'
+            f'NEWSLETTER["provider"] is "{provider}"; use "mailchimp", "buttondown", "kit", '
+            '"mailerlite" or "custom"'
         )
     # A proxy, a test's capture server, or (Mailchimp) the embed code's own address.
     form.action = checked_action("NEWSLETTER", config.get("action") or form.action)

@@ -29,6 +29,14 @@ for (const form of document.querySelectorAll("form[data-background]")) {
         headers: { Accept: "application/json" },
       });
       if (!response.ok) throw new Error("the service answered " + response.status);
+      // A refusal need not be an HTTP error: Kit's embed script reads
+      // {"status": "failed"} from the answer, MailerLite's {"success": false}.
+      if ((response.headers.get("Content-Type") || "").includes("json")) {
+        const answer = await response.json();
+        if (answer && (answer.success === false || answer.status === "failed")) {
+          throw new Error("the service refused it");
+        }
+      }
       form.reset();
       status.textContent = "Thank you, it has arrived.";
     } catch (problem) {

@@ -78,8 +78,13 @@ class ApiClient:
         send: dict,
         timeout: float,
         sleep: Callable[[float], None] = time.sleep,
+        limit_window: float | None = None,
     ):
+        """`limit_window`: for a provider whose 429 carries no Retry-After (Kit), the
+        seconds its documentation says the limit takes to reset; the wait after a
+        429 starts there and doubles."""
         self.base = base.rstrip("/")
+        self.limit_window = limit_window
         self.session = session
         self.timeout = timeout
         where = 'DIGEST["send"]'
@@ -88,8 +93,13 @@ class ApiClient:
         self.longest_wait = number_setting(send, "longest_wait_seconds", 300, where)
         self.sleep = sleep
 
-    def _pause(self, attempt: int, retry_after: float | None) -> None:
-        wait = self.backoff * (2**attempt) if retry_after is None else retry_after
+    def _pause(self, attempt: int, retry_after: float | None, status: int = 0) -> None:
+        if retry_after is not None:
+            wait = retry_after
+        elif status == 429 and self.limit_window is not None:
+            wait = self.limit_window * (2**attempt)
+        else:
+            wait = self.backoff * (2**attempt)
         self.sleep(min(wait, self.longest_wait))
 
     def request(
@@ -122,7 +132,8 @@ class ApiClient:
             if status in RETRIED_STATUSES and (repeatable or status == 429):
                 problem = f"HTTP {status}: {_reply(response)}"
                 if attempt < self.retries:
-                    self._pause(attempt, retry_after_seconds(response.headers.get("Retry-After")))
+                    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                    self._pause(attempt, retry_after, status)
                 continue
             if status >= 400:
                 raise ApiError(f"{what} failed: HTTP {status}: {_reply(response)}", status)
@@ -150,6 +161,13 @@ def _never_connected(error: requests.RequestException) -> bool:
     return isinstance(error, requests.ConnectionError) and any(
         sign in text for sign in ("Connection refused", "NewConnectionError", "Name or service")
     )
+
+
+def issue_marker(issue) -> str:
+    """What marks the provider's copy of this issue, begun once in the ledger: a
+    run that does not know whether its create went through looks for it (with the
+    subject) before creating again; a ledger deleted to start afresh makes a new one."""
+    return f"Newsletter #{issue.number} (begun {issue.started})"
 
 
 def field(answer: dict, name: str, what: str) -> str:

@@ -49,6 +49,8 @@ def check_status(status: str, email_id: str) -> str:
 
 class Buttondown:
     name = "buttondown"
+    title = "Buttondown"
+    item = "email"
     merge_tag = "{{ unsubscribe_url }}"
 
     def __init__(self, settings: dict, environ=os.environ):
@@ -70,6 +72,23 @@ class Buttondown:
 
     def describe(self) -> str:
         return f"a Buttondown email (POST {self.api.base}/emails) to your Buttondown subscribers"
+
+    def where(self, email_id: str) -> str:
+        return f"https://buttondown.com/emails/{email_id} (Buttondown: Emails → Drafts)"
+
+    def status(self, email_id: str) -> str:
+        return check_status(self._status(email_id), email_id)
+
+    def is_draft(self, status: str) -> bool:
+        return status == READY
+
+    def create_draft(self, issue: IssueSnapshot, ledger: Ledger) -> str:
+        """The issue's draft (the same one on a repeated create: the idempotency key)."""
+        if issue.remote_id:
+            return issue.remote_id
+        email_id = self._create_draft(issue.subject, issue, self._issue_key(issue))
+        ledger.set_remote(issue.number, email_id, READY)
+        return email_id
 
     def _body(self, issue: IssueSnapshot) -> str:
         return personalise(issue, self.merge_tag)[0]

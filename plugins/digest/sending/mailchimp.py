@@ -47,6 +47,8 @@ def check_status(status: str, campaign_id: str) -> str:
 
 class Mailchimp:
     name = "mailchimp"
+    title = "Mailchimp"
+    item = "campaign"
     merge_tag = "*|UNSUB|*"
 
     def __init__(self, settings: dict, environ=os.environ):
@@ -66,6 +68,7 @@ class Mailchimp:
                 "Fix: copy the whole key from Mailchimp: Profile → Extras → API keys"
             )
         datacenter = key.rsplit("-", 1)[1]
+        self.datacenter = datacenter
         base = config.get("api_url") or f"https://{datacenter}.api.mailchimp.com/3.0"
         session = requests.Session()
         session.auth = ("newsletter", key)
@@ -77,6 +80,27 @@ class Mailchimp:
 
     def describe(self) -> str:
         return f"a regular Mailchimp campaign ({self.api.base}/campaigns) to {self.audience}"
+
+    def where(self, campaign_id: str) -> str:
+        return (
+            f"https://{self.datacenter}.admin.mailchimp.com/campaigns/ (Mailchimp: Campaigns, "
+            f"the draft with the id {campaign_id})"
+        )
+
+    def status(self, campaign_id: str) -> str:
+        return check_status(self._status(campaign_id), campaign_id)
+
+    def is_draft(self, status: str) -> bool:
+        return status == READY
+
+    def create_draft(self, issue: IssueSnapshot, ledger: Ledger) -> str:
+        """The issue's campaign, kept in the ledger at once, with its content set."""
+        campaign_id = issue.remote_id
+        if not campaign_id:
+            campaign_id = self._create(issue.subject, issue)
+            ledger.set_remote(issue.number, campaign_id, READY)
+        self._set_content(campaign_id, issue)  # a PUT repeats safely
+        return campaign_id
 
     def _create(self, subject: str, issue: IssueSnapshot) -> str:
         """A new campaign's id. Not repeated on a lost answer: Mailchimp has no

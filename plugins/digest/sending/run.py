@@ -16,19 +16,32 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..compose import TO_FILL, ComposedIssue, issue_lines, read_manifest, write_issue
-from ..of_now import differences, future_moment_problem, moment_is_later_than_clock
+from ..of_now import (
+    RECORDS,
+    differences,
+    future_moment_problem,
+    moment_is_later_than_clock,
+)
 from ..record import SentIssue, carried_ids, load_record, save_record
 from ..urls import site_url
 from .addresses import address_key, is_address, needs_smtputf8
 from .buttondown import Buttondown
+from .drafts import check_mark_sent, make_draft, send_mode
 from .errors import ApiError, ProviderStateError, SendSetupError
+from .kit import Kit
 from .ledger import FINAL, IssueSnapshot, Ledger
 from .letters import check_unsubscribe_settings, check_unsubscribe_slot, letter, unsubscribe_link
 from .mailchimp import Mailchimp
+from .mailerlite import MailerLite
 from .smtp import SmtpOptions, SmtpSender, SmtpUnavailable
 from .subscribers import read_subscribers
 
-API_BACKENDS = {"buttondown": Buttondown, "mailchimp": Mailchimp}
+API_BACKENDS = {
+    "buttondown": Buttondown,
+    "mailchimp": Mailchimp,
+    "kit": Kit,
+    "mailerlite": MailerLite,
+}
 BACKENDS = ("smtp", *API_BACKENDS)
 
 
@@ -113,6 +126,7 @@ class Sending:
                 + ", ".join(f'"{b}"' for b in BACKENDS)
                 + ' (or "" to only show what would be sent)'
             )
+        self.mode = send_mode(self.send, self.backend)
         self.record = record
         self.folder = folder
         self.say = say
@@ -127,6 +141,7 @@ class Sending:
         dry_run: bool = False,
         test: str = "",
         retry_failed: bool = False,
+        mark_sent: bool = False,
     ) -> int:
         """Returns the exit status: 0 when done (or nothing to do), 1 when some wait.
         `retry_failed`: who was refused for good gets the unfinished issue again."""
@@ -137,18 +152,28 @@ class Sending:
             )
         if retry_failed:
             _check_retry_failed(self.backend, dry_run or bool(test))
+        if mark_sent and (dry_run or test or retry_failed or self.backend not in API_BACKENDS):
+            raise SendSetupError(
+                "--mark-sent records an issue made as a draft in your provider (Buttondown, "
+                "Mailchimp, Kit or MailerLite) once you sent it there; it goes alone, and "
+                "with such a backend. Nothing was recorded. Fix: run `invoke send-digest "
+                "--mark-sent` alone; for an issue sent another way, `invoke digest --mark-sent`"
+            )
         if not self.backend and not dry_run:
             if test:
                 raise SendSetupError(
                     'No sending backend is set. Fix: set DIGEST["send"]["backend"] to '
-                    '"smtp", "buttondown" or "mailchimp" in pelicanconf.py'
+                    '"smtp", "buttondown", "mailchimp", "kit" or "mailerlite" in pelicanconf.py'
                 )
             self.say('No sending backend is set (DIGEST["send"]["backend"]): a dry run.')
             dry_run = True
         if not dry_run:  # a dry run may look ahead; what sends may not
             hint = "; to see that day's issue, add --dry-run"
-            command = "send-digest --test" if test else "send-digest"
-            problem = future_moment_problem(self.settings, command, hint=hint)
+            if mark_sent:
+                problem = future_moment_problem(self.settings, "send-digest --mark-sent", RECORDS)
+            else:
+                command = "send-digest --test" if test else "send-digest"
+                problem = future_moment_problem(self.settings, command, hint=hint)
             if problem:
                 raise SendSetupError(problem)
         if self.backend == "smtp":  # every SMTP setting but the secret, even in a dry run
@@ -177,6 +202,8 @@ class Sending:
                 ) from error
             ledger = Ledger(path)
             try:
+                if mark_sent:
+                    return self._mark_sent(ledger)
                 issue = self._issue(ledger, compose, writing=True, retry_failed=retry_failed)
                 if issue is None:
                     return 0
@@ -306,7 +333,11 @@ class Sending:
         backend = self.backend or "smtp"
         self.say(f"Dry run: nothing is sent. Issue #{issue.number}: {issue.subject}")
         if backend in API_BACKENDS:
-            self.say(f"Would send it as {API_BACKENDS[backend](self.settings).describe()}.")
+            made = API_BACKENDS[backend](self.settings).describe()
+            if self.mode == "draft":
+                self.say(f"Would make it a draft, not sent: {made}.")
+            else:
+                self.say(f"Would send it as {made}.")
             return 0
         done = {}
         if ledger is not None:
@@ -331,15 +362,16 @@ class Sending:
         if not self.backend:
             self.say(
                 f"Would send one [TEST] copy to {address}, but no sending backend is set. "
-                'To send it: set DIGEST["send"]["backend"] to "smtp", "buttondown" or '
-                '"mailchimp" in pelicanconf.py'
+                'To send it: set DIGEST["send"]["backend"] to '
+                + ", ".join(f'"{b}"' for b in BACKENDS)
+                + " in pelicanconf.py"
             )
             return 0
         if self.backend == "smtp":
             options = SmtpOptions.from_settings(self.send, need_password=False)
             how = f"by SMTP through {options.host}:{options.port}"
-        else:
-            how = f"through {self.backend} (a test draft of its own, deleted afterwards)"
+        else:  # what the provider's API allows: a real --test says why when it has none
+            how = f"through {self.backend}'s API"
         self.say(f"Would send one [TEST] copy to {address} {how}; nothing would be recorded.")
         return 0
 
@@ -492,6 +524,8 @@ class Sending:
         ledger.begin_issue(replace(issue, backend=self.backend))
         issue = ledger.issue(issue.number)
         try:
+            if self.mode == "draft":
+                return make_draft(backend, issue, ledger, self.say)
             status = backend.send(issue, ledger)
         except ApiError as error:
             self.say(f"{error}. Nothing is recorded as sent; run the command again to go on.")
@@ -500,5 +534,22 @@ class Sending:
             self.say(str(error))
             return 1
         self.say(f"Issue #{issue.number} handed to {self.backend} (status: {status}).")
+        self._record_sent(issue, ledger)
+        return 0
+
+    def _mark_sent(self, ledger: Ledger) -> int:
+        """`--mark-sent`: the draft the coach sent by hand is recorded, once the
+        provider says it went out."""
+        backend = API_BACKENDS[self.backend](self.settings)
+        issue = ledger.unfinished_issue()
+        try:
+            status = check_mark_sent(backend, issue)
+        except ApiError as error:
+            self.say(f"{error}. Nothing is recorded as sent; run the command again.")
+            return 1
+        except ProviderStateError as error:
+            self.say(str(error))
+            return 1
+        self.say(f'Issue #{issue.number}: {backend.title} says "{status}".')
         self._record_sent(issue, ledger)
         return 0
