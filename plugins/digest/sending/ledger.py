@@ -110,12 +110,15 @@ def ledger_file_problem(path: str, writing: bool) -> str:
         )
     if not os.path.exists(path):
         if writing and os.path.isdir(folder) and not os.access(folder, os.W_OK):
-            return f"The folder {os.path.relpath(folder)} cannot be written. Fix: chmod u+w it"
+            return (
+                f"The folder {os.path.relpath(folder)}, where send-digest keeps its ledger, "
+                f"cannot be written. Nothing was sent. Fix: chmod u+w {os.path.relpath(folder)}"
+            )
         return ""
     if os.path.getsize(path) == 0:
         return f"{shown} is empty (0 bytes). {RESTORE}"
     if not os.access(path, os.R_OK):
-        return f"{shown} cannot be read (no permission). Fix: chmod u+r {shown}"
+        return f"{shown} cannot be read (no permission). Nothing was sent. Fix: chmod u+r {shown}"
     mode = os.stat(path).st_mode
     # The write bit, not os.access: that says yes to root, but a ledger someone
     # marked read-only is not written to behind their back.
