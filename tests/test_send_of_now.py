@@ -222,3 +222,18 @@ def test_a_dry_run_test_without_a_backend_says_what_to_set(composed_project):
         result.stdout
     )
     assert 'set DIGEST["send"]["backend"] to "smtp"' in result.stdout
+
+
+def test_an_issue_whose_every_article_went_back_to_draft_is_not_sent(composed_project):
+    for article in (composed_project / "content/articles").glob("*.md"):
+        article.write_text(article.read_text().replace("Status: published", "Status: draft"))
+    write_subscribers(composed_project, 2)
+    with MailServer() as server:
+        result = send(composed_project, smtp_env(server.port))
+        assert server.mailbox.received == []
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "Nothing to send: nothing is new now. The issue composed in newsletter-issue (#1) is "
+        'not sent: "Small Steps Between Sessions" is not live now' in result.stdout
+    )
+    assert recorded_issues(composed_project) == []
