@@ -6,38 +6,32 @@
 import hashlib
 import json
 import os
+import sys
+from email.utils import parseaddr
 from pathlib import Path
 
-# ---------------------------------------------------------------------------
-# SITE IDENTITY: PLACEHOLDER. Replace every value in this block with the
-# coach's real details; nothing else in the project needs to change.
-# ---------------------------------------------------------------------------
-SITENAME = "Parts & Purpose Coaching"
-AUTHOR = "Jordan Avery"
-SITE_TAGLINE = "Life coaching informed by Internal Family Systems"
-SITE_DESCRIPTION = (
-    "Articles on coaching, inner parts and goals that fit who you are, "
-    "by Jordan Avery, an IFS-informed life coach."
-)
-SOCIAL_LINKS = [
-    ("LinkedIn", "https://www.linkedin.com/in/placeholder"),
-    ("Instagram", "https://www.instagram.com/placeholder"),
-]
+# The site's identity and accounts live in site.toml (`invoke init` writes it):
+# its name, the coach's name, the public address, the sender, the texts about
+# the coach and the form accounts. Here they become Pelican's settings.
+if str(Path(__file__).parent / "plugins") not in sys.path:  # read again on each build
+    sys.path.insert(0, str(Path(__file__).parent / "plugins"))
+from site_init.site_file import read_site_file  # noqa: E402
+
+SITE = read_site_file(Path(__file__).with_name("site.toml"))
+SITENAME = SITE["name"]
+AUTHOR = SITE["author"]
+# The public address publishconf.py uses (the SITEURL environment variable wins).
+SITE_ADDRESS = SITE["address"]
+SITE_TAGLINE = SITE.get("tagline", "")
+SITE_DESCRIPTION = SITE.get("description", "")
+SOCIAL_LINKS = list(SITE.get("social_links", {}).items())
 # Shown on the home page and in the author box under every article.
-COACH_INTRO = (
-    "I'm Jordan, a life coach. I help people notice the different parts of "
-    "themselves that pull in different directions, and find next steps that "
-    "all of them can live with."
-)
-AUTHOR_BIO = (
-    "Jordan Avery is a life coach trained in Internal Family Systems. "
-    "Jordan works with people in transition who want goals that feel like their own."
-)
-# Where readers can write when a form fails.
-COACH_EMAIL = "hello@example.com"
+COACH_INTRO = SITE.get("intro", "")
+AUTHOR_BIO = SITE.get("bio", "")
+# Where readers can write when a form fails: the sender's address.
+COACH_EMAIL = parseaddr(SITE["sender"])[1]
 TIMEZONE = "America/New_York"
 DEFAULT_LANG = "en"
-# --------------------------------------------------------------------------- end
 
 SITEURL = ""
 RELATIVE_URLS = True
@@ -190,19 +184,12 @@ MARKDOWN = {
 # by the content check instead of being read.
 READERS = {"rst": None, "html": None, "htm": None}
 
-# The forms (README "Forms"). PLACEHOLDER values: put in your own account's.
-# The newsletter sign-up: "buttondown", "mailchimp" or "custom".
-NEWSLETTER = {
-    "provider": "buttondown",
-    "username": "your-buttondown-username",
-    # "question": True adds the "What is 1 + 6?" spam question (off: it shuts some people out).
-}
-# The contact form: "formspree", "netlify", "basin" or "custom".
-CONTACT = {
-    "provider": "formspree",
-    "form_id": "your-formspree-id",
-    "subject": "A message from the website",
-}
+# The forms (README "Forms"): the provider and its ids come from site.toml
+# ([newsletter] and [contact]); options set here apply unless site.toml sets them.
+# `question = true` in either adds the "What is 1 + 6?" spam question (off by
+# default: it shuts some people out).
+NEWSLETTER = dict(SITE["newsletter"])
+CONTACT = {"subject": "A message from the website", **SITE["contact"]}
 
 # Pelican keeps each file's converted Markdown and reads it again only when the
 # file changes. The cache folder is named after this file, the plugins and the
@@ -238,8 +225,8 @@ DIGEST = {
     "full_items": 10,
     # True: the newest article in full instead of its summary.
     "newest_in_full": False,
-    # PLACEHOLDER: the coach's sending address.
-    "from": "Jordan Avery <hello@example.com>",
+    # The sender: `sender` in site.toml.
+    "from": SITE["sender"],
     "reply_to": "",
     # An https:// unsubscribe URL, or the provider's merge tag (Mailchimp:
     # *|UNSUB|*, Buttondown: {{ unsubscribe_url }}).

@@ -8,10 +8,10 @@ sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: E402,F403
 from pelicanconf import json_object_from_env  # noqa: E402
 
-# The public address: the SITEURL environment variable, or write yours in place
-# of the placeholder. `invoke publish` refuses to deploy the placeholder.
+# The public address: the SITEURL environment variable, or `address` in site.toml
+# (`invoke init` asks for it). `invoke publish` refuses to deploy the placeholder.
 PLACEHOLDER_SITEURL = "https://www.example.com"
-SITEURL = os.environ.get("SITEURL", PLACEHOLDER_SITEURL).rstrip("/")
+SITEURL = os.environ.get("SITEURL", SITE_ADDRESS).rstrip("/")  # noqa: F405
 RELATIVE_URLS = False
 # Each build starts from an empty output folder, so no file of an older build
 # is deployed. The invoke commands build beside output/ and put the new site in

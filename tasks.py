@@ -14,11 +14,12 @@ from invoke import Exit, task
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
+import site_init  # noqa: E402 (the questions of `invoke init`, which make its options)
 
 DEV_SETTINGS = "pelicanconf.py"
 PUBLISH_SETTINGS = "publishconf.py"
 OUTPUT = "output"
-WATCHED = ["content", "theme", "plugins", DEV_SETTINGS, PUBLISH_SETTINGS]
+WATCHED = ["content", "theme", "plugins", DEV_SETTINGS, PUBLISH_SETTINGS, "site.toml"]
 DEPLOY_HELP = """\
 Nothing to publish to: set DEPLOY in publishconf.py (or the DEPLOY environment
 variable, as JSON) to one of
@@ -27,24 +28,22 @@ variable, as JSON) to one of
 then run `invoke publish` again. Nothing was built or sent."""
 SITEURL_HELP = """\
 SITEURL, the public address of the site, is {state},
-so {what} would not lead to it. Fix: set it to your address, like
-`SITEURL=https://your-domain invoke {command}`, or write it in publishconf.py
+so {what} would not lead to it. Fix: run `invoke init` (it writes your address in
+site.toml), or set it for one command, like `SITEURL=https://your-domain invoke {command}`
 (for GitHub Actions: the repository variable SITEURL, under Settings, Secrets and
 variables, Actions, Variables; on Netlify or Cloudflare Pages: the environment
 variable SITEURL in the site's settings). Nothing was built or sent."""
 SENDER_HELP = """\
-pelicanconf.py: DIGEST["from"] is {sender!r}: {domain} is reserved for examples, so
-replies would reach no one and many mail servers refuse mail from it. Fix: write your
-own sending address, like "Your Name <you@your-domain>", then run `invoke {command}`
-again. Nothing was built or sent."""
-# Domains reserved for examples (RFC 2606): no one's real mail address is there.
-EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
+site.toml: sender is {sender!r}: {domain} is reserved for examples, so
+replies would reach no one and many mail servers refuse mail from it. Fix: run
+`invoke init` and give your own sending address, like "Your Name <you@your-domain>",
+then run `invoke {command}` again. Nothing was built or sent."""
 
 FORMS_HELP = """\
-pelicanconf.py: {settings}: still the example the project ships with, so the
-deployed site's forms would send what people type to no one. Fix: put in your own
-account's values (README, "Forms"), commit, and publish again. Nothing was built
-or sent."""
+site.toml: {settings}: still the example the project ships with, so the
+deployed site's forms would send what people type to no one. Fix: run `invoke init`
+and give your own account's ids (README, "Forms"), commit, and publish again.
+Nothing was built or sent."""
 
 
 def _settings(settings_file: str, **overrides) -> dict:
@@ -105,6 +104,11 @@ def build(c, debug=False):
     _pelican(DEV_SETTINGS, debug=debug)
 
 
+PREVIEW_DONE = """\
+output/ holds the site as it will be published at {address}. Its pages load their
+styles and links from that address, so opened from the disk they look unstyled.
+To look at it: `invoke serve --publish`, then open http://localhost:8000"""
+
 # Set by the hosts that deploy whatever `invoke preview` builds (their documented
 # build variables): there, preview is the deploy and refuses what publish refuses.
 DEPLOYING_HOSTS = {"NETLIFY": "true", "CF_PAGES": "1"}
@@ -113,33 +117,61 @@ DEPLOYING_HOSTS = {"NETLIFY": "true", "CF_PAGES": "1"}
 @task
 def preview(c):
     """Build the site into output/ exactly as it will be published."""
+    settings = _settings(PUBLISH_SETTINGS)
     if any(os.environ.get(name) == value for name, value in DEPLOYING_HOSTS.items()):
-        settings = _settings(PUBLISH_SETTINGS)
         _refuse_placeholders(settings["SITEURL"], settings, "preview")
     _pelican(PUBLISH_SETTINGS)
+    print(PREVIEW_DONE.format(address=settings["SITEURL"] or "its address"))
 
 
-@task(help={"port": "port to serve on (default 8000)", "host": "address (default localhost)"})
-def serve(c, port=8000, host="localhost"):
+@task(
+    help={
+        "port": "port to serve on (default 8000)",
+        "host": "address (default localhost)",
+        "publish": "serve the site as `invoke preview` builds it (publish settings, no drafts)",
+    }
+)
+def serve(c, port=8000, host="localhost", publish=False):
     """Build, serve on http://localhost:8000 and rebuild + reload the browser on every change."""
+    from preview_server import PortInUse
     from preview_server import serve as preview
+
+    command = ["serve", "--port", str(port), "--host", host] + (["--publish"] if publish else [])
 
     def restart() -> None:
         # Plugin code is imported once per process; a fresh process loads the change.
         print("Plugin code changed: restarting the server.", file=sys.stderr, flush=True)
-        command = ["-m", "invoke", "serve", "--port", str(port), "--host", host]
-        os.execv(sys.executable, [sys.executable, *command])
+        os.execv(sys.executable, [sys.executable, "-m", "invoke", *command])
 
     os.chdir(ROOT)
-    preview(
-        settings_file=DEV_SETTINGS,
-        output=str(ROOT / OUTPUT),
-        watched=[str(ROOT / path) for path in WATCHED],
-        host=host,
-        port=int(port),
-        on_code_change=restart,
-        code_folder=str(ROOT / "plugins"),
-    )
+    try:
+        preview(
+            settings_file=PUBLISH_SETTINGS if publish else DEV_SETTINGS,
+            output=str(ROOT / OUTPUT),
+            watched=[str(ROOT / path) for path in WATCHED],
+            host=host,
+            port=int(port),
+            on_code_change=restart,
+            code_folder=str(ROOT / "plugins"),
+            # The publish build's addresses lead here instead of to the public site.
+            overrides={"SITEURL": f"http://{host}:{port}"} if publish else None,
+        )
+    except PortInUse:
+        other = f"invoke serve --port {int(port) + 1}" + (" --publish" if publish else "")
+        raise Exit(
+            f"Port {port} is already in use (perhaps by another `invoke serve`, at "
+            f"http://{host}:{port}/). Fix: stop that one with Ctrl+C, or pick another "
+            f"port: {other}",
+            1,
+        ) from None
+
+
+@task(help=site_init.option_help(), auto_shortflags=False)
+@site_init.with_question_options
+def init(c, **answers):
+    """Set up a new site: its name, your name, its address, the sender and the forms."""
+    os.chdir(ROOT)
+    site_init.run_init(ROOT, _settings(DEV_SETTINGS), answers)
 
 
 @task(help={"title": "the article's title, in quotes"})
@@ -245,14 +277,19 @@ def _refuse_newsletter_placeholders(settings: dict, command: str) -> None:
     _refuse_placeholder_address(settings["SITEURL"], settings, command, "the email's links")
     sender = settings["DIGEST"]["from"]
     domain = parseaddr(sender)[1].rpartition("@")[2].lower()
-    if domain in EXAMPLE_DOMAINS:
+    if site_init.is_example_domain(domain):
         raise Exit(SENDER_HELP.format(sender=sender, domain=domain, command=command), 1)
 
 
 def _refuse_placeholder_address(address: str, settings: dict, command: str, what: str) -> None:
+    from urllib.parse import urlsplit
+
     placeholder = settings["PLACEHOLDER_SITEURL"]
     if address.rstrip("/") in ("", placeholder):
         state = f"still the placeholder {placeholder}" if address else "not set"
+        raise Exit(SITEURL_HELP.format(state=state, what=what, command=command), 1)
+    if site_init.is_example_domain(urlsplit(address).hostname or ""):
+        state = f"{address}, an address reserved for examples"
         raise Exit(SITEURL_HELP.format(state=state, what=what, command=command), 1)
 
 
@@ -353,6 +390,12 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     from digest.of_now import composed_for_later
 
     issue = _next_issue(settings, issues, now)
+    if issue is None and not issues:
+        print(
+            "Nothing to send yet: no article of yours is published. Write one with "
+            '`invoke new "My title"`, publish it, then run `invoke digest` again.'
+        )
+        return
     if issue is None:
         print("Nothing new since the last issue: no issue composed.")
         return
@@ -372,8 +415,9 @@ def _next_issue(settings: dict, issues: list, now: datetime):
     (None when nothing is new); nothing is written."""
     _refuse_newsletter_placeholders(settings, "digest")
     from content_check import collect_problems, read_site, report
+    from digest import record_path
     from digest.compose import compose_issue
-    from digest.record import new_articles
+    from digest.record import never_mailed, new_articles
     from scheduling import build_moment
 
     generators = read_site(settings)
@@ -383,7 +427,8 @@ def _next_issue(settings: dict, issues: list, now: datetime):
     articles = next(g for g in generators if type(g).__name__ == "ArticlesGenerator").articles
     # What is new is what the site shows at this build's moment (BUILD_MOMENT or the clock).
     moment = build_moment(settings)
-    fresh = new_articles(articles, issues, moment)
+    kept_out = never_mailed(record_path(settings))
+    fresh = new_articles(articles, issues, moment, kept_out)
     if not fresh:
         return None
     return compose_issue(fresh, len(issues) + 1, settings, now, moment)

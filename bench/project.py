@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = ["pelicanconf.py", "publishconf.py", "tasks.py", "requirements.txt", "plugins", "theme"]
+CODE = [
+    "pelicanconf.py",
+    "publishconf.py",
+    "site.toml",
+    "tasks.py",
+    "requirements.txt",
+    "plugins",
+    "theme",
+]
 
 
 def copy_project(into: Path, content: bool = True) -> Path:
@@ -24,10 +32,13 @@ def copy_project(into: Path, content: bool = True) -> Path:
     return into
 
 
-def start_serve(project: Path, port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
-    """`invoke serve` in a project copy, as the coach starts it; the caller stops it."""
+def start_serve(
+    project: Path, port: int, log=subprocess.DEVNULL, *options: str
+) -> subprocess.Popen:
+    """`invoke serve` in a project copy, as the coach starts it (with `options`,
+    like "--publish"); the caller stops it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
+        [sys.executable, "-m", "invoke", "serve", "--port", str(port), *options],
         cwd=project,
         stdout=log,
         stderr=subprocess.STDOUT if log is not subprocess.DEVNULL else subprocess.DEVNULL,

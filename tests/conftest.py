@@ -93,7 +93,7 @@ def project_copy(tmp_path) -> Path:
 def with_own_forms(project: Path) -> Path:
     """`project` with its own form accounts in place of the shipped examples
     ("your-..."), as a site must have before it is deployed."""
-    settings = project / "pelicanconf.py"
+    settings = project / "site.toml"
     text = settings.read_text()
     assert '"your-' in text, "the shipped examples moved: update this helper"
     settings.write_text(text.replace('"your-', '"coach-'))
@@ -106,18 +106,15 @@ OWN_SENDER = "jordan@coach.test"
 
 
 def with_own_addresses(project: Path) -> Path:
-    """`project` with the coach's own public address in publishconf.py and own
-    sender in DIGEST["from"], in place of the shipped placeholders (which
-    `invoke digest` and `invoke send-digest` refuse)."""
-    publish = project / "publishconf.py"
-    text = publish.read_text()
-    default = 'os.environ.get("SITEURL", PLACEHOLDER_SITEURL)'
-    assert default in text, "the placeholder moved: update this helper"
-    publish.write_text(text.replace(default, f'os.environ.get("SITEURL", "{OWN_SITE}")'))
-    settings = project / "pelicanconf.py"
+    """`project` with the coach's own public address and sender in site.toml, in
+    place of the shipped placeholders (which `invoke digest` and `invoke
+    send-digest` refuse)."""
+    settings = project / "site.toml"
     text = settings.read_text()
-    assert "<hello@example.com>" in text, "the shipped sender moved: update this helper"
-    settings.write_text(text.replace("<hello@example.com>", f"<{OWN_SENDER}>"))
+    shipped = ('address = "https://www.example.com"', "<hello@example.com>")
+    assert all(value in text for value in shipped), "the placeholders moved: update this helper"
+    text = text.replace(shipped[0], f'address = "{OWN_SITE}"')
+    settings.write_text(text.replace(shipped[1], f"<{OWN_SENDER}>"))
     return project
 
 

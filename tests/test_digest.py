@@ -220,10 +220,8 @@ def test_no_issue_goes_out_without_the_public_address(
     """An email composed without the site's address links to the placeholder (or to
     localhost) and would be recorded as sent all the same."""
     with_own_addresses(project_copy)
-    (project_copy / "publishconf.py").write_text(
-        (project_copy / "publishconf.py")
-        .read_text()
-        .replace(f'"{OWN_SITE}")', "PLACEHOLDER_SITEURL)")
+    (project_copy / "site.toml").write_text(
+        (project_copy / "site.toml").read_text().replace(OWN_SITE, "https://www.example.com")
     )
     write_subscribers(project_copy, 2)
     record = (project_copy / "content/newsletter/issues.json").read_bytes()
@@ -246,17 +244,17 @@ def test_no_issue_goes_out_without_the_public_address(
 @pytest.mark.parametrize("command", ["digest", "send-digest"])
 def test_no_issue_goes_out_from_the_example_sender(project_copy, command):
     project_copy = with_own_addresses(project_copy)
-    settings = project_copy / "pelicanconf.py"
+    settings = project_copy / "site.toml"
     settings.write_text(settings.read_text().replace(f"<{OWN_SENDER}>", "<hello@example.com>"))
     write_subscribers(project_copy, 2)
     with MailServer() as server:
         result = run_invoke(project_copy, command, env=smtp_env(server.port))
         assert result.returncode == 1
         assert result.stderr.startswith(
-            "pelicanconf.py: DIGEST[\"from\"] is 'Jordan Avery <hello@example.com>': "
+            "site.toml: sender is 'Jordan Avery <hello@example.com>': "
             "example.com is reserved for examples"
         )
-        assert "Fix: write your\nown sending address" in result.stderr
+        assert "Fix: run\n`invoke init` and give your own sending address" in result.stderr
         assert server.mailbox.received == []
     assert not (project_copy / "newsletter-issue").exists()
 

@@ -325,3 +325,61 @@ def _wait(condition, seconds: float = 10):
             return
         time.sleep(0.05)
     raise AssertionError("timed out")
+
+
+@pytest.fixture(scope="module", params=["formspree", "netlify"])
+def site_with_question(request, tmp_path_factory, capture):
+    """The contact form with the spam question: sent in the background
+    (Formspree, with forms.js) or as a plain post (Netlify)."""
+    contact = {"provider": request.param, "question": True}
+    contact |= {"form_id": "f1", "action": f"{capture.address}/formspree"}
+    port = free_port()
+    output = tmp_path_factory.mktemp(request.param) / "output"
+    result = run_pelican(
+        ROOT / "content",
+        output,
+        "publishconf.py",
+        "-e",
+        f'SITEURL="http://127.0.0.1:{port}"',
+        f"CONTACT={json.dumps(contact)}",
+    )
+    assert result.returncode == 0, result.stderr
+    site_posts = []
+    server = serve_like_a_host(output, port, site_posts)
+    yield f"http://127.0.0.1:{port}/", site_posts
+    server.shutdown()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_wrong_spam_answer_is_answered_in_the_sites_words(
+    browser,  # noqa: F811
+    site_with_question,
+    capture,
+    javascript,
+):
+    address, site_posts = site_with_question
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(address + "contact/")
+    fill(page, "ct", ["name", "email", "topic", "message"])
+    page.fill("#ct-question", "8")
+    before = len(capture.posts) + len(site_posts)
+    page.click("form.contact [type=submit]")
+    page.wait_for_timeout(300)
+    assert len(capture.posts) + len(site_posts) == before, "a wrong answer sends nothing"
+    question = page.locator("#ct-question")
+    wrong = "That is not the answer to 1 + 6. Type it as one number, in digits."
+    if javascript:
+        # The browser's own bubble (plain post) and the words beside the field
+        # (background) both say validationMessage.
+        assert question.evaluate("q => q.validationMessage") == wrong
+        if page.locator("form.contact[data-background]").count():
+            assert page.text_content("#ct-question-error") == wrong
+    else:
+        # Without scripts Chromium says its own line and, under it, the title.
+        assert (
+            question.get_attribute("title") == "Type the answer to 1 + 6 as one number, in digits."
+        )
+    page.fill("#ct-question", " 7 ")
+    assert question.evaluate("q => q.checkValidity()"), "the right answer, spaces and all"
+    context.close()

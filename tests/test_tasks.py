@@ -22,7 +22,7 @@ from project import start_serve
 
 def test_list_documents_every_command():
     result = run_invoke(ROOT, "--list")
-    for name in ["build", "preview", "serve", "new", "check", "publish", "test"]:
+    for name in ["init", "build", "preview", "serve", "new", "check", "publish", "test"]:
         assert re.search(rf"^\s+{name}\s+\S", result.stdout, re.M), name
 
 
@@ -157,7 +157,7 @@ def test_preview_on_a_host_that_deploys_it_refuses_the_placeholders(project_copy
 
     result = run_invoke(project_copy, "preview", env={**env, **host, "SITEURL": "https://c.test"})
     assert result.returncode == 1
-    assert result.stderr.startswith('pelicanconf.py: NEWSLETTER["username"] is "your-')
+    assert result.stderr.startswith('site.toml: NEWSLETTER["username"] is "your-')
     assert not (project_copy / "output").exists()
 
     with_own_forms(project_copy)
@@ -259,7 +259,7 @@ def test_publish_with_rsync(project_copy, tmp_path):
     result = run_invoke(project_copy, "publish", env=env)
     assert result.returncode == 1, "the shipped example forms would post to no one"
     assert result.stderr.startswith(
-        'pelicanconf.py: NEWSLETTER["username"] is "your-buttondown-username"; '
+        'site.toml: NEWSLETTER["username"] is "your-buttondown-username"; '
         'CONTACT["form_id"] is "your-formspree-id": still the example'
     )
     assert "Traceback" not in result.stderr

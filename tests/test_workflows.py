@@ -187,7 +187,7 @@ def test_compare_live_refuses_the_placeholder_address(tmp_path):
         assert "changed=" not in result.stdout
     result = run_invoke(project, "compare-live", env={**env, "SITEURL": "https://coach.test"})
     assert result.returncode == 1, "a site whose forms post to no one is never deployed"
-    assert result.stderr.startswith('pelicanconf.py: NEWSLETTER["username"] is "your-')
+    assert result.stderr.startswith('site.toml: NEWSLETTER["username"] is "your-')
     assert "changed=" not in result.stdout
 
 

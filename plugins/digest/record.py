@@ -66,9 +66,45 @@ def load_record(path: str) -> list[SentIssue]:
     return sorted(issues, key=lambda issue: issue.number)
 
 
+def never_mailed(path: str) -> set[str]:
+    """The Ids under "never_mail" in the record: articles that are on the site but
+    go in no issue (the sample articles a coach kept, `invoke init`)."""
+    ids = _read_json(path).get("never_mail", [])
+    if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
+        raise RecordError(
+            f'{path}: "never_mail" must be a list of article Ids in quotes, like '
+            '["2026-01-05-my-article"]. Fix: undo the last hand edit (git diff shows it)'
+        )
+    return set(ids)
+
+
+def save_never_mailed(path: str, ids: set[str]) -> None:
+    """Keep these Ids out of every issue (none: the key goes)."""
+    data = _read_json(path) or {"issues": []}
+    data.pop("never_mail", None)
+    if ids:
+        data["never_mail"] = sorted(ids)
+    _write_json(path, data)
+
+
+def _read_json(path: str) -> dict:
+    """The record's JSON ({} when there is none); load_record reports a broken one."""
+    if not os.path.exists(path):
+        return {}
+    load_record(path)
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 def save_record(path: str, issues: list[SentIssue]) -> None:
-    """Write atomically: a crash leaves the old record or the new one, never half."""
-    data = {"issues": [dict(asdict(issue), articles=list(issue.articles)) for issue in issues]}
+    """Write atomically: a crash leaves the old record or the new one, never half.
+    Keys other than the issues (never_mail) stay as they were."""
+    data = _read_json(path)
+    data["issues"] = [dict(asdict(issue), articles=list(issue.articles)) for issue in issues]
+    _write_json(path, data)
+
+
+def _write_json(path: str, data: dict) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     with tempfile.NamedTemporaryFile(
@@ -83,10 +119,12 @@ def carried_ids(issues: list[SentIssue]) -> set[str]:
     return {article_id for issue in issues for article_id in issue.articles}
 
 
-def new_articles(articles: list, issues: list[SentIssue], now: datetime) -> list:
-    """Published, live at the build's moment `now` (not scheduled), and carried
-    by no earlier issue; newest first."""
-    sent = carried_ids(issues)
+def new_articles(
+    articles: list, issues: list[SentIssue], now: datetime, never_mail: set[str] = frozenset()
+) -> list:
+    """Published, live at the build's moment `now` (not scheduled), carried by no
+    earlier issue and not kept out of every issue; newest first."""
+    sent = carried_ids(issues) | never_mail
     fresh = [
         article
         for article in articles

@@ -83,7 +83,7 @@ def require_forms(pelican) -> None:
         if notices:
             raise SystemExit(
                 "\n".join(
-                    f"pelicanconf.py: {n}. A form without a service loses what people "
+                    f"site.toml: {n}. A form without a service loses what people "
                     "type; nothing was published."
                     for n in notices.values()
                 )

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from watchfiles import watch
 
 from .builder import PreviewBuilder
-from .web import Reloads, start_server
+from .web import PortInUse, Reloads, open_server, start
+
+__all__ = ["PortInUse", "serve"]
 
 
 def serve(
@@ -25,17 +27,26 @@ def serve(
     port: int,
     on_code_change: Callable[[], None],
     code_folder: str,
+    overrides: dict | None = None,
 ) -> None:
-    """Build, serve and rebuild on every change until interrupted."""
-    builder = PreviewBuilder(settings_file)
-    builder.build()
+    """Build, serve and rebuild on every change until interrupted; PortInUse
+    (before anything is built) when the port is taken."""
+    builder = PreviewBuilder(settings_file, overrides)
     reloads = Reloads()
-    start_server(output, host, port, reloads)
+    server = open_server(output, host, port, reloads, lambda: builder.failure)
+    # Watching starts before the first build, so nothing saved meanwhile is missed.
+    batches = watch(*watched, debounce=400, step=30, rust_timeout=200, yield_on_timeout=True)
+    next(batches)
+    builder.build()
+    start(server)
     print(f"Serving http://{host}:{port}/ (Ctrl+C stops)", flush=True)
-    for changes in watch(*watched, debounce=400, step=30):
+    for changes in batches:
+        if not changes:
+            continue  # a quiet moment
         paths = {os.path.abspath(path) for _, path in changes}
         if any(path.startswith(code_folder + os.sep) for path in paths):
             on_code_change()
         markdown_only = all(path.endswith(".md") for path in paths)
-        if builder.build(paths if markdown_only else None):
-            reloads.announce()
+        # A failed build reloads open pages too: they show its problems at the top.
+        builder.build(paths if markdown_only else None)
+        reloads.announce()

@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 import time
+import traceback
 from types import SimpleNamespace
 
 from pelican import Pelican, signals
@@ -24,48 +25,92 @@ from pelican.writers import Writer
 from reader_details import describe_articles, describe_pages
 from reader_details.counting import minutes_to_read
 
-from content_check import report
+from content_check import ContentError
 from content_check.source import check_source, split_header
+
+from .overlay import Failure, content_failure, message_failure
 
 # What reader_details works out from the whole site; a one-page rewrite keeps it.
 SITE_WIDE = ("related", "newer", "older")
+SETTINGS_FILES = ("pelicanconf.py", "publishconf.py")
 LISTS = ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
 
 
 class PreviewBuilder:
-    def __init__(self, settings_file: str):
+    def __init__(self, settings_file: str, overrides: dict | None = None):
         self.settings_file = settings_file
+        self.overrides = overrides or {}
+        self.failure: Failure | None = None  # why the last build did not finish
         self.generators: list = []  # of the last successful full build
         self._latest: list = []
         self.headers: dict[str, str] = {}  # source path -> header text at the last full build
+        self.pages: set[str] = set()  # the page files of the last good full build
         init_logging(level=logging.WARNING, fatal="warnings")
         signals.all_generators_finalized.connect(self._remember)
 
     def build(self, changed: set[str] | None = None) -> bool:
-        """Rebuild for the changed files (None: everything); False if it failed."""
+        """Rebuild for the changed files (None: everything); False if it failed,
+        and then `failure` says why, for the pages the server sends."""
         started = time.perf_counter()
         try:
             done = self._build_pages(changed) if changed else False
             if not done:
-                self._build_all()
-        except SystemExit as stop:  # a content problem: the report is the message
+                self._build_all_again_if_a_file_went()
+        except ContentError as stop:  # the report is the message
+            self.failure = content_failure(stop.problems)
+            print(stop.code, file=sys.stderr, flush=True)
+            return False
+        except SystemExit as stop:  # a settings check's own message
+            self.failure = message_failure(str(stop.code))
             print(stop.code, file=sys.stderr, flush=True)
             return False
         except Exception as error:  # keep serving the last good site
-            print(f"Build failed: {error}", file=sys.stderr, flush=True)
+            message = _settings_error(error) or f"Build failed: {error}"
+            self.failure = message_failure(message)
+            print(message, file=sys.stderr, flush=True)
             return False
+        self.failure = None
         what = "page" if done else "site"
         print(f"Rebuilt the {what} in {time.perf_counter() - started:.2f} s", flush=True)
         return True
 
+    def _build_all_again_if_a_file_went(self) -> None:
+        """A file deleted or renamed while the build read the folder is gone by
+        the time it is read: the watcher has seen it, so build once more at once."""
+        try:
+            self._build_all()
+        except FileNotFoundError as error:
+            if error.filename and os.path.exists(error.filename):
+                raise
+            self._build_all()
+
     def _build_all(self) -> None:
         self.generators = []
-        Pelican(read_settings(self.settings_file)).run()
+        Pelican(self._read_settings()).run()
         self.generators = self._latest
         self.headers = {
             os.path.abspath(item.source_path): split_header(item.source_path)[0]
             for item in self._items()
         }
+        # The page of an article deleted or renamed since the last good build goes too.
+        written = self._written()
+        for gone in self.pages - written:
+            _remove_page(gone)
+        self.pages = written
+
+    def _read_settings(self) -> dict:
+        """The settings as the files say now: publishconf.py imports pelicanconf.py,
+        which Python would otherwise take from its first import."""
+        for name in ("pelicanconf", "publishconf"):
+            sys.modules.pop(name, None)
+        return read_settings(self.settings_file, override=self.overrides)
+
+    def _written(self) -> set[str]:
+        """The page files the last full build wrote for articles and pages."""
+        if not self.generators:
+            return set()
+        output = self.generators[0].settings["OUTPUT_PATH"]
+        return {os.path.join(output, i.save_as) for i in self._items() if i.save_as}
 
     def _remember(self, generators: list) -> None:
         self._latest = generators
@@ -76,7 +121,8 @@ class PreviewBuilder:
     def _build_pages(self, changed: set[str]) -> bool:
         """Rewrite only the changed pages; False when a full build is needed."""
         items = {os.path.abspath(item.source_path): item for item in self._items()}
-        if not self.generators or not all(path in items for path in changed):
+        known = all(path in items and os.path.isfile(path) for path in changed)
+        if not self.generators or not known:
             return False  # a new, deleted or renamed file changes lists too
         if any(split_header(path)[0] != self.headers[path] for path in changed):
             return False
@@ -89,7 +135,7 @@ class PreviewBuilder:
             ).problems
         ]
         if problems:
-            raise SystemExit(report(problems))
+            raise ContentError(problems)
         fresh = {path: self._read(items[path]) for path in changed}
         if not all(_lists_unchanged(items[path], fresh[path]) for path in changed):
             return False
@@ -134,6 +180,39 @@ class PreviewBuilder:
             **{name: item},
             **extra,
         )
+
+
+def _settings_error(error: Exception) -> str:
+    """What is wrong in a settings file Python cannot read, where, and the fix."""
+    if isinstance(error, SyntaxError) and str(error.filename).endswith(SETTINGS_FILES):
+        where = f"{os.path.basename(error.filename)}:{error.lineno}"
+        what = error.msg
+    else:
+        frames = traceback.extract_tb(error.__traceback__)
+        where = next(
+            (
+                f"{os.path.basename(f.filename)}:{f.lineno}"
+                for f in reversed(frames)
+                if f.filename.endswith(SETTINGS_FILES)
+            ),
+            "",
+        )
+        what = f"{type(error).__name__}: {error}"
+        if not where:
+            return ""
+        if isinstance(error, NameError):  # most often text written without its quotes
+            return (
+                f'{where}: {what}. Fix: put text in straight quotes ("like this"), then save again'
+            )
+    return f"{where}: {what}. Fix: correct that line (or undo its last edit), then save again"
+
+
+def _remove_page(path: str) -> None:
+    try:
+        os.remove(path)
+        os.rmdir(os.path.dirname(path))  # the article's folder, when it held just that
+    except OSError:
+        pass
 
 
 def _lists_unchanged(item, fresh) -> bool:

@@ -1,20 +1,29 @@
-"""The preview web server: serves output/ on localhost and tells open pages to
-reload after each build, through a Server-Sent Events stream.
+"""The preview web server: serves output/ on localhost, puts the last build's
+problems at the top of every page while they last (overlay.py), and tells open
+pages to reload after each build, good or not, through a Server-Sent Events stream.
 
 Only `invoke serve` uses it; the published site carries none of this.
 """
 
 from __future__ import annotations
 
+import errno
 import threading
+from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from .overlay import PROBLEMS_CSS, STYLESHEET, Failure, with_overlay
 
 EVENTS = "/__preview/events"
 SCRIPT = "/__preview/reload.js"
 RELOAD_JS = b"new EventSource('" + EVENTS.encode() + b"').onmessage = () => location.reload();\n"
 TAG = f'<script src="{SCRIPT}" defer></script>'.encode()
+NOT_BUILT = (
+    b'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    b"<title>Not built yet</title></head><body></body></html>"
+)
 
 
 class Reloads:
@@ -35,8 +44,13 @@ class Reloads:
             return self.generation
 
 
+class PortInUse(Exception):
+    """The port is taken (most often by an `invoke serve` already running)."""
+
+
 class PreviewHandler(SimpleHTTPRequestHandler):
     reloads: Reloads
+    failure: Callable[[], Failure | None]  # why the last build did not finish
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         path = self.path.split("?", 1)[0]
@@ -44,10 +58,20 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return self._stream_reloads()
         if path == SCRIPT:
             return self._send(RELOAD_JS, "text/javascript")
+        if path == STYLESHEET:
+            return self._send(PROBLEMS_CSS, "text/css")
         page = self._html_page(path)
-        if page is None:
+        failure = self.failure()
+        if page is None and failure and self._no_site(path):
+            # No good build to show (the first failed, or a publish build emptied
+            # the folder before it failed): the problems are the page.
+            body = NOT_BUILT
+        elif page is None:
             return super().do_GET()
-        body = page.read_bytes()
+        else:
+            body = page.read_bytes()
+        if failure:
+            body = with_overlay(body, failure)
         end = body.rfind(b"</body>")
         body = body[:end] + TAG + body[end:] if end >= 0 else body + TAG
         return self._send(body, "text/html; charset=utf-8")
@@ -59,6 +83,10 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                 return None  # let http.server redirect to the address with a slash
             file = file / "index.html"
         return file if file.suffix == ".html" and file.is_file() else None
+
+    def _no_site(self, path: str) -> bool:
+        wants_page = path.endswith(("/", ".html"))
+        return wants_page and not Path(self.directory, "index.html").is_file()
 
     def _send(self, body: bytes, content_type: str) -> None:
         self.send_response(200)
@@ -88,9 +116,22 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         pass  # keep the terminal for build messages
 
 
-def start_server(output: str, host: str, port: int, reloads: Reloads) -> ThreadingHTTPServer:
-    handler = type("Handler", (PreviewHandler,), {"reloads": reloads})
-    server = ThreadingHTTPServer((host, port), partial(handler, directory=output))
+def open_server(
+    output: str, host: str, port: int, reloads: Reloads, failure: Callable[[], Failure | None]
+) -> ThreadingHTTPServer:
+    """Take the port (PortInUse when another program has it); serving starts with start()."""
+    handler = type(
+        "Handler", (PreviewHandler,), {"reloads": reloads, "failure": staticmethod(failure)}
+    )
+    try:
+        server = ThreadingHTTPServer((host, port), partial(handler, directory=output))
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUse(port) from None
+        raise
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def start(server: ThreadingHTTPServer) -> None:
+    threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -1,7 +1,17 @@
 // Progressive enhancement for forms the service accepts in the background: each
 // field's problem is said in words next to it, the message goes without leaving
 // the page and only once, and on any failure what was typed stays where it is.
-for (const form of document.querySelectorAll("form[data-background]")) {
+// The spam question answers a wrong value in the site's words, with every form.
+for (const field of document.querySelectorAll("input[data-mismatch]")) {
+  const say = () => {
+    field.setCustomValidity("");
+    if (field.validity.patternMismatch) field.setCustomValidity(field.dataset.mismatch);
+  };
+  field.addEventListener("input", say);
+  say();
+}
+for (const form of document.querySelectorAll("form[data-background]:not([data-enhanced])")) {
+  form.dataset.enhanced = "";
   const status = form.querySelector("[role=status]");
   const button = form.querySelector("[type=submit]");
   form.noValidate = true;
