@@ -88,8 +88,8 @@ class SmtpSender:
             self.envelope_from = mail_form(parseaddr(sender)[1])
         except ValueError as error:
             raise SendSetupError(
-                f'DIGEST["from"] is {sender!r}: its domain cannot be written for mail servers '
-                f"({error}). Fix: check the part after the @ in pelicanconf.py"
+                f"site.toml: sender is {sender!r}: its domain cannot be written for mail "
+                f"servers ({error}). Fix: check the part after the @"
             ) from error
         self.sleep = sleep
         self.connection: smtplib.SMTP | None = None
