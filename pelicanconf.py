@@ -61,6 +61,7 @@ PLUGINS = [
     "forms",
     "fingerprint",
     "headers",
+    "admin",
     "digest",
     "search",
     "sitemap_dates",
@@ -210,6 +211,13 @@ CACHE_PATH = "cache/" + hashlib.sha256(_code_bytes).hexdigest()[:12]
 # Folders under content/ that hold data rather than pages (the content check
 # accepts their files without publishing them).
 CONTENT_DATA_PATHS = ["newsletter"]
+
+# The editor at /admin/ (README "Writing from a browser"): the GitHub repository
+# it saves to ("owner/name") and the branch the site is built from. While "repo"
+# is empty, /admin/ is a page saying what to set.
+EDITOR = {"repo": "", "branch": "main"}
+# The editor's files come from the npm packages of package.json (`npm ci`).
+NODE_MODULES = str(Path(__file__).parent / "node_modules")
 
 # The newsletter digest: `invoke digest` composes the next issue of what is new.
 DIGEST = {

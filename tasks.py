@@ -437,11 +437,13 @@ def _next_issue(settings: dict, issues: list, now: datetime):
 @task(help={"quick": "skip the 5,000 articles", "runs": "runs of each build (default 3)"})
 def bench(c, quick=False, runs=3):
     """Measure build time against bare Pelican and a serial build, memory, identical
-    output, page weights, edit-to-refresh and search."""
+    output, page weights, edit-to-refresh, search, and the bytes of the feeds, the
+    newsletter and the editor at /admin/."""
     os.chdir(ROOT)
     flags = f"--runs {int(runs)}"
     c.run(f"{sys.executable} bench/run.py {flags}" + (" --quick" if quick else ""), pty=False)
     c.run(f"{sys.executable} bench/search_speed.py {flags}", pty=False)
+    c.run(f"{sys.executable} bench/sizes.py", pty=False)
 
 
 @task(

@@ -286,7 +286,7 @@ def test_init_in_a_terminal_asks_one_question_at_a_time_and_asks_again_after_a_r
             ("www.example.com is reserved for examples", "samlee.github.io/coaching"),
             ("(like Sam Lee <hello@your-domain.com>): ", "Sam Lee <sam@example.net>"),
             ("example.net is reserved for examples", "Sam Lee <sam@samlee.coach>"),
-            ("(buttondown, mailchimp, custom) [buttondown]: ", ""),
+            ("(buttondown, mailchimp, kit, mailerlite, custom) [buttondown]: ", ""),
             ("Your Buttondown username (like ", "samlee"),
             ("(formspree, netlify, basin, custom) [formspree]: ", "netlify"),
             ("(The sample pages stay, marked for editing.) [Y/n]: ", "n"),

@@ -278,7 +278,7 @@ def test_a_link_to_a_scheduled_article_is_a_problem_naming_its_date(planned_proj
 
 def test_the_readme_header_template_passes_the_check_as_draft_and_as_scheduled(tmp_path):
     readme = (ROOT / "README.md").read_text()
-    section = readme.split("### Writing from a browser", 1)[1]
+    section = readme.split("#### Without the editor", 1)[1]
     template = section.split("```", 2)[1]
     header = "\n".join(line.strip() for line in template.strip().splitlines())
     assert header.startswith("Title: ") and "\nDate: 2027-06-01 09:00\n" in f"\n{header}\n"

@@ -95,7 +95,8 @@ def tag_filter(output: Path) -> list:
 
 
 def pages(output: Path) -> list[Path]:
-    return sorted(p for p in output.rglob("*.html") if "pagefind" not in p.parts)
+    """The readers' pages (not the search bundle, nor the editor at /admin/)."""
+    return sorted(p for p in output.rglob("*.html") if not {"pagefind", "admin"} & set(p.parts))
 
 
 def test_only_published_bodies_are_indexed(search_site):

@@ -7,7 +7,8 @@ for the theme's fingerprinted files; and, when CSP_IN_META is set (publish
 builds, for hosts that cannot send headers, such as GitHub Pages), the same
 policy as the template variable CSP_META for a <meta http-equiv> tag. The
 search page (search plugin) alone also may compile WebAssembly: its own
-`_headers` rule, and CSP_META_WASM for its <meta> tag.
+`_headers` rule, and CSP_META_WASM for its <meta> tag; the editor at /admin/
+(admin plugin) has a rule of its own too.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ def wasm_pages(settings: dict) -> list[str]:
     return pages(settings)
 
 
+def own_policies(settings: dict) -> dict[str, str]:
+    from admin import own_policies as policies
+
+    return policies(settings)
+
+
 def add_meta_policy(generator) -> None:
     if generator.settings.get("CSP_IN_META"):
         endpoints = form_endpoints(generator.settings)
@@ -52,7 +59,11 @@ def write_headers(pelican) -> None:
     settings = pelican.settings
     hashed = list(theme_assets(settings).values())
     with open(os.path.join(pelican.output_path, "_headers"), "w", encoding="utf-8") as handle:
-        handle.write(headers_file(form_endpoints(settings), hashed, wasm_pages(settings)))
+        handle.write(
+            headers_file(
+                form_endpoints(settings), hashed, wasm_pages(settings), own_policies(settings)
+            )
+        )
 
 
 def register() -> None:

@@ -61,17 +61,23 @@ def content_security_policy(
 
 
 def headers_file(
-    endpoints: list[str], immutable_paths: list[str], wasm_pages: list[str] = ()
+    endpoints: list[str],
+    immutable_paths: list[str],
+    wasm_pages: list[str] = (),
+    own_policies: dict[str, str] | None = None,
 ) -> str:
     """The `_headers` file Netlify and Cloudflare Pages read. A page in
-    `wasm_pages` gets the wider policy instead of the site's: Cloudflare drops
-    the inherited one at `!`; Netlify skips that line and lets the later rule win."""
+    `wasm_pages` gets the wider policy instead of the site's, and each path of
+    `own_policies` (a `/*` pattern: a folder) its own: Cloudflare drops the
+    inherited one at `!`; Netlify skips that line and lets the later rule win."""
     lines = ["/*", f"  Content-Security-Policy: {content_security_policy(endpoints)}"]
     lines += [f"  {name}: {value}" for name, value in SECURITY_HEADERS.items()]
     wider = content_security_policy(endpoints, wasm=True)
     for page in sorted(wasm_pages):
         for path in (f"/{page}", f"/{page}index.html"):
             lines += [path, "  ! Content-Security-Policy", f"  Content-Security-Policy: {wider}"]
+    for path, policy in sorted((own_policies or {}).items()):
+        lines += [path, "  ! Content-Security-Policy", f"  Content-Security-Policy: {policy}"]
     for path in sorted(immutable_paths):
         lines += [f"/{path}", f"  Cache-Control: {ONE_YEAR}"]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,146 @@
+"""Admin: the editor at /admin/ (Sveltia CMS), in every build.
+
+Adds to the build, once the site is written: output/admin/ with the editor's
+page, its config (config.json, from the EDITOR setting), our file format and
+the editor's own files from the pinned npm packages (vendor.py); or, while
+EDITOR names no repository, a page saying what to set. The page has its own
+Content-Security-Policy (the headers plugin writes it to `_headers`; publish
+builds also carry it in a <meta> tag) and is `noindex`; it is a file of its
+own, so it is in no list, feed, sitemap or search index.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+
+from pelican import signals
+
+from .config import EditorSettingError, cms_config, editor_policy, editor_setting
+from .vendor import EditorFilesError, FolderWriter, copy_vendor_files
+
+FOLDER = "admin"
+STATIC = os.path.join(os.path.dirname(__file__), "static")
+OUR_SCRIPTS = ["setup.js", "pelican-format.js", "editor.js"]
+
+
+def planned_outputs(settings: dict) -> list[str]:
+    """The editor's page and config, for the content check's collision planning."""
+    return [f"{FOLDER}/index.html", f"{FOLDER}/config.json"]
+
+
+def own_policies(settings: dict) -> dict[str, str]:
+    """The editor's folder -> its Content-Security-Policy (for `_headers`)."""
+    return {f"/{FOLDER}/*": editor_policy()}
+
+
+def node_modules(settings: dict) -> str:
+    return settings.get("NODE_MODULES") or "node_modules"
+
+
+def feed_links(settings: dict) -> str:
+    """The site's feeds, linked from every page as the theme's head does."""
+    base = settings.get("SITEURL") or ".."
+    site = html.escape(settings["SITENAME"])
+    return "".join(
+        f'<link rel="alternate" type="application/{kind}+xml" title="{site} ({label})" '
+        f'href="{html.escape(base)}/{html.escape(settings[key])}">\n'
+        for kind, label, key in (
+            ("atom", "Atom", "FEED_ATOM_PATH"),
+            ("rss", "RSS", "FEED_RSS_PATH"),
+        )
+    )
+
+
+def page(settings: dict, title: str, head: str, body: str) -> str:
+    meta = ""
+    if settings.get("CSP_IN_META"):
+        policy = html.escape(editor_policy(for_meta=True))
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex, nofollow">\n'
+        f"{meta}<title>{html.escape(title)}</title>\n{feed_links(settings)}{head}</head>\n"
+        f"<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def editor_page(settings: dict, preview_css: str) -> str:
+    scripts = "".join(
+        f'<script src="{name}"></script>\n'
+        for name in ["setup.js", "sveltia-cms.js", "pelican-format.js", "editor.js"]
+    )
+    head = (
+        '<link href="config.json" type="application/json" rel="cms-config-url">\n'
+        f'<meta name="preview-stylesheet" content="{html.escape(preview_css)}">\n'
+        f'<meta name="site-timezone" content="{html.escape(settings["TIMEZONE"])}">\n'
+        f"{scripts}"
+    )
+    return page(settings, f"{settings['SITENAME']}: editor", head, "")
+
+
+def setup_page(settings: dict, stylesheet: str, reason: str) -> str:
+    head = f'<link rel="stylesheet" href="{html.escape(stylesheet)}">\n'
+    body = (
+        '<main class="prose">\n<h1>The editor is not set up yet</h1>\n'
+        f"<p>{html.escape(reason)}</p>\n"
+        "<p>Then commit and push; the next build puts the editor here. "
+        "README, “Writing from a browser”, says how to sign in.</p>\n</main>\n"
+    )
+    return page(settings, f"{settings['SITENAME']}: editor", head, body)
+
+
+NOT_SET = (
+    "Set the GitHub repository the editor saves to: in pelicanconf.py, write "
+    'EDITOR = {"repo": "your-name/your-site", "branch": "main"} with your '
+    "repository's owner and name and the branch the site is built from."
+)
+
+
+def preview_stylesheet(settings: dict) -> str:
+    """The theme's stylesheet for the editor's preview pane, where the article's
+    body is not in `.prose` but in Sveltia CMS's `[data-rich-text-preview]`."""
+    path = os.path.join(settings["THEME"], "static", "site.css")
+    with open(path, encoding="utf-8") as handle:
+        css = handle.read()
+    return css.replace(".prose", ":is(.prose, [data-rich-text-preview])")
+
+
+def write_admin(pelican) -> None:
+    from fingerprint import theme_assets
+
+    settings = pelican.settings
+    admin = FolderWriter(os.path.join(pelican.output_path, FOLDER))
+    stylesheet = "../" + theme_assets(settings)["site.css"]
+    editor = editor_setting(settings)
+    if editor is None:
+        text = setup_page(settings, stylesheet, NOT_SET)
+    else:
+        copy_vendor_files(node_modules(settings), admin)
+        for name in OUR_SCRIPTS:
+            admin.copy(os.path.join(STATIC, name), name)
+        config = json.dumps(cms_config(settings, editor), indent=1, ensure_ascii=False)
+        admin.write("config.json", config.encode("utf-8"))
+        admin.write("preview.css", preview_stylesheet(settings).encode("utf-8"))
+        text = editor_page(settings, "preview.css")
+    admin.write("index.html", text.encode("utf-8"))
+    admin.remove_the_rest()
+
+
+def check_setting(pelican) -> None:
+    """A wrong EDITOR or missing editor files stop the build before it writes, in
+    one line naming the setting or the command that fixes it."""
+    try:
+        if editor_setting(pelican.settings) is not None:
+            from .vendor import patched_bundle
+
+            patched_bundle(node_modules(pelican.settings))
+    except (EditorSettingError, EditorFilesError) as problem:
+        raise SystemExit(str(problem)) from None
+
+
+def register() -> None:
+    signals.initialized.connect(check_setting)
+    signals.finalized.connect(write_admin)
