@@ -356,9 +356,23 @@ def digest(c, out=None, mark_sent=False):
     now = datetime.now(ZoneInfo(settings["TIMEZONE"])).replace(microsecond=0)
 
     if mark_sent:
+        from digest.of_now import RECORDS, composed_for_later, future_moment_problem
+
+        problem = future_moment_problem(settings, "digest --mark-sent", RECORDS)
+        if problem:
+            raise Exit(problem, 1)
         composed = read_manifest(folder)
         if composed is None:
             raise Exit(f"No composed issue in {folder}: run `invoke digest` first.", 1)
+        later = composed_for_later(composed)
+        if later:
+            raise Exit(
+                f"The issue in {folder} was composed for {later} (BUILD_MOMENT), which has not "
+                "come yet: it carries articles that are not live, and recording it would keep "
+                "them out of every later issue. Nothing was recorded. Fix: run `invoke digest` "
+                "to compose the issue of now, send that, then run `invoke digest --mark-sent`",
+                1,
+            )
         number = len(issues) + 1
         if composed["number"] != number or carried_ids(issues) & set(composed["articles"]):
             raise Exit(
@@ -405,10 +419,37 @@ def _refuse_to_write_over(folder: str, out: str | None) -> None:
 
 def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     """Compose the next issue of what is new into `folder` (or say there is nothing new)."""
+    from digest.compose import issue_lines, write_issue
+    from digest.of_now import composed_for_later
+
+    issue = _next_issue(settings, issues, now)
+    if issue is None and not issues:
+        print(
+            "Nothing to send yet: no article of yours is published. Write one with "
+            '`invoke new "My title"`, publish it, then run `invoke digest` again.'
+        )
+        return
+    if issue is None:
+        print("Nothing new since the last issue: no issue composed.")
+        return
+    write_issue(issue, folder, now)
+    print("\n".join(issue_lines(issue)))
+    later = composed_for_later({"moment": issue.moment})
+    if later:
+        print(
+            f"Note: composed for {later} (BUILD_MOMENT), later than now: a preview. "
+            "`invoke send-digest` sends only the issue of its own moment."
+        )
+    print(f"Written to {folder}: message.eml, email.html, email.txt")
+
+
+def _next_issue(settings: dict, issues: list, now: datetime):
+    """The next issue as the content, clock and settings of this run make it
+    (None when nothing is new); nothing is written."""
     _refuse_newsletter_placeholders(settings, "digest")
     from content_check import collect_problems, read_site, report
     from digest import record_path
-    from digest.compose import compose_issue, write_issue
+    from digest.compose import compose_issue
     from digest.record import never_mailed, new_articles
     from scheduling import build_moment
 
@@ -418,25 +459,12 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
         raise Exit(report(problems), 1)
     articles = next(g for g in generators if type(g).__name__ == "ArticlesGenerator").articles
     # What is new is what the site shows at this build's moment (BUILD_MOMENT or the clock).
+    moment = build_moment(settings)
     kept_out = never_mailed(record_path(settings))
-    fresh = new_articles(articles, issues, build_moment(settings), kept_out)
-    if not fresh and not issues:
-        print(
-            "Nothing to send yet: no article of yours is published. Write one with "
-            '`invoke new "My title"`, publish it, then run `invoke digest` again.'
-        )
-        return
+    fresh = new_articles(articles, issues, moment, kept_out)
     if not fresh:
-        print("Nothing new since the last issue: no issue composed.")
-        return
-    issue = compose_issue(fresh, len(issues) + 1, settings, now)
-    write_issue(issue, folder, now)
-    print(f"Subject: {issue.subject}")
-    for article in issue.articles:
-        print(f"  - {article.title} ({article.url})")
-    for note in issue.notes:
-        print(f"Note: {note}.")
-    print(f"Written to {folder}: message.eml, email.html, email.txt")
+        return None
+    return compose_issue(fresh, len(issues) + 1, settings, now, moment)
 
 
 @task(help={"quick": "skip the 5,000 articles", "runs": "runs of each build (default 3)"})
@@ -463,7 +491,7 @@ def bench(c, quick=False, runs=3):
     }
 )
 def send_digest(c, dry_run=False, test="", out=None, retry_failed=False, mark_sent=False):
-    """Send the next newsletter issue to every subscriber (composing it if needed).
+    """Send the next newsletter issue to every subscriber (composed as of now).
 
     Safe to run again at any time: after a crash it goes on where it stopped, and
     after success it sends nothing."""
@@ -477,9 +505,10 @@ def send_digest(c, dry_run=False, test="", out=None, retry_failed=False, mark_se
     folder = os.path.abspath(out or settings["DIGEST"]["out"])
     record = record_path(settings)
 
-    def compose() -> None:
+    def compose():
+        """The issue this run makes of the content, clock and settings (not written)."""
         now = datetime.now(ZoneInfo(settings["TIMEZONE"])).replace(microsecond=0)
-        _compose(settings, folder, load_record(record), now)
+        return _next_issue(settings, load_record(record), now)
 
     status = Sending(settings, record, folder, say=lambda line: print(line, flush=True)).run(
         compose, dry_run=dry_run, test=test, retry_failed=retry_failed, mark_sent=mark_sent

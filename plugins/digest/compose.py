@@ -82,6 +82,10 @@ class ComposedIssue:
     text_to_fill: str = ""
     # What the coach should know about how it was composed.
     notes: list[str] = field(default_factory=list)
+    # Of which run: the moment whose live articles it carries (ISO 8601) and the
+    # site address its links lead to. send-digest compares them with its own.
+    moment: str = ""
+    site: str = ""
 
     @property
     def article_ids(self) -> list[str]:
@@ -126,15 +130,24 @@ def _fit_images(wrapper) -> None:
             image.set("width", str(EMAIL_COLUMN))
 
 
-def compose_issue(articles: list, number: int, settings: dict, now: datetime) -> ComposedIssue:
-    """The issue carrying `articles` (newest first) as email HTML, text and .eml."""
+def compose_issue(
+    articles: list, number: int, settings: dict, now: datetime, moment: datetime | None = None
+) -> ComposedIssue:
+    """The issue carrying `articles` (newest first) as email HTML, text and .eml;
+    `moment`: the build's moment they were chosen at (default `now`)."""
     digest = settings["DIGEST"]
     check_unsubscribe_setting(digest["unsubscribe"])
     items = issue_articles(articles, settings, digest["newest_in_full"])
     subject = digest["subject"].format(
         site=settings["SITENAME"], number=number, title=items[0].title, count=len(items)
     )
-    issue = ComposedIssue(number=number, subject=subject, articles=items)
+    issue = ComposedIssue(
+        number=number,
+        subject=subject,
+        articles=items,
+        moment=(moment or now).isoformat(),
+        site=site_url(settings),
+    )
     context = {
         "issue": issue,
         "featured": items[: digest["full_items"]],
@@ -259,7 +272,10 @@ def write_issue(issue: ComposedIssue, folder: str, now: datetime) -> None:
                 "number": issue.number,
                 "subject": issue.subject,
                 "composed": now.isoformat(),
+                "moment": issue.moment,
+                "site": issue.site,
                 "articles": issue.article_ids,
+                "titles": [article.title for article in issue.articles],
             },
             indent=2,
             ensure_ascii=False,
@@ -270,6 +286,15 @@ def write_issue(issue: ComposedIssue, folder: str, now: datetime) -> None:
             handle.write(text)
     with open(os.path.join(folder, "message.eml"), "wb") as handle:
         handle.write(bytes(issue.message))
+
+
+def issue_lines(issue: ComposedIssue) -> list[str]:
+    """What `invoke digest` and `invoke send-digest` say about a composed issue."""
+    return [
+        f"Subject: {issue.subject}",
+        *(f"  - {article.title} ({article.url})" for article in issue.articles),
+        *(f"Note: {note}." for note in issue.notes),
+    ]
 
 
 def read_manifest(folder: str) -> dict | None:

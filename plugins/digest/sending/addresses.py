@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import idna
+
 # One @, something on both sides, a dot in the domain, no spaces or brackets.
 ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\].]+")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -17,10 +19,47 @@ URL_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+;=]|%[0-9A-Fa-f
 
 
 def address_key(email: str) -> str:
-    """The one form in which two addresses are compared (Åsa@ and åsa@ are one
-    subscriber). The ledger asks SQLite to use it too: SQLite's own lower()
-    changes ASCII letters only."""
-    return email.lower()
+    """The one form in which two addresses are compared: Åsa@ and åsa@ are one
+    subscriber, and so are bo@bücher.test and bo@xn--bcher-kva.test (the domain
+    as mail servers see it). The ledger asks SQLite to use it too: SQLite's own
+    lower() changes ASCII letters only."""
+    local, _, domain = email.rpartition("@")
+    try:
+        domain = ascii_domain(domain)
+    except ValueError:
+        pass  # the list check refuses such a domain; compared as written
+    return f"{local.lower()}@{domain.lower()}"
+
+
+def ascii_domain(domain: str) -> str:
+    """The domain as mail servers take it: IDNA 2008 with the UTS 46 mapping
+    (bücher.test -> xn--bcher-kva.test, capitals folded). A domain in ASCII is
+    left as written. ValueError when it cannot be encoded."""
+    if domain.isascii():
+        return domain
+    return idna.encode(domain, uts46=True).decode("ascii")
+
+
+def domain_problem(email: str) -> str:
+    """Why the domain of `email` cannot be written for mail servers ("" when it can)."""
+    try:
+        ascii_domain(email.rpartition("@")[2])
+    except ValueError as error:
+        return f"its domain cannot be written for mail servers ({error})"
+    return ""
+
+
+def mail_form(email: str) -> str:
+    """`email` as it goes to the server: the domain IDNA-encoded, the local part
+    (before the @) as written."""
+    local, _, domain = email.rpartition("@")
+    return f"{local}@{ascii_domain(domain)}"
+
+
+def needs_smtputf8(email: str) -> bool:
+    """Only letters beyond ASCII before the @ need a server that offers SMTPUTF8;
+    the domain goes in its IDNA form to any server."""
+    return not email.rpartition("@")[0].isascii()
 
 
 def has_control_characters(text: str) -> bool:

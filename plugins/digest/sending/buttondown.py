@@ -65,7 +65,9 @@ class Buttondown:
                 "Accept": "application/json",
             }
         )
-        timeout = number_setting(config, "timeout", 60, 'DIGEST["send"]["buttondown"]')
+        timeout = number_setting(
+            config, "timeout", 60, 'DIGEST["send"]["buttondown"]', positive=True
+        )
         self.api = ApiClient(base, session, send, timeout)
 
     def describe(self) -> str:

@@ -22,17 +22,36 @@ class ProviderStateError(Exception):
     delivered (paused, cancelled, errored, ...): says what to do in its site."""
 
 
-def number_setting(config: dict, key: str, default: float, where: str, whole: bool = False):
-    """config[key] as a number of at least 0 (an int when `whole`); SendSetupError
-    naming the setting (`where`, like 'DIGEST["send"]') when it is not one."""
+def number_setting(
+    config: dict, key: str, default: float, where: str, whole: bool = False, positive=False
+):
+    """config[key] as a number of at least 0, above 0 when `positive` (an int when
+    `whole`); SendSetupError naming the setting (`where`, like 'DIGEST["send"]')
+    when it is not one. A timeout is `positive`: 0 would make a socket never wait."""
     value = config.get(key, default)
     try:
         number = int(value) if whole else float(value)
         if isinstance(value, bool) or number < 0 or (whole and number != float(value)):
             raise ValueError(value)
+        if positive and number == 0:
+            raise ValueError(value)
     except (TypeError, ValueError) as error:
         kind = "a whole number" if whole else "a number"
+        bound = "above 0" if positive else "of 0 or more"
         raise SendSetupError(
-            f'{where}["{key}"] is {value!r}. Fix: write {kind} of 0 or more, like {default!r}'
+            f'{where}["{key}"] is {value!r}. Fix: write {kind} {bound}, like {default!r}'
         ) from error
     return number
+
+
+def setting_group(config: dict, key: str, where: str, example: str) -> dict:
+    """config[key], a group of settings in braces ({} when unset); SendSetupError
+    naming the setting and showing `example` when it is anything else (a string
+    where the group belongs, like "smtp": "127.0.0.1")."""
+    value = config.get(key) or {}
+    if not isinstance(value, dict):
+        raise SendSetupError(
+            f'{where}["{key}"] is {value!r}, but it holds a group of settings. '
+            f'Fix: write it in braces, like "{key}": {example}'
+        )
+    return value

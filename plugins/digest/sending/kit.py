@@ -88,7 +88,7 @@ class Kit:
         session.headers.update(
             {"X-Kit-Api-Key": api_key(config, "KIT_API_KEY", environ), "Accept": "application/json"}
         )
-        timeout = number_setting(config, "timeout", 60, where)
+        timeout = number_setting(config, "timeout", 60, where, positive=True)
         window = number_setting(config, "rate_limit_wait_seconds", LIMIT_WINDOW_SECONDS, where)
         self.api = ApiClient(base, session, send, timeout, limit_window=window)
         self.clock = clock or (lambda: datetime.now(UTC))

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from ..compose import fill_unsubscribe, unsubscribe_slot_problem
 from ..urls import site_url
-from .addresses import address_key, https_url_problem, is_address
+from .addresses import address_key, https_url_problem, is_address, mail_form
 from .errors import SendSetupError
 from .ledger import IssueSnapshot
 
@@ -116,8 +116,10 @@ def letter(
     message["Subject"] = f"[TEST] {issue.subject}" if test else issue.subject
     message["From"] = digest["from"]
     # Not formataddr: it refuses an address with non-ASCII letters (Åsa@example.se),
-    # which smtplib sends with SMTPUTF8 to a server that takes it.
-    message["To"] = f'"{utils.quote(name)}" <{email}>' if name else email
+    # which smtplib sends with SMTPUTF8 to a server that takes it. The domain in
+    # its IDNA form, as the envelope has it: any server takes that.
+    address = mail_form(email)
+    message["To"] = f'"{utils.quote(name)}" <{address}>' if name else address
     if digest.get("reply_to"):
         message["Reply-To"] = digest["reply_to"]
     message["Date"] = format_datetime(now)

@@ -73,7 +73,9 @@ class Mailchimp:
         session = requests.Session()
         session.auth = ("newsletter", key)
         session.headers.update({"Accept": "application/json"})
-        timeout = number_setting(config, "timeout", 60, 'DIGEST["send"]["mailchimp"]')
+        timeout = number_setting(
+            config, "timeout", 60, 'DIGEST["send"]["mailchimp"]', positive=True
+        )
         self.api = ApiClient(base, session, send, timeout)
 
     def describe(self) -> str:

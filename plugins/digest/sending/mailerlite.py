@@ -80,7 +80,7 @@ class MailerLite:
                 "Accept": "application/json",
             }
         )
-        timeout = number_setting(config, "timeout", 60, where)
+        timeout = number_setting(config, "timeout", 60, where, positive=True)
         self.api = ApiClient(base, session, send, timeout)
 
     def describe(self) -> str:

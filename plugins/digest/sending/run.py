@@ -1,7 +1,10 @@
 """`invoke send-digest`: deliver the pending issue through the backend set in
 DIGEST["send"]["backend"], resuming from the ledger, and record the issue as sent
 only once every recipient has a final state and someone got it (SMTP), or the
-provider holds it in a state its documentation calls delivered or delivering."""
+provider holds it in a state its documentation calls delivered or delivering.
+
+A new issue is the one this run composes from its own content, clock and settings;
+one composed earlier is sent only when it is the same (`of_now`)."""
 
 from __future__ import annotations
 
@@ -12,14 +15,21 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ..compose import TO_FILL, read_manifest
+from ..compose import TO_FILL, ComposedIssue, issue_lines, read_manifest, write_issue
+from ..of_now import (
+    RECORDS,
+    differences,
+    future_moment_problem,
+    moment_is_later_than_clock,
+)
 from ..record import SentIssue, carried_ids, load_record, save_record
-from .addresses import address_key, is_address
+from ..urls import site_url
+from .addresses import address_key, is_address, needs_smtputf8
 from .buttondown import Buttondown
 from .drafts import check_mark_sent, make_draft, send_mode
 from .errors import ApiError, ProviderStateError, SendSetupError
 from .kit import Kit
-from .ledger import IssueSnapshot, Ledger
+from .ledger import FINAL, IssueSnapshot, Ledger
 from .letters import check_unsubscribe_settings, check_unsubscribe_slot, letter, unsubscribe_link
 from .mailchimp import Mailchimp
 from .mailerlite import MailerLite
@@ -49,7 +59,7 @@ def waiting_in_ledger(settings: dict, number: int) -> int:
     path = ledger_path(settings)
     if not os.path.exists(path):
         return 0
-    ledger = Ledger(path)
+    ledger = Ledger(path, writing=False)
     try:
         return ledger.waiting_count(number)
     finally:
@@ -73,6 +83,16 @@ def composed_issue(folder: str, issues: list[SentIssue]) -> IssueSnapshot | None
         text = handle.read()
     return IssueSnapshot(
         manifest["number"], manifest["subject"], tuple(manifest["articles"]), page, text
+    )
+
+
+def _snapshot(issue: ComposedIssue) -> IssueSnapshot:
+    return IssueSnapshot(
+        issue.number,
+        issue.subject,
+        tuple(issue.article_ids),
+        issue.html_to_fill,
+        issue.text_to_fill,
     )
 
 
@@ -147,16 +167,31 @@ class Sending:
                 )
             self.say('No sending backend is set (DIGEST["send"]["backend"]): a dry run.')
             dry_run = True
+        if not dry_run:  # a dry run may look ahead; what sends may not
+            hint = "; to see that day's issue, add --dry-run"
+            if mark_sent:
+                problem = future_moment_problem(self.settings, "send-digest --mark-sent", RECORDS)
+            else:
+                command = "send-digest --test" if test else "send-digest"
+                problem = future_moment_problem(self.settings, command, hint=hint)
+            if problem:
+                raise SendSetupError(problem)
+        if self.backend == "smtp":  # every SMTP setting but the secret, even in a dry run
+            SmtpOptions.from_settings(self.send, need_password=not dry_run)
         path = ledger_path(self.settings)
         if dry_run or test:
-            ledger = Ledger(path) if os.path.exists(path) else None
-            issue = self._issue(ledger, compose, writing=False)
-            if issue is None:
-                return 0
-            check_unsubscribe_slot(issue, os.path.relpath(path))
-            if test:
+            ledger = Ledger(path, writing=False) if os.path.lexists(path) else None
+            try:
+                issue = self._issue(ledger, compose, writing=False)
+                if issue is None:
+                    return 0
+                check_unsubscribe_slot(issue, os.path.relpath(path))
+                if dry_run:
+                    return self._dry_test(issue, test) if test else self._dry_run(issue, ledger)
                 return self._test(issue, test)
-            return self._dry_run(issue, ledger)
+            finally:
+                if ledger is not None:
+                    ledger.close()
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(os.path.join(os.path.dirname(path), ".sending.lock"), "w") as lock:
             try:
@@ -169,7 +204,7 @@ class Sending:
             try:
                 if mark_sent:
                     return self._mark_sent(ledger)
-                issue = self._issue(ledger, compose, writing=True)
+                issue = self._issue(ledger, compose, writing=True, retry_failed=retry_failed)
                 if issue is None:
                     return 0
                 check_unsubscribe_slot(issue, os.path.relpath(path))
@@ -180,11 +215,16 @@ class Sending:
             finally:
                 ledger.close()
 
-    def _issue(self, ledger: Ledger | None, compose, writing: bool) -> IssueSnapshot | None:
-        """The issue being sent (resumed from the ledger) or the next composed one."""
+    def _issue(
+        self, ledger: Ledger | None, compose, writing: bool, retry_failed: bool = False
+    ) -> IssueSnapshot | None:
+        """The issue being sent (resumed from the ledger) or the next one, as this run
+        composes it (and as composed earlier, when that is the same)."""
         issues = load_record(self.record)
         if ledger is not None:
             started = ledger.unfinished_issue()
+            if started is None and retry_failed:
+                return self._reopened(ledger)
             if started is not None and started.number <= len(issues):
                 waiting = ledger.waiting_count(started.number)
                 if waiting:  # recorded by other means: who waits still gets it
@@ -199,13 +239,68 @@ class Sending:
             if started is not None:
                 self.say(f"Resuming issue #{started.number}: {started.subject}")
                 return started
-        issue = composed_issue(self.folder, issues)
-        if issue is None:
-            compose()
-            issue = composed_issue(self.folder, issues)
-        if issue is None:
+        return self._issue_of_now(compose(), issues, writing)
+
+    def _issue_of_now(
+        self, fresh: ComposedIssue | None, issues: list[SentIssue], writing: bool
+    ) -> IssueSnapshot | None:
+        """`fresh`, the issue this run composes (None: nothing new), checked against the
+        one composed earlier in the folder: that one is never sent unless it is the same.
+        `writing`: a real send keeps what it sends in the folder, to read."""
+        on_disk = composed_issue(self.folder, issues)
+        shown = os.path.relpath(self.folder)
+        if not writing and moment_is_later_than_clock(self.settings):
+            # A dry run looking at a later day: that day's issue, whatever is composed.
+            self.say(
+                "BUILD_MOMENT is later than now: this is the issue as it would be then "
+                "(a real send refuses that moment; nothing is written for it)."
+            )
+            on_disk = None
+        if on_disk is not None:
+            check_unsubscribe_slot(on_disk, os.path.relpath(ledger_path(self.settings)))
+            on_disk_parts = (on_disk.subject, on_disk.html, on_disk.text)
+            site = site_url(self.settings)
+            reasons = "; ".join(differences(read_manifest(self.folder), on_disk_parts, fresh, site))
+            if reasons and fresh is None:
+                self.say(
+                    f"Nothing to send: nothing is new now. The issue composed in {shown} "
+                    f"(#{on_disk.number}) is not sent: {reasons}."
+                )
+                return None
+            if reasons:
+                raise SendSetupError(
+                    f"{shown}: issue #{on_disk.number} there is not what the site makes now: "
+                    f"{reasons}. Nothing was sent. Fix: run `invoke digest` to compose it "
+                    "again as of now and read it, then run `invoke send-digest`"
+                )
+        if fresh is None:
             self.say("Nothing to send: no new issue (run `invoke digest` to see what is new).")
-        return issue
+            return None
+        for line in issue_lines(fresh):
+            self.say(line)
+        if on_disk is not None:
+            self.say(f"The issue composed in {shown} is the same: nothing changed since.")
+        elif writing:
+            write_issue(fresh, self.folder, self.now())
+            self.say(f"Written to {shown}: message.eml, email.html, email.txt")
+        return _snapshot(fresh)
+
+    def _reopened(self, ledger: Ledger) -> IssueSnapshot | None:
+        """--retry-failed after the issue was recorded: the latest issue again, to
+        who refused it for good (and no one new)."""
+        latest = ledger.latest_issue()
+        failed = ledger.counts(latest.number).get("failed", 0) if latest else 0
+        if not failed:
+            which = f"issue #{latest.number}" if latest else "any issue"
+            self.say(
+                f"--retry-failed: no one refused {which} for good, so there is no one to send "
+                "it again to. Nothing was sent. To send the next issue, run `invoke "
+                "send-digest` without --retry-failed."
+            )
+            return None
+        ledger.reopen(latest.number)
+        self.say(f"Issue #{latest.number} was recorded as sent; {failed} refused it for good.")
+        return ledger.issue(latest.number)
 
     def _check_same_backend(self, issue: IssueSnapshot) -> None:
         """An issue begun through one backend is finished through it: another would
@@ -225,7 +320,14 @@ class Sending:
         """Every subscriber, every field checked (and the settings that shape their
         copies) before the first message goes out."""
         check_unsubscribe_settings(self.settings)
-        return read_subscribers(self.send.get("subscribers", "subscribers.csv"))
+        path = self.send.get("subscribers", "subscribers.csv")
+        if not isinstance(path, str) or not path.strip():
+            raise SendSetupError(
+                f'DIGEST["send"]["subscribers"] is {path!r}, but it is the path of the '
+                'subscriber list, a CSV file. Fix: write "subscribers.csv" and put the '
+                "subscribers in that file, under the header line email,name"
+            )
+        return read_subscribers(path)
 
     def _dry_run(self, issue: IssueSnapshot, ledger: Ledger | None) -> int:
         backend = self.backend or "smtp"
@@ -252,6 +354,25 @@ class Sending:
             else:
                 self.say(f"  already {state}: {subscriber.email}")
         self.say(f"{waiting} would be sent from {self.settings['DIGEST']['from']}.")
+        return 0
+
+    def _dry_test(self, issue: IssueSnapshot, address: str) -> int:
+        """--dry-run --test: what the test would be; nothing goes anywhere."""
+        self.say(f"Dry run: nothing is sent. Issue #{issue.number}: {issue.subject}")
+        if not self.backend:
+            self.say(
+                f"Would send one [TEST] copy to {address}, but no sending backend is set. "
+                'To send it: set DIGEST["send"]["backend"] to '
+                + ", ".join(f'"{b}"' for b in BACKENDS)
+                + " in pelicanconf.py"
+            )
+            return 0
+        if self.backend == "smtp":
+            options = SmtpOptions.from_settings(self.send, need_password=False)
+            how = f"by SMTP through {options.host}:{options.port}"
+        else:  # what the provider's API allows: a real --test says why when it has none
+            how = f"through {self.backend}'s API"
+        self.say(f"Would send one [TEST] copy to {address} {how}; nothing would be recorded.")
         return 0
 
     def _test(self, issue: IssueSnapshot, address: str) -> int:
@@ -284,12 +405,19 @@ class Sending:
     def _send_smtp(self, issue: IssueSnapshot, ledger: Ledger, retry_failed: bool) -> int:
         subscribers = self._subscribers()  # every problem is reported before anything is sent
         sender = SmtpSender(SmtpOptions.from_settings(self.send), self.settings["DIGEST"]["from"])
+        try:
+            self._check_utf8_mailboxes(sender, subscribers, ledger, issue.number, retry_failed)
+        except SmtpUnavailable as error:
+            sender.close()
+            self.say(f"Stopped: {error}. Nothing was sent; run the command again to go on.")
+            return 1
         ledger.begin_issue(replace(issue, backend="smtp"))
         issue = ledger.issue(issue.number)
         if retry_failed:
             again = ledger.retry_failed(issue.number)
             self.say(f"--retry-failed: sending again to {again} refused for good.")
-        added, dropped = ledger.sync_recipients(issue.number, subscribers)
+        recorded = issue.number <= len(load_record(self.record))
+        added, dropped = ledger.sync_recipients(issue.number, subscribers, add_new=not recorded)
         if dropped:
             self.say(f"{dropped} who left the list since the last run will not get it.")
         waiting = ledger.waiting(issue.number)
@@ -334,6 +462,31 @@ class Sending:
             sender.close()
         return self._conclude(issue, ledger, sent)
 
+    def _check_utf8_mailboxes(
+        self, sender: SmtpSender, subscribers, ledger: Ledger, number: int, retry_failed: bool
+    ) -> None:
+        """Letters beyond ASCII before the @ need a server that offers SMTPUTF8: asked
+        of the server (its EHLO answer) before anyone is marked, not found out by
+        refusing them one by one."""
+        settled = {"sent", "dropped"} if retry_failed else set(FINAL)
+        done = {address_key(r.email) for r in ledger.recipients(number) if r.state in settled}
+        needing = [
+            s.email
+            for s in subscribers
+            if needs_smtputf8(s.email) and address_key(s.email) not in done
+        ]
+        if not needing or sender.takes_utf8_mailboxes():
+            return
+        options = sender.options
+        raise SendSetupError(
+            f"The mail server {options.host}:{options.port} does not take addresses with "
+            "letters beyond ASCII before the @ (its EHLO answer has no SMTPUTF8), and "
+            f"{len(needing)} subscriber{'s have' if len(needing) > 1 else ' has'} one: "
+            f"{', '.join(needing[:10])}{' ...' if len(needing) > 10 else ''}. Nothing was sent. "
+            "Fix: ask them for another address and change it in the subscriber list (or "
+            "delete their lines), or send through a server that offers SMTPUTF8"
+        )
+
     def _conclude(self, issue: IssueSnapshot, ledger: Ledger, sent: int) -> int:
         counts = ledger.counts(issue.number)
         waiting = ledger.waiting_count(issue.number)
@@ -355,16 +508,16 @@ class Sending:
 
     def _record_sent(self, issue: IssueSnapshot, ledger: Ledger) -> None:
         issues = load_record(self.record)
-        if issue.number == len(issues) + 1:
-            issues.append(
-                SentIssue(issue.number, self.now().isoformat(), issue.subject, issue.articles)
-            )
-            save_record(self.record, issues)
+        shown = os.path.relpath(self.record)
+        if issue.number != len(issues) + 1:
+            ledger.finish(issue.number)
+            self.say(f"Issue #{issue.number} was already recorded as sent in {shown}.")
+            return
+        when = self.now().isoformat()
+        issues.append(SentIssue(issue.number, when, issue.subject, issue.articles))
+        save_record(self.record, issues)
         ledger.finish(issue.number)
-        self.say(
-            f"Recorded issue #{issue.number} as sent in {os.path.relpath(self.record)}; "
-            "commit that file."
-        )
+        self.say(f"Recorded issue #{issue.number} as sent in {shown}; commit that file.")
 
     def _send_api(self, issue: IssueSnapshot, ledger: Ledger) -> int:
         backend = API_BACKENDS[self.backend](self.settings)

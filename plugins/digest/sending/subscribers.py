@@ -10,7 +10,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .addresses import address_key, has_control_characters, https_url_problem, is_address
+from .addresses import (
+    address_key,
+    domain_problem,
+    has_control_characters,
+    https_url_problem,
+    is_address,
+)
 
 REQUIRED = ("email", "name")
 COLUMNS = ("email", "name", "unsubscribe_url")
@@ -67,6 +73,12 @@ def read_subscribers(path: str) -> list[Subscriber]:
             f"{HEADER} and one subscriber per line, or set "
             'DIGEST["send"]["subscribers"] to its path'
         )
+    if os.path.isdir(path):
+        raise SubscriberListError(
+            f"{shown}: This is a folder, not the subscriber list. Fix: set "
+            'DIGEST["send"]["subscribers"] to the path of the CSV file (like "subscribers.csv"); '
+            "nothing was sent or recorded"
+        )
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             text = handle.read()
@@ -74,6 +86,11 @@ def read_subscribers(path: str) -> list[Subscriber]:
         raise SubscriberListError(
             f"{shown}: The subscriber list is not UTF-8 text ({error.reason}). "
             "Fix: save it again as CSV UTF-8"
+        ) from error
+    except OSError as error:
+        raise SubscriberListError(
+            f"{shown}: The subscriber list cannot be read ({error.strerror}). Fix: make it a "
+            f"file you can read (chmod u+r {shown}); nothing was sent or recorded"
         ) from error
     separator = _separator(text)
     rows = list(_rows(io.StringIO(text, newline=""), shown, separator))
@@ -138,6 +155,11 @@ def _row_problem(cells: dict[str, str], seen: dict[str, int]) -> str:
         return "The email is empty. Fix: write the address or delete the line"
     if not is_address(email):
         return f'"{email}" is not an email address. Fix: write it like jane@example.com'
+    if domain_problem(email):
+        return (
+            f'"{email}": {domain_problem(email)}. Fix: check the part after the @ with the '
+            "subscriber, or delete the line"
+        )
     if address_key(email) in seen:
         line = seen[address_key(email)]
         return f"{email} is already on line {line}. Fix: delete one of the two lines"
