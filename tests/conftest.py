@@ -75,6 +75,11 @@ def parse(path: Path):
     return html.fromstring(path.read_bytes())
 
 
+def html_pages(site: Path) -> list[Path]:
+    """The readers' pages (not the editor at /admin/, a tool of the coach's: test_admin.py)."""
+    return sorted(page for page in site.rglob("*.html") if page.parts[len(site.parts)] != "admin")
+
+
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory) -> Path:
     """The sample content of content/, built once with the writing settings."""

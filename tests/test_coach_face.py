@@ -15,7 +15,7 @@ from face import FaceSettingError, booking_address, theme_picture
 from pelican.urlwrappers import Tag
 from reader_details import spell_as_written
 
-from conftest import BIO_WITHOUT_NAME, FIXTURES, ROOT, parse, run_pelican
+from conftest import BIO_WITHOUT_NAME, FIXTURES, ROOT, html_pages, parse, run_pelican
 
 BOOKING = "https://cal.com/jordan-avery"
 
@@ -55,7 +55,7 @@ def test_a_booking_page_is_the_one_call_to_action_as_a_plain_link(booking_site):
 
 
 def test_every_page_has_subscribe_in_its_header(published_site):
-    pages = sorted(published_site.rglob("*.html"))
+    pages = html_pages(published_site)
     assert len(pages) > 20
     for page in pages:
         tree = parse(page)

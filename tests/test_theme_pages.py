@@ -6,14 +6,9 @@ import json
 from collections import Counter
 from urllib.parse import urlsplit
 
-from conftest import parse
+from conftest import html_pages, parse
 
 SITEURL = "https://www.example.com"
-
-
-def html_pages(site):
-    """The readers' pages (not the editor at /admin/, a tool of the coach's: test_admin.py)."""
-    return sorted(page for page in site.rglob("*.html") if page.parts[len(site.parts)] != "admin")
 
 
 def test_pages_need_no_unsafe_inline_for_a_content_security_policy(published_site):
