@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 
 import css_inline
 import lxml.html
+from face import FaceSettingError, face_context
 from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.html_properties import Display, WhiteSpace
@@ -23,10 +24,9 @@ from inscriptis.model.config import ParserConfig
 from inscriptis.model.html_element import HtmlElement
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from reader_details.images import image_size
 
 from content_check.featured_image import featured_image
-from face import FaceSettingError, face_context
-from reader_details.images import image_size
 
 from .note import read_note
 from .sending.addresses import has_control_characters, https_url_problem

@@ -126,4 +126,3 @@ def copy_note(source: str, settings: dict, number: int) -> str:
     os.makedirs(os.path.dirname(target), exist_ok=True)
     shutil.copyfile(source, target)
     return shown(target)
-
