@@ -570,7 +570,6 @@ def test_digest_note_puts_the_note_where_send_digest_reads_it(newsletter_copy, t
     assert body.startswith(text.split("\n\n")[0]) and "Written in my own editor." in body
 
 
-
 def test_a_letter_of_ten_articles_stays_under_80_kb_and_fits_a_phone(
     newsletter_copy,
     tmp_path,
