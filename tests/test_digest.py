@@ -94,6 +94,7 @@ def test_compose_mark_sent_publish_and_redate_sequence(newsletter_copy, tmp_path
 
 
 def test_sent_issues_get_web_pages_and_an_archive(newsletter_copy, tmp_path):
+    write_note(newsletter_copy, "Dear reader,\n\nSee [my story](about/) and <i>this</i>.\n")
     out = tmp_path / "issue"
     assert compose(newsletter_copy, out).returncode == 0
     assert run_invoke(newsletter_copy, "digest", "--out", str(out), "--mark-sent").returncode == 0
@@ -102,6 +103,13 @@ def test_sent_issues_get_web_pages_and_an_archive(newsletter_copy, tmp_path):
     issue_page = html.fromstring((newsletter_copy / "output/newsletter/1/index.html").read_bytes())
     titles = [a.text_content() for a in issue_page.xpath("//article//h2/a")]
     assert len(titles) == 6 and titles[0] == "Small Steps Between Sessions"
+    (letter,) = issue_page.xpath("//section[contains(@class, 'letter')]")
+    assert " ".join(letter.text_content().split()) == (
+        "Dear reader, See my story and <i>this</i>. Jordan Avery"
+    ), "the note opens the web version too, signed"
+    assert letter.xpath(".//a/@href") == ["/about/"] and letter.xpath(
+        ".//img[@class='portrait small']"
+    )
     pages = newsletter_copy / "output/newsletter"
     archive = html.fromstring((pages / "archive/index.html").read_bytes())
     assert archive.xpath("//a[contains(@href, 'newsletter/1/')]")

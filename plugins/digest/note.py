@@ -71,31 +71,33 @@ def note_text(data: bytes, where: str) -> str:
     return text
 
 
-def read_note(settings: dict, number: int) -> Markup | None:
-    """Issue `number`'s note as email-ready HTML; None when it has none."""
+def read_note(settings: dict, number: int, base: str = "") -> Markup | None:
+    """Issue `number`'s note as HTML, its site links under `base` (default: the
+    site's full address, as an email needs); None when it has none."""
     path = note_path(settings, number)
     if not os.path.isfile(path):
         return None
     with open(path, "rb") as handle:
         text = note_text(handle.read(), shown(path))
-    return Markup(note_html(text, settings))
+    return Markup(note_html(text, base or absolute_url(settings, "")))
 
 
-def note_html(text: str, settings: dict) -> str:
-    """The note's Markdown as HTML: raw HTML kept as text, links absolute and
-    only to web or mail addresses (any other link keeps its words, not its target)."""
+def note_html(text: str, base: str) -> str:
+    """The note's Markdown as HTML: raw HTML kept as text, links under `base`
+    (a page of the site: "about/") or to web or mail addresses; any other link
+    keeps its words, not its target."""
     converter = markdown.Markdown(output_format="html5")
     converter.preprocessors.deregister("html_block")
     converter.inlinePatterns.deregister("html")
-    base = absolute_url(settings, "")
+    allowed = (*SAFE_SCHEMES, base)
 
     def links_made_safe(wrapper) -> None:
         wrapper.make_links_absolute(base, resolve_base_href=False)
         for link in list(wrapper.iter("a")):
-            if not link.get("href", "").startswith(SAFE_SCHEMES):
+            if not link.get("href", "").startswith(allowed):
                 link.drop_tag()
         for image in list(wrapper.iter("img")):
-            if not image.get("src", "").startswith(("https://", "http://")):
+            if not image.get("src", "").startswith(allowed[:2] + (base,)):
                 image.drop_tree()
 
     return edit_fragment(converter.convert(text), links_made_safe)
