@@ -624,3 +624,27 @@ def test_a_letter_of_ten_articles_stays_under_80_kb_and_fits_a_phone(
             context.close()
         assert scroll <= width, f"horizontal scroll at {width} px"
         assert shown <= width
+
+
+def test_the_signature_is_text_whatever_the_coachs_name_and_portrait_text(
+    newsletter_copy, tmp_path
+):
+    settings = newsletter_copy / "site.toml"
+    text = re.sub(
+        r"(?m)^author = .*$",
+        lambda _: 'author = "Jo <b>Avery</b> & \\"Co\\""',
+        settings.read_text(),
+    )
+    text = re.sub(
+        r"(?m)^portrait_alt = .*$", lambda _: 'portrait_alt = "</td><script>x</script>"', text
+    )
+    settings.write_text(text)
+    write_note(newsletter_copy, "Hello.\n")
+    out = tmp_path / "issue"
+    result = compose(newsletter_copy, out)
+    assert result.returncode == 0, result.stderr
+    tree, plain = email_parts(out)
+    assert tree.xpath("//td[@class='name']")[0].text_content() == 'Jo <b>Avery</b> & "Co"'
+    assert tree.xpath("//img[@class='portrait']/@alt") == ["</td><script>x</script>"]
+    assert not tree.xpath("//b") and not tree.xpath("//script")
+    assert 'Jo <b>Avery</b> & "Co"' in plain
