@@ -3,11 +3,12 @@
 Adds to the build, once the site is written: output/admin/ with the editor's
 page, its config (config.json, from the EDITOR setting), our file format, new
 files named as `invoke new` names them (pelican-slug.js, with the tables of
-Python's packages it uses, slug_tables.py) and the editor's own files from the pinned npm packages (vendor.py); or, while
-EDITOR names no repository, a page saying what to set. The page has its own
-Content-Security-Policy (the headers plugin writes it to `_headers`; publish
-builds also carry it in a <meta> tag) and is `noindex`; it is a file of its
-own, so it is in no list, feed, sitemap or search index.
+the Python packages it uses, slug_tables.py) and the editor's own files from
+the pinned npm packages (vendor.py); or, while EDITOR names no repository, a
+page saying what to set. The page has its own Content-Security-Policy (the
+headers plugin writes it to `_headers`; publish builds also carry it in a
+<meta> tag) and is `noindex`; it is a file of its own, so it is in no list,
+feed, sitemap or search index.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import sys
 
 from pelican import signals
 
-from .slug_tables import slug_tables_script
 from .config import EditorSettingError, cms_config, editor_policy, editor_setting
+from .slug_tables import slug_tables_script
 from .vendor import EditorFilesError, FolderWriter, copy_vendor_files
 
 FOLDER = "admin"
