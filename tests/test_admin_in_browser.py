@@ -361,3 +361,27 @@ def test_a_page_keeps_the_header_lines_the_editor_has_no_field_for(browser, edit
     kept = [line for line in original.splitlines() if not line.startswith("Summary:")]
     assert [line for line in saved.splitlines() if not line.startswith("Summary:")] == kept
     assert "\nSummary: Your message is on its way.\n" in saved
+
+
+def test_a_title_whose_file_name_is_taken_is_refused_and_nothing_is_saved(
+    browser,  # noqa: F811
+    editor_site,
+):
+    _, address = editor_site
+    path = "content/articles/dont-stop.md"
+    original = "Title: Don't stop\nDate: 2026-01-02 09:00\nId: 2026-01-02-dont-stop\n\nText.\n"
+    context, page, _, _ = open_editor(browser, address, {path: original})
+    page.goto(address + "admin/#/collections/articles/new", wait_until="networkidle")
+    field = lambda key: page.locator(f'section[data-key-path="{key}"]')  # noqa: E731
+    field("title").locator("input").fill("Don’t STOP!")
+    expect(field("file_name").get_by_text(path)).to_be_visible()
+    field("date").locator('input[type="datetime-local"]').fill("2026-03-04T09:00")
+    field("body").locator("textarea:visible").fill("Another text.")
+    page.get_by_role("button", name="Save").click()
+    expect(
+        page.get_by_text(f"{path} already exists; edit it, or choose another title.")
+    ).to_be_visible()
+    saved = page.evaluate(SAVED_FILES)
+    context.close()
+    assert [name for name in saved if name.startswith("content/articles/")] == [path]
+    assert saved[path] == original

@@ -96,6 +96,16 @@
       var entry = event.entry;
       var data = entry.get("data");
       if (entry.get("collection") !== "articles") return data;
+      var name = data.get("file_name");
+      if (entry.get("newRecord") && name && entry.get("slug") !== name) {
+        // The name is taken (Sveltia CMS would add "-1"): refused, as `invoke
+        // new` refuses it. "saving_failed" is how Sveltia CMS shows a cause.
+        throw new Error("saving_failed", {
+          cause: new Error(
+            "content/articles/" + name + ".md already exists; edit it, or choose another title."
+          ),
+        });
+      }
       if (entry.get("newRecord") || !data.get("id")) {
         data = data.set("id", format.articleId(data.get("date"), entry.get("slug")));
       }
