@@ -241,13 +241,44 @@ def test_a_title_without_letters_or_digits_is_refused_and_nothing_is_saved(
     field("title").locator("input").fill("🌱 — 🌱")
     field("date").locator('input[type="datetime-local"]').fill("2026-03-04T09:00")
     field("body").locator("textarea:visible").fill("Text.")
+    refusal = "Give the title letters or digits: the article's address is made of them"
+    # Said as the title is typed, where the file name is shown, and again on Save.
+    expect(field("file_name").get_by_text(refusal)).to_be_visible()
     page.get_by_role("button", name="Save").click()
-    expect(
-        page.get_by_text("Give the title letters or digits: the article's address is made of them")
-    ).to_be_visible()
+    expect(page.get_by_text(refusal).nth(1)).to_be_visible()
     saved = page.evaluate(SAVED_FILES)
     context.close()
     assert not [name for name in saved if name.startswith("content/articles/")]
+
+
+def test_a_new_article_is_named_as_invoke_new_names_it(
+    browser,  # noqa: F811
+    editor_site,
+    tmp_path,
+):
+    _, address = editor_site
+    title = "Don’t wait: Ελπίδα & the “right time”"
+    project = copy_project(tmp_path / "project", content=False)
+    (project / "content/articles").mkdir(parents=True)
+    result = run_invoke(project, "new", title)
+    assert result.returncode == 0, result.stderr
+    (made,) = (project / "content/articles").glob("*.md")
+    assert made.stem == "dont-wait-elpida-the-right-time"
+
+    context, page, _, _ = open_editor(browser, address)
+    page.goto(address + "admin/#/collections/articles/new", wait_until="networkidle")
+    field = lambda key: page.locator(f'section[data-key-path="{key}"]')  # noqa: E731
+    field("title").locator("input").fill(title)
+    expect(field("file_name").get_by_text(f"content/articles/{made.stem}.md")).to_be_visible()
+    field("date").locator('input[type="datetime-local"]').fill("2026-03-04T09:00")
+    field("body").locator("textarea:visible").fill("Text.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_timeout(2000)
+    saved = page.evaluate(SAVED_FILES)
+    context.close()
+    text = saved[f"content/articles/{made.stem}.md"]
+    assert text.startswith(f"Title: {title}\nDate: 2026-03-04 09:00\nId: 2026-03-04-{made.stem}\n")
+    assert "file_name" not in text.lower()
 
 
 def test_on_github_the_editor_asks_for_a_token_and_nothing_else(browser, tmp_path):  # noqa: F811
@@ -330,3 +361,27 @@ def test_a_page_keeps_the_header_lines_the_editor_has_no_field_for(browser, edit
     kept = [line for line in original.splitlines() if not line.startswith("Summary:")]
     assert [line for line in saved.splitlines() if not line.startswith("Summary:")] == kept
     assert "\nSummary: Your message is on its way.\n" in saved
+
+
+def test_a_title_whose_file_name_is_taken_is_refused_and_nothing_is_saved(
+    browser,  # noqa: F811
+    editor_site,
+):
+    _, address = editor_site
+    path = "content/articles/dont-stop.md"
+    original = "Title: Don't stop\nDate: 2026-01-02 09:00\nId: 2026-01-02-dont-stop\n\nText.\n"
+    context, page, _, _ = open_editor(browser, address, {path: original})
+    page.goto(address + "admin/#/collections/articles/new", wait_until="networkidle")
+    field = lambda key: page.locator(f'section[data-key-path="{key}"]')  # noqa: E731
+    field("title").locator("input").fill("Don’t STOP!")
+    expect(field("file_name").get_by_text(path)).to_be_visible()
+    field("date").locator('input[type="datetime-local"]').fill("2026-03-04T09:00")
+    field("body").locator("textarea:visible").fill("Another text.")
+    page.get_by_role("button", name="Save").click()
+    expect(
+        page.get_by_text(f"{path} already exists; edit it, or choose another title.")
+    ).to_be_visible()
+    saved = page.evaluate(SAVED_FILES)
+    context.close()
+    assert [name for name in saved if name.startswith("content/articles/")] == [path]
+    assert saved[path] == original

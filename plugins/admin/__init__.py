@@ -1,12 +1,14 @@
 """Admin: the editor at /admin/ (Sveltia CMS), in every build.
 
 Adds to the build, once the site is written: output/admin/ with the editor's
-page, its config (config.json, from the EDITOR setting), our file format and
-the editor's own files from the pinned npm packages (vendor.py); or, while
-EDITOR names no repository, a page saying what to set. The page has its own
-Content-Security-Policy (the headers plugin writes it to `_headers`; publish
-builds also carry it in a <meta> tag) and is `noindex`; it is a file of its
-own, so it is in no list, feed, sitemap or search index.
+page, its config (config.json, from the EDITOR setting), our file format, new
+files named as `invoke new` names them (pelican-slug.js, with the tables of
+the Python packages it uses, slug_tables.py) and the editor's own files from
+the pinned npm packages (vendor.py); or, while EDITOR names no repository, a
+page saying what to set. The page has its own Content-Security-Policy (the
+headers plugin writes it to `_headers`; publish builds also carry it in a
+<meta> tag) and is `noindex`; it is a file of its own, so it is in no list,
+feed, sitemap or search index.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ import sys
 from pelican import signals
 
 from .config import EditorSettingError, cms_config, editor_policy, editor_setting
+from .slug_tables import slug_tables_script
 from .vendor import EditorFilesError, FolderWriter, copy_vendor_files
 
 FOLDER = "admin"
 STATIC = os.path.join(os.path.dirname(__file__), "static")
-OUR_SCRIPTS = ["setup.js", "pelican-format.js", "editor.js"]
+OUR_SCRIPTS = ["setup.js", "pelican-format.js", "pelican-slug.js", "editor.js"]
+# Written by the build from Python's packages (slug_tables.py).
+SLUG_TABLES = "slug-tables.js"
 
 
 def planned_outputs(settings: dict) -> list[str]:
@@ -71,7 +76,14 @@ def page(settings: dict, title: str, head: str, body: str) -> str:
 def editor_page(settings: dict, preview_css: str) -> str:
     scripts = "".join(
         f'<script src="{name}"></script>\n'
-        for name in ["setup.js", "sveltia-cms.js", "pelican-format.js", "editor.js"]
+        for name in [
+            "setup.js",
+            "sveltia-cms.js",
+            "pelican-format.js",
+            SLUG_TABLES,
+            "pelican-slug.js",
+            "editor.js",
+        ]
     )
     head = (
         '<link href="config.json" type="application/json" rel="cms-config-url">\n'
@@ -128,6 +140,8 @@ def write_admin(pelican) -> None:
             return
         for name in OUR_SCRIPTS:
             admin.copy(os.path.join(STATIC, name), name)
+        cache = settings.get("CACHE_PATH") if settings.get("CACHE_CONTENT") else None
+        admin.write(SLUG_TABLES, slug_tables_script(cache).encode("ascii"))
         config = json.dumps(cms_config(settings, editor), indent=1, ensure_ascii=False)
         admin.write("config.json", config.encode("utf-8"))
         admin.write("preview.css", preview_stylesheet(settings).encode("utf-8"))

@@ -73,16 +73,7 @@ def cms_config(settings: dict, editor: dict) -> dict:
         "modes": ["raw", "rich_text"],
     }
     layout = {"name": "layout", "widget": "hidden"}
-    title = {
-        "name": "title",
-        "label": "Title",
-        "widget": "string",
-        # The address is made of the title's letters and digits (as `invoke new`).
-        "pattern": [
-            "[A-Za-z0-9\u00c0-\u024f]",
-            "Give the title letters or digits: the article's address is made of them",
-        ],
-    }
+    title = {"name": "title", "label": "Title", "widget": "string"}
     summary = {
         "name": "summary",
         "label": "Summary",
@@ -93,6 +84,17 @@ def cms_config(settings: dict, editor: dict) -> dict:
     }
     article_fields = [
         title,
+        {
+            # Shows the new article's file name as `invoke new` makes it of the
+            # title, or why it refuses the title (editor.js, pelican-slug.js);
+            # the file is named from it. Not a header line.
+            "name": "file_name",
+            "label": "File name",
+            "widget": "file_name",
+            "required": False,
+            "hint": "Made from the title, as `invoke new` makes it; after the first save "
+            "it stays, and so does the article's address.",
+        },
         {
             "name": "date",
             "label": "Date",
@@ -135,16 +137,17 @@ def cms_config(settings: dict, editor: dict) -> dict:
         {"name": "when", "widget": "hidden"},
         layout,
     ]
-    page_title = {key: value for key, value in title.items() if key != "pattern"}
-    page_fields = [page_title, summary, body, layout]
+    page_fields = [title, summary, body, layout]
     return {
         "backend": backend,
         "media_folder": f"{content}/images",
         "public_folder": "/images",
         "app_title": f"{settings['SITENAME']}: editor",
         "show_preview_links": False,
-        # File names as close to `invoke new`'s as the editor can make them.
-        "slug": {"encoding": "ascii", "clean_accents": True, "maxlength": 80},
+        # Uploaded pictures' file names. An article's comes from its file_name
+        # field, already as `invoke new` makes it: kept as it is (no cut, and a
+        # leading or trailing dash stays, as in Pelican's slugify).
+        "slug": {"encoding": "ascii", "clean_accents": True, "trim": False},
         "collections": [
             {
                 "name": "articles",
@@ -153,7 +156,8 @@ def cms_config(settings: dict, editor: dict) -> dict:
                 "folder": f"{content}/articles",
                 "format": "pelican",
                 "create": True,
-                "slug": "{{title}}",
+                # Renaming a saved article would change its address (its Id stays).
+                "slug": {"template": "{{fields.file_name}}", "editable": False},
                 "identifier_field": "title",
                 "summary": "{{title}} · {{when}}",
                 "sortable_fields": ["date", "title"],

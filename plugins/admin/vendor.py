@@ -23,6 +23,7 @@ import os
 
 SVELTIA = "@sveltia/cms"
 BUNDLE = "@sveltia/cms/dist/sveltia-cms.js"
+REACT_DOM_CHUNK = "@sveltia/cms/dist/chunks/react-dom.js"
 # The Shiki engine the bundle imports from @sveltia/ui on unpkg; the package's
 # own module build carries the same engine as a chunk.
 SHIKI_ENGINE = "@sveltia/cms/npm/chunks/shiki-engine-*.js"
@@ -171,6 +172,9 @@ class FolderWriter:
 def copy_vendor_files(node_modules: str, admin: FolderWriter) -> None:
     """The bundle, its fonts and the modules it imports into the editor's folder."""
     admin.write("sveltia-cms.js", patched_bundle(node_modules).encode("utf-8"))
+    # React's renderer, which our file name field needs: the bundle loads it
+    # from chunks/ beside itself (and from unpkg only where that fails).
+    admin.copy(package_file(node_modules, REACT_DOM_CHUNK), "chunks/react-dom.js")
     for source, name in FONTS.values():
         admin.copy(package_file(node_modules, source), f"fonts/{name}")
     engines = glob.glob(os.path.join(node_modules, SHIKI_ENGINE))

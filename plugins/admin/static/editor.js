@@ -1,7 +1,7 @@
 /*
- * The editor's setup (after Sveltia CMS and pelican-format.js): our file
- * format, the Id as `invoke new` makes it, each article's state in the list,
- * and the site's own stylesheet in the preview.
+ * The editor's setup (after Sveltia CMS, pelican-format.js and pelican-slug.js):
+ * our file format, the file name and the Id as `invoke new` makes them, each
+ * article's state in the list, and the site's own stylesheet in the preview.
  */
 (function () {
   "use strict";
@@ -42,6 +42,42 @@
     return at > Date.now() ? "scheduled for " + entry.date + " (" + zone + ")" : "published";
   }
 
+  /**
+   * The article's file name: a saved article keeps its own; a new one gets the
+   * one `invoke new` makes of its title, or why `invoke new` refuses the title.
+   */
+  function fileName(entry) {
+    var saved = entry && entry.get("slug");
+    if (saved) return { name: saved, saved: true };
+    return window.PelicanSlug.fileName(entry ? entry.getIn(["data", "title"]) : "");
+  }
+
+  // The file_name field (config.json names the new file after it): it shows
+  // the file name as the title is typed, and refuses to save where `invoke new`
+  // would refuse the title.
+  var FileName = window.createClass({
+    componentDidMount: function () { this.follow(); },
+    componentDidUpdate: function () { this.follow(); },
+    follow: function () {
+      var made = fileName(this.props.entry);
+      var value = made.name || "";
+      if (!made.saved && (this.props.value || "") !== value) this.props.onChange(value);
+    },
+    isValid: function () {
+      var made = fileName(this.props.entry);
+      return made.refusal ? { error: { message: made.refusal } } : true;
+    },
+    render: function () {
+      var made = fileName(this.props.entry);
+      return window.h(
+        "output",
+        { id: this.props.forID, className: this.props.classNameWrapper },
+        made.refusal || "content/articles/" + made.name + ".md"
+      );
+    },
+  });
+  CMS.registerFieldType("file_name", FileName);
+
   CMS.registerCustomFormat("pelican", "md", {
     fromFile: function (text) {
       var entry = format.fromFile(text);
@@ -60,6 +96,16 @@
       var entry = event.entry;
       var data = entry.get("data");
       if (entry.get("collection") !== "articles") return data;
+      var name = data.get("file_name");
+      if (entry.get("newRecord") && name && entry.get("slug") !== name) {
+        // The name is taken (Sveltia CMS would add "-1"): refused, as `invoke
+        // new` refuses it. "saving_failed" is how Sveltia CMS shows a cause.
+        throw new Error("saving_failed", {
+          cause: new Error(
+            "content/articles/" + name + ".md already exists; edit it, or choose another title."
+          ),
+        });
+      }
       if (entry.get("newRecord") || !data.get("id")) {
         data = data.set("id", format.articleId(data.get("date"), entry.get("slug")));
       }
