@@ -1,5 +1,7 @@
 """One newsletter issue: the email (HTML, text and a ready .eml) built from the
-articles it carries."""
+articles it carries, opening as a letter: the coach's note for the issue when
+there is one (`note.py`), signed with their name and portrait, else the newest
+article, with its picture."""
 
 from __future__ import annotations
 
@@ -287,7 +289,11 @@ def _links_written_out(email_html: str) -> str:
         if not address or address == words:
             continue
         alone = " ".join(link.getparent().text_content().split()) == words
-        link.tail = (f": {address}" if alone else f" ({address})") + (link.tail or "")
+        if not words:  # a picture's link: its address alone
+            written = f" {address} "
+        else:
+            written = f": {address}" if alone else f" ({address})"
+        link.tail = written + (link.tail or "")
     return lxml.html.tostring(tree, encoding="unicode")
 
 
