@@ -425,7 +425,8 @@ def test_the_hand_sent_email_has_one_click_unsubscribe_headers_only_for_an_addre
 # the theme's colours; a text part that reads as text.
 
 NOTE = (
-    "Dear reader,\n\nThis month I kept noticing how *small* steps add up. Start with "
+    "Dear reader,\n\nThis month I kept noticing how *small* steps add up -- it's true. Start "
+    "with "
     "[the newest article](small-steps-after-a-session/) and <b>write back</b> & tell me.\n\n"
     "[A trap](javascript:alert(1))\n"
 )
@@ -468,7 +469,9 @@ def test_a_note_opens_the_issue_signed_with_the_coachs_name_and_portrait(newslet
     assert classes[:3] == ["masthead", "intro", "cell note"], classes
     note = cells[2]
     words = " ".join(note.text_content().split())
-    assert words.startswith("Dear reader, This month I kept noticing how small steps add up.")
+    assert words.startswith(
+        "Dear reader, This month I kept noticing how small steps add up \u2013 it\u2019s true."
+    ), "typographic, as the articles"
     assert "<b>write back</b> & tell me." in words, "raw HTML in a note is text"
     assert not note.xpath(".//b") and not note.xpath(".//script")
     links = note.xpath(".//a/@href")

@@ -16,6 +16,7 @@ import markdown
 from markupsafe import Markup
 
 from content_check.characters import control_characters, describe_character, kind_of_character
+from prose import TypographyExtension
 
 from .urls import absolute_url, edit_fragment
 
@@ -86,7 +87,8 @@ def note_html(text: str, base: str) -> str:
     """The note's Markdown as HTML: raw HTML kept as text, links under `base`
     (a page of the site: "about/") or to web or mail addresses; any other link
     keeps its words, not its target."""
-    converter = markdown.Markdown(output_format="html5")
+    # Typographic quotes and dashes, as in the articles.
+    converter = markdown.Markdown(output_format="html5", extensions=[TypographyExtension()])
     converter.preprocessors.deregister("html_block")
     converter.inlinePatterns.deregister("html")
     allowed = (*SAFE_SCHEMES, base)
