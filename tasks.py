@@ -357,6 +357,13 @@ def digest(c, out=None, mark_sent=False, note=None):
     issues = load_record(record)
     now = datetime.now(ZoneInfo(settings["TIMEZONE"])).replace(microsecond=0)
 
+    if mark_sent and note:
+        raise Exit(
+            "--note opens an issue being composed; --mark-sent records one already sent, "
+            "so nothing was done. Fix: run `invoke digest --note FILE` to compose with your "
+            "note, or `invoke digest --mark-sent` alone",
+            1,
+        )
     if mark_sent:
         from digest.of_now import RECORDS, composed_for_later, future_moment_problem
 

@@ -566,6 +566,9 @@ def test_digest_note_puts_the_note_where_send_digest_reads_it(newsletter_copy, t
     assert again.returncode == 1
     assert again.stderr.startswith("content/newsletter/notes/1.md: already holds a different note")
     assert kept.read_bytes() == mine.read_bytes(), "the first note is kept"
+    both = run_invoke(newsletter_copy, "digest", "--mark-sent", "--note", str(other))
+    assert both.returncode == 1 and both.stderr.startswith("--note opens an issue being composed")
+    assert not (newsletter_copy / "content/newsletter/issues.json").read_text().count('"number"')
 
     # send-digest composes afresh from the content folder: the same issue, note and all.
     write_subscribers(newsletter_copy, 2)
