@@ -339,9 +339,11 @@ def _to_rsync(deploy: dict) -> None:
     help={
         "out": "folder for the composed issue (default: DIGEST['out'] in pelicanconf.py)",
         "mark_sent": "record the issue composed in that folder as sent",
+        "note": "a Markdown file with your note to open the issue: copied to "
+        "content/newsletter/notes/<issue number>.md, where you can also write it",
     }
 )
-def digest(c, out=None, mark_sent=False):
+def digest(c, out=None, mark_sent=False, note=None):
     """Compose the next newsletter issue of what is new (or record it as sent)."""
     from digest import record_path
     from digest.compose import read_manifest
@@ -355,6 +357,13 @@ def digest(c, out=None, mark_sent=False):
     issues = load_record(record)
     now = datetime.now(ZoneInfo(settings["TIMEZONE"])).replace(microsecond=0)
 
+    if mark_sent and note:
+        raise Exit(
+            "--note opens an issue being composed; --mark-sent records one already sent, "
+            "so nothing was done. Fix: run `invoke digest --note FILE` to compose with your "
+            "note, or `invoke digest --mark-sent` alone",
+            1,
+        )
     if mark_sent:
         from digest.of_now import RECORDS, composed_for_later, future_moment_problem
 
@@ -397,6 +406,12 @@ def digest(c, out=None, mark_sent=False):
         return
 
     _refuse_to_write_over(folder, out)
+    if note:
+        from digest.note import copy_note
+
+        # Into the content folder, so `invoke send-digest` composes the same issue.
+        kept = copy_note(note, settings, len(issues) + 1)
+        print(f"Your note opens issue #{len(issues) + 1}: {kept} (commit it with the issue).")
     _compose(settings, folder, issues, now)
 
 

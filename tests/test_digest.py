@@ -94,6 +94,7 @@ def test_compose_mark_sent_publish_and_redate_sequence(newsletter_copy, tmp_path
 
 
 def test_sent_issues_get_web_pages_and_an_archive(newsletter_copy, tmp_path):
+    write_note(newsletter_copy, "Dear reader,\n\nSee [my story](about/) and <i>this</i>.\n")
     out = tmp_path / "issue"
     assert compose(newsletter_copy, out).returncode == 0
     assert run_invoke(newsletter_copy, "digest", "--out", str(out), "--mark-sent").returncode == 0
@@ -102,6 +103,13 @@ def test_sent_issues_get_web_pages_and_an_archive(newsletter_copy, tmp_path):
     issue_page = html.fromstring((newsletter_copy / "output/newsletter/1/index.html").read_bytes())
     titles = [a.text_content() for a in issue_page.xpath("//article//h2/a")]
     assert len(titles) == 6 and titles[0] == "Small Steps Between Sessions"
+    (letter,) = issue_page.xpath("//section[contains(@class, 'letter')]")
+    assert " ".join(letter.text_content().split()) == (
+        "Dear reader, See my story and <i>this</i>. Jordan Avery"
+    ), "the note opens the web version too, signed"
+    assert letter.xpath(".//a/@href") == ["/about/"] and letter.xpath(
+        ".//img[@class='portrait small']"
+    )
     pages = newsletter_copy / "output/newsletter"
     archive = html.fromstring((pages / "archive/index.html").read_bytes())
     assert archive.xpath("//a[contains(@href, 'newsletter/1/')]")
@@ -411,3 +419,238 @@ def test_the_hand_sent_email_has_one_click_unsubscribe_headers_only_for_an_addre
     assert message["List-Unsubscribe"] == "<https://coach.test/leave/>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert footer_link(message.get_body(("html",)).get_content()) == "https://coach.test/leave/"
+
+
+# The letter (issue 25): a note from the coach, signed; the newest article's picture;
+# the theme's colours; a text part that reads as text.
+
+NOTE = (
+    "Dear reader,\n\nThis month I kept noticing how *small* steps add up -- it's true. Start "
+    "with "
+    "[the newest article](small-steps-after-a-session/) and <b>write back</b> & tell me.\n\n"
+    "[A trap](javascript:alert(1))\n"
+)
+
+
+def theme_accent() -> str:
+    """The light theme's accent colour, as theme/static/site.css declares it."""
+    css = (FIXTURES.parent.parent / "theme/static/site.css").read_text()
+    return re.search(r"--accent:\s*(#[0-9a-f]{6})", css)[1]
+
+
+def style_of(element) -> dict:
+    pairs = (part.split(":", 1) for part in element.get("style", "").split(";") if ":" in part)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def email_parts(folder) -> tuple:
+    message = read_eml(folder)
+    page = message.get_body(("html",)).get_content()
+    return html.fromstring(page), message.get_body(("plain",)).get_content()
+
+
+def write_note(project, text: str | bytes, number: int = 1):
+    notes = project / "content/newsletter/notes"
+    notes.mkdir(parents=True, exist_ok=True)
+    path = notes / f"{number}.md"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def test_a_note_opens_the_issue_signed_with_the_coachs_name_and_portrait(newsletter_copy, tmp_path):
+    write_note(newsletter_copy, NOTE)
+    out = tmp_path / "issue"
+    result = compose(newsletter_copy, out)
+    assert result.returncode == 0, result.stderr
+    tree, text = email_parts(out)
+
+    cells = tree.xpath("//table[@class='sheet']/tr/td | //table[@class='sheet']/tbody/tr/td")
+    classes = [cell.get("class") for cell in cells]
+    assert classes[:3] == ["masthead", "intro", "cell note"], classes
+    note = cells[2]
+    words = " ".join(note.text_content().split())
+    assert words.startswith(
+        "Dear reader, This month I kept noticing how small steps add up \u2013 it\u2019s true."
+    ), "typographic, as the articles"
+    assert "<b>write back</b> & tell me." in words, "raw HTML in a note is text"
+    assert not note.xpath(".//b") and not note.xpath(".//script")
+    links = note.xpath(".//a/@href")
+    assert links == ["https://coach.test/small-steps-after-a-session/"], "no javascript: link"
+    assert "A trap" in words
+
+    (portrait,) = note.xpath(".//img[@class='portrait']")
+    assert portrait.get("src") == f"{OWN_SITE}/images/portrait.jpg"
+    assert (portrait.get("width"), portrait.get("height")) == ("64", "64")
+    assert portrait.get("alt") == "Illustrated portrait of Jordan Avery, smiling"
+    assert note.xpath(".//td[@class='name']")[0].text_content() == "Jordan Avery"
+    assert tree.xpath("//h2")[0].text_content() == "Small Steps Between Sessions"
+
+    assert text.index("Dear reader,") < text.index("Jordan Avery") < text.index("Small Steps")
+    assert "the newest article (https://coach.test/small-steps-after-a-session/)" in text
+    assert "<b>write back</b> & tell me." in text
+    assert "](" not in text and "javascript" not in text
+
+
+def test_without_a_note_the_issue_opens_with_the_newest_article_and_its_picture(
+    newsletter_copy, tmp_path
+):
+    (newsletter_copy / "content/images/lake.png").write_bytes(png(1600, 900))
+    when = site_now() - timedelta(hours=1)
+    (newsletter_copy / "content/articles/by-the-lake.md").write_text(
+        f"Title: By the Lake\nDate: {when:%Y-%m-%d %H:%M}\nId: by-the-lake\n"
+        "Image: {static}/images/lake.png\nSummary: A walk by the water.\n\nA paragraph.\n"
+    )
+    out = tmp_path / "issue"
+    assert compose(newsletter_copy, out).returncode == 0
+    tree, text = email_parts(out)
+
+    assert not tree.xpath("//td[contains(@class, 'note')]")
+    assert not tree.xpath("//img[@class='portrait']"), "a signature belongs to a note"
+    first = tree.xpath("//td[contains(@class, 'cell')]")[0]
+    assert first.xpath(".//h2")[0].text_content() == "By the Lake"
+    (picture,) = first.xpath(".//a/img[@class='picture']")
+    assert picture.get("src") == f"{OWN_SITE}/images/lake.png"
+    assert (picture.get("width"), picture.get("height")) == ("536", "302")
+    assert picture.get("alt") == "By the Lake"
+    assert picture.getparent().get("href") == f"{OWN_SITE}/by-the-lake/"
+    assert len(tree.xpath("//img[@class='picture']")) == 1, "the newest article's alone"
+
+    (web,) = tree.xpath("//a[@class='web-version']")
+    assert web.get("href") == f"{OWN_SITE}/newsletter/1/"
+    assert style_of(web)["color"] == theme_accent(), "the theme's colour, not default blue"
+
+    assert "](" not in text and "[" not in text.replace("*|UNSUB|*", "")
+    assert "Unsubscribe with one click: *|UNSUB|*" in text
+    assert "Read the article: https://coach.test/by-the-lake/" in text
+    assert "Read this issue on the web (https://coach.test/newsletter/1/)" in text
+    assert text.count("https://coach.test/by-the-lake/") == 1, "each address once"
+
+
+@pytest.mark.parametrize(
+    "note, problem",
+    [
+        (b"Caf\xe9 au lait\n", "is not UTF-8 text"),
+        ("Hello \u202eworld\n".encode(), "holds an invisible text-direction character (U+202E"),
+        ("Hello\u200bworld\n".encode(), "holds an invisible zero-width character (U+200B"),
+        (b"\n  \n", "is empty"),
+    ],
+)
+def test_a_note_the_issue_cannot_carry_is_refused_in_one_line(
+    newsletter_copy, tmp_path, note, problem
+):
+    path = write_note(newsletter_copy, note)
+    out = tmp_path / "issue"
+    result = compose(newsletter_copy, out)
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("content/newsletter/notes/1.md") and problem in line
+    assert "Fix: " in line and "Nothing was composed" in line
+    assert not out.exists() and path.read_bytes() == note, "nothing written, nothing lost"
+
+
+def test_digest_note_puts_the_note_where_send_digest_reads_it(newsletter_copy, tmp_path):
+    mine = tmp_path / "my note.md"
+    mine.write_text("\ufeffWritten in my own editor.\r\n")
+    out = tmp_path / "issue"
+    result = run_invoke(newsletter_copy, "digest", "--out", str(out), "--note", str(mine))
+    assert result.returncode == 0, result.stderr
+    assert "content/newsletter/notes/1.md" in result.stdout
+    kept = newsletter_copy / "content/newsletter/notes/1.md"
+    assert kept.read_bytes() == mine.read_bytes()
+    tree, text = email_parts(out)
+    assert tree.xpath("//td[contains(@class, 'note')]/p")[0].text == "Written in my own editor."
+
+    other = tmp_path / "other.md"
+    other.write_text("Another note.\n")
+    again = run_invoke(newsletter_copy, "digest", "--out", str(out), "--note", str(other))
+    assert again.returncode == 1
+    assert again.stderr.startswith("content/newsletter/notes/1.md: already holds a different note")
+    assert kept.read_bytes() == mine.read_bytes(), "the first note is kept"
+    both = run_invoke(newsletter_copy, "digest", "--mark-sent", "--note", str(other))
+    assert both.returncode == 1 and both.stderr.startswith("--note opens an issue being composed")
+    assert not (newsletter_copy / "content/newsletter/issues.json").read_text().count('"number"')
+
+    # send-digest composes afresh from the content folder: the same issue, note and all.
+    write_subscribers(newsletter_copy, 2)
+    with MailServer() as server:
+        sent = run_invoke(
+            newsletter_copy, "send-digest", "--out", str(out), env=smtp_env(server.port)
+        )
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        assert len(server.mailbox.received) == 2
+        _, data = server.mailbox.received[0]
+        body = email.message_from_bytes(data, policy=policy.default)
+        body = body.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert body.startswith(text.split("\n\n")[0]) and "Written in my own editor." in body
+
+
+def test_a_letter_of_ten_articles_stays_under_80_kb_and_fits_a_phone(
+    newsletter_copy,
+    tmp_path,
+    browser,  # noqa: F811
+):
+    start = site_now() - timedelta(days=1)
+    for number in range(4):
+        write_article(newsletter_copy, f"note-{number}", f"Note number {number}", start)
+    (newsletter_copy / "content/images/lake.png").write_bytes(png(1600, 900))
+    (newsletter_copy / "content/articles/by-the-lake.md").write_text(
+        f"Title: By the Lake\nDate: {site_now() - timedelta(hours=1):%Y-%m-%d %H:%M}\n"
+        "Id: by-the-lake\nImage: {static}/images/lake.png\nSummary: By the water.\n\nText.\n"
+    )
+    write_note(newsletter_copy, NOTE * 3)
+    out = tmp_path / "issue"
+    assert compose(newsletter_copy, out).returncode == 0
+    assert len(carried(out)) == 11
+    page = (out / "email.html").read_bytes()
+    assert len(page) <= 80_000, len(page)
+
+    portrait = (newsletter_copy / "content/images/portrait.jpg").read_bytes()
+    for width in (375, 600):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        try:
+            tab = context.new_page()
+
+            def serve(route):
+                url = route.request.url
+                if url == f"{OWN_SITE}/the-email":
+                    route.fulfill(body=page, content_type="text/html; charset=utf-8")
+                elif url.endswith("/images/lake.png"):
+                    route.fulfill(body=png(1600, 900), content_type="image/png")
+                elif url.endswith("/images/portrait.jpg"):
+                    route.fulfill(body=portrait, content_type="image/jpeg")
+                else:
+                    route.fulfill(status=404)
+
+            tab.route("**/*", serve)
+            tab.goto(f"{OWN_SITE}/the-email", wait_until="load")
+            tab.wait_for_function("() => [...document.images].every(i => i.naturalWidth)")
+            scroll = tab.evaluate("() => document.documentElement.scrollWidth")
+            shown = tab.eval_on_selector("img.picture", "i => i.getBoundingClientRect().right")
+        finally:
+            context.close()
+        assert scroll <= width, f"horizontal scroll at {width} px"
+        assert shown <= width
+
+
+def test_the_signature_is_text_whatever_the_coachs_name_and_portrait_text(
+    newsletter_copy, tmp_path
+):
+    settings = newsletter_copy / "site.toml"
+    text = re.sub(
+        r"(?m)^author = .*$",
+        lambda _: 'author = "Jo <b>Avery</b> & \\"Co\\""',
+        settings.read_text(),
+    )
+    text = re.sub(
+        r"(?m)^portrait_alt = .*$", lambda _: 'portrait_alt = "</td><script>x</script>"', text
+    )
+    settings.write_text(text)
+    write_note(newsletter_copy, "Hello.\n")
+    out = tmp_path / "issue"
+    result = compose(newsletter_copy, out)
+    assert result.returncode == 0, result.stderr
+    tree, plain = email_parts(out)
+    assert tree.xpath("//td[@class='name']")[0].text_content() == 'Jo <b>Avery</b> & "Co"'
+    assert tree.xpath("//img[@class='portrait']/@alt") == ["</td><script>x</script>"]
+    assert not tree.xpath("//b") and not tree.xpath("//script")
+    assert 'Jo <b>Avery</b> & "Co"' in plain

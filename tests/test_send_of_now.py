@@ -180,13 +180,22 @@ def test_an_issue_composed_with_a_wrong_address_is_not_mailed(composed_project):
             assert "wrong-typo.test" not in body and "https://coach.test/newsletter/1/" in body
 
 
-def test_an_issue_composed_before_an_edit_is_not_mailed(composed_project):
-    article = composed_project / NEWEST
-    article.write_text(article.read_text().replace("Summary: Most", "Summary: Edited. Most", 1))
+@pytest.mark.parametrize("edit", ["article", "note"])
+def test_an_issue_composed_before_an_edit_is_not_mailed(composed_project, edit):
+    if edit == "article":
+        article = composed_project / NEWEST
+        text = article.read_text().replace("Summary: Most", "Summary: Edited. Most", 1)
+        article.write_text(text)
+    else:  # a note for the issue, written after it was composed and read
+        notes = composed_project / "content/newsletter/notes"
+        notes.mkdir(parents=True)
+        (notes / "1.md").write_text("A word before you read on.\n")
     write_subscribers(composed_project, 2)
     with MailServer() as server:
         refused = send(composed_project, smtp_env(server.port))
-        assert_refused(composed_project, refused, server, "an article or a setting changed")
+        assert_refused(
+            composed_project, refused, server, "an article, your note or a setting changed"
+        )
 
 
 def test_a_dry_run_test_sends_nothing_and_says_what_the_test_would_be(composed_project):

@@ -2,7 +2,8 @@
 
 Adds to the build: Atom and RSS feeds of the latest articles (feedgen, at
 FEED_ATOM_PATH and FEED_RSS_PATH), a web version of every sent newsletter issue
-at /newsletter/<number>/, and an archive of them at /newsletter/archive/, all
+at /newsletter/<number>/ (opening with the coach's note for it, when there
+is one: `note.py`), and an archive of them at /newsletter/archive/, all
 from the record of sent issues (DIGEST["record"], inside the content folder).
 `invoke digest` composes the next issue with `compose.compose_issue`.
 """
@@ -15,6 +16,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .feeds import build_feeds
+from .note import read_note
 from .record import load_record
 
 
@@ -53,6 +55,8 @@ class DigestGenerator(Generator):
         by_id = {article.metadata["id"]: article for article in articles}
         sent = list(reversed(load_record(record_path(self.settings))))
         relative = self.settings["RELATIVE_URLS"]
+        # The note's links to the site's pages stay inside this build of it.
+        base = f"{self.settings['SITEURL']}/"
         for issue in sent:
             writer.write_file(
                 f"newsletter/{issue.number}/index.html",
@@ -61,6 +65,7 @@ class DigestGenerator(Generator):
                 relative_urls=relative,
                 sent=issue,
                 carried=[by_id[i] for i in issue.articles if i in by_id],
+                note=read_note(self.settings, issue.number, base),
             )
         writer.write_file(
             "newsletter/archive/index.html",

@@ -1,5 +1,7 @@
 """One newsletter issue: the email (HTML, text and a ready .eml) built from the
-articles it carries."""
+articles it carries, opening as a letter: the coach's note for the issue when
+there is one (`note.py`), signed with their name and portrait, else the newest
+article, with its picture."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import css_inline
 import lxml.html
+from face import FaceSettingError, face_context
 from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.html_properties import Display, WhiteSpace
@@ -22,7 +26,11 @@ from inscriptis.model.config import ParserConfig
 from inscriptis.model.html_element import HtmlElement
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from reader_details.images import image_size
 
+from content_check.featured_image import featured_image
+
+from .note import read_note
 from .sending.addresses import has_control_characters, https_url_problem
 from .urls import (
     absolute_url,
@@ -66,6 +74,8 @@ class IssueArticle:
     date: datetime
     summary: Markup
     content: Markup | None = None
+    # Its `Image:` picture, for the newest article: {"url", "width", "height"}.
+    picture: dict | None = None
 
 
 @dataclass
@@ -103,9 +113,42 @@ def issue_articles(articles: list, settings: dict, full_text_of_newest: bool = F
             content=Markup(email_images(article_content(article, settings)))
             if full_text_of_newest and index == 0
             else None,
+            picture=email_picture(article, settings) if index == 0 else None,
         )
         for index, article in enumerate(articles)
     ]
+
+
+def email_picture(article, settings: dict) -> dict | None:
+    """The article's `Image:` as the email shows it: its full address, and a width
+    and height that fit the email's column (no SVG, which most email programs hide)."""
+    value = article.metadata.get("image")
+    path = value and featured_image(value, article.source_path, settings["PATH"])
+    size = path and not path.lower().endswith(".svg") and image_size(Path(settings["PATH"], path))
+    if not size:
+        return None
+    return {"url": absolute_url(settings, quote(path)), **fitted(size, EMAIL_COLUMN)}
+
+
+def fitted(size: tuple[int, int], width: int) -> dict:
+    """The width and height attributes showing a picture of `size` at most `width` wide."""
+    shown = min(width, size[0])
+    return {"width": shown, "height": round(size[1] * shown / size[0])}
+
+
+def signature(settings: dict) -> dict:
+    """How the coach signs a note: their name, and their portrait when there is one
+    an email can show (a JPEG, PNG or GIF; not an SVG)."""
+    try:
+        portrait = face_context(settings)["PORTRAIT"]
+    except FaceSettingError as problem:
+        raise SystemExit(f"{problem}\nNothing was composed.") from None
+    if portrait and not portrait["url"].lower().endswith(".svg"):
+        size = (portrait["width"], portrait["height"])
+        portrait = {**portrait, "url": absolute_url(settings, portrait["url"]), **fitted(size, 64)}
+    else:
+        portrait = None
+    return {"name": settings["AUTHOR"], "portrait": portrait}
 
 
 def email_images(fragment: str) -> str:
@@ -159,6 +202,8 @@ def compose_issue(
         "unsubscribe": UNSUBSCRIBE_SLOT,
         "site": {"name": settings["SITENAME"], "url": f"{site_url(settings)}/"},
         "author": settings["AUTHOR"],
+        "note": read_note(settings, number),
+        "signature": signature(settings),
         "lang": settings["DEFAULT_LANG"],
     }
     template = _email_templates(settings).get_template("email/issue.html")
@@ -226,11 +271,30 @@ TEXT_CSS = {
 
 
 def _plain_text(email_html: str) -> str:
-    """The text part: the same email as plain text, links shown, code blocks and list
-    indentation kept, trailing spaces removed."""
-    text = get_text(email_html, ParserConfig(css=TEXT_CSS, display_links=True))
+    """The text part: the same email as plain text, each link's address written out
+    after its words, code blocks and list indentation kept, trailing spaces removed."""
+    text = get_text(_links_written_out(email_html), ParserConfig(css=TEXT_CSS))
     lines = [line.rstrip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def _links_written_out(email_html: str) -> str:
+    """The HTML with each link's bare address after its words, as a reader of plain
+    text follows it: "Unsubscribe with one click: *|UNSUB|*" for a link standing
+    alone, "words (address)" inside a sentence; never Markdown's [words](address)."""
+    tree = lxml.html.document_fromstring(email_html)
+    for link in list(tree.iter("a")):
+        address = link.get("href", "").removeprefix("mailto:")
+        words = " ".join(link.text_content().split())
+        if not address or address == words:
+            continue
+        alone = " ".join(link.getparent().text_content().split()) == words
+        if not words:  # a picture's link: its address alone
+            written = f" {address} "
+        else:
+            written = f": {address}" if alone else f" ({address})"
+        link.tail = written + (link.tail or "")
+    return lxml.html.tostring(tree, encoding="unicode")
 
 
 def _email_templates(settings: dict) -> Environment:

@@ -82,7 +82,8 @@ def differences(
     ]
     if not reasons and fresh and on_disk != (fresh.subject, fresh.html_to_fill, fresh.text_to_fill):
         reasons.append(
-            "an article or a setting changed since it was composed (its subject, text or "
+            "an article, your note or a setting changed since it was composed (its subject, "
+            "text or "
             "links are not what they are now)"
         )
     return reasons
