@@ -59,11 +59,11 @@ def test_a_draft_links_the_topics_and_author_the_site_has_and_names_the_others(w
     page = parse(writing_site / "drafts/still-a-draft/index.html")
     tags = page.xpath("//ul[@class='tags']/li")
     linked = {li.text_content(): bool(li.xpath("a")) for li in tags}
-    assert linked == {"coaching": True, "only-in-a-draft": False}
+    assert linked == {"Coaching": True, "only-in-a-draft": False}
     author = page.xpath("//section[@class='author']")[0]
     assert "Sam Rivera" in author.text_content() and not author.xpath(".//a")
     scheduled = parse(writing_site / "drafts/waiting-for-its-day/index.html")
     linked = {
         li.text_content(): bool(li.xpath("a")) for li in scheduled.xpath("//ul[@class='tags']/li")
     }
-    assert linked == {"only-when-scheduled": False, "ifs": True}
+    assert linked == {"only-when-scheduled": False, "IFS": True}
