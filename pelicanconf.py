@@ -70,6 +70,8 @@ PLUGINS = [
     "reader_details",
     "forms",
     "face",
+    # After reader_details and face: an article's picture and the portrait.
+    "sharing_cards",
     "fingerprint",
     "headers",
     "admin",

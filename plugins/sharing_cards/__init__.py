@@ -1,0 +1,176 @@
+"""Sharing cards: the picture social sites show when a page is shared (issue 25).
+
+Adds to the build:
+
+- on every article: `social_card` ({"url", "width", "height", "alt"}), a
+  1200x630 JPEG with its title, the site's name and its own picture (its
+  `Image:` header, when Pillow can read it) or else the coach's portrait
+  (COACH_PORTRAIT), in the theme's font (theme/cards/);
+- the template variable SITE_CARD (the same keys): the site's own card (its
+  name, tagline and portrait), for every other page and for an article whose title has a
+  character the font cannot draw (the build says so in one line, the first
+  time it meets that title).
+
+Each card is made once: kept in CACHE_PATH under a name made of everything
+drawn on it (title, site name, picture and font bytes), so a warm build makes
+none, and written to theme/cards/ in the output under that name (a changed
+card has a new address, which social sites fetch afresh).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+from pelican import signals
+
+from content_check.featured_image import featured_image
+from face import FaceSettingError, theme_picture
+from reader_details import absolute_url
+
+from .drawing import HEIGHT, WIDTH, draw_card, plain, undrawable
+
+__all__ = ["CardMaker", "register"]
+
+OUTPUT_FOLDER = "theme/cards"
+# Read by Pillow; an SVG picture is left to the portrait.
+RASTER = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+FONT_FILE = Path(__file__).resolve().parents[2] / "theme" / "cards" / "SourceSansPro-Semibold.ttf"
+
+
+def _digest(*parts: bytes) -> str:
+    hashed = hashlib.sha256()
+    for part in parts:
+        hashed.update(len(part).to_bytes(8, "big") + part)
+    return hashed.hexdigest()[:20]
+
+
+class CardMaker:
+    """Makes (or finds in the cache) the cards of one build."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.content = Path(settings["PATH"])
+        self.cache = Path(settings["CACHE_PATH"]) / "sharing-cards"
+        self.font_bytes = FONT_FILE.read_bytes()
+        self.portrait = self._portrait()
+        self.made: list[str] = []  # output names of the cards drawn in this build
+        self.written: dict[str, Path] = {}  # output name -> cached file
+        self.new_fallbacks: list[str] = []  # "articles/x.md: “…”" the first time seen
+
+    def _portrait(self) -> Path | None:
+        try:
+            picture = theme_picture(self.settings, "COACH_PORTRAIT", "")
+        except FaceSettingError:  # missing or unreadable: the face plugin says so
+            return None
+        path = picture and self.content / unquote(picture["url"])
+        return path if path and path.suffix.lower() in RASTER else None
+
+    def card(self, title: str, picture: Path | None, round_portrait: bool) -> str:
+        """The card's output path (theme/cards/NAME.jpg), drawn unless cached."""
+        site_name = self.settings["SITENAME"]
+        picture_bytes = picture.read_bytes() if picture else b""
+        key = _digest(
+            plain(title).encode(),
+            site_name.encode(),
+            picture_bytes,
+            b"round" if round_portrait else b"panel",
+            self.font_bytes,
+        )
+        cached = self.cache / f"{key}.jpg"
+        if not cached.is_file():
+            data = draw_card(title, site_name, picture, round_portrait)
+            self.cache.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(f".{os.getpid()}.part")
+            partial.write_bytes(data)
+            partial.replace(cached)  # a card in the cache is always whole
+            self.made.append(key)
+        name = f"{OUTPUT_FOLDER}/{key}.jpg"
+        self.written[name] = cached
+        return name
+
+    def site_card(self) -> dict:
+        title = self.settings.get("SITE_TAGLINE") or self.settings["SITENAME"]
+        name = self.card(title, self.portrait, round_portrait=True)
+        alt = self.settings["SITENAME"] + (f": {title}" if title != self.settings["SITENAME"] else "")
+        return self._described(name, alt)
+
+    def article_card(self, article, site_card: dict) -> dict:
+        title = plain(str(article.title))
+        missing = undrawable(title)
+        if missing:
+            self._remember_fallback(article, title, missing)
+            return site_card
+        own = self._own_picture(article)
+        picture = own or self.portrait
+        name = self.card(title, picture, round_portrait=own is None)
+        return self._described(name, f"{title} · {self.settings['SITENAME']}")
+
+    def _own_picture(self, article) -> Path | None:
+        value = getattr(article, "image", None)
+        found = value and featured_image(value, article.source_path, str(self.content))
+        path = found and self.content / found
+        return path if path and path.suffix.lower() in RASTER else None
+
+    def _remember_fallback(self, article, title: str, missing: list[str]) -> None:
+        # Said the first time the build meets this title, not on every build after.
+        marker = self.cache / f"{_digest(title.encode(), self.font_bytes)}.fallback"
+        if marker.exists():
+            return
+        self.cache.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        where = os.path.relpath(article.source_path, self.content).replace(os.sep, "/")
+        self.new_fallbacks.append(f"content/{where} ({' '.join(missing)})")
+
+    def _described(self, name: str, alt: str) -> dict:
+        url = absolute_url(self.settings["SITEURL"], name)
+        return {"url": url, "width": WIDTH, "height": HEIGHT, "alt": alt}
+
+    def fallback_message(self) -> str:
+        if not self.new_fallbacks:
+            return ""
+        return (
+            "Sharing cards: the card's font has no letters for "
+            + "; ".join(self.new_fallbacks)
+            + ", so social sites show the site's card for "
+            + ("that article" if len(self.new_fallbacks) == 1 else "those articles")
+            + ". Nothing to fix (the font draws Latin, Greek and Cyrillic letters)"
+        )
+
+
+_maker: CardMaker | None = None
+
+
+def make_cards(generator) -> None:
+    global _maker
+    _maker = CardMaker(generator.settings)
+    site_card = _maker.site_card()
+    generator.context["SITE_CARD"] = site_card
+    for article in generator.articles + generator.hidden_articles + generator.drafts:
+        article.social_card = _maker.article_card(article, site_card)
+    message = _maker.fallback_message()
+    if message:
+        print(message, file=sys.stderr, flush=True)
+
+
+def write_cards(pelican) -> None:
+    if _maker is None:
+        return
+    folder = Path(pelican.output_path) / OUTPUT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.jpg"):  # an earlier title's card (writing builds keep output/)
+        if f"{OUTPUT_FOLDER}/{old.name}" not in _maker.written:
+            old.unlink()
+    for name, cached in _maker.written.items():
+        target = Path(pelican.output_path) / name
+        if not target.exists():  # named by its content: one there is this one
+            shutil.copyfile(cached, target)
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(make_cards)
+    signals.finalized.connect(write_cards)
