@@ -26,20 +26,19 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote
 
-from pelican import signals
-
-from content_check.featured_image import featured_image
 from face import FaceSettingError, theme_picture
+from pelican import signals
 from reader_details import absolute_url
 
-from .drawing import HEIGHT, WIDTH, draw_card, plain, undrawable
+from content_check.featured_image import featured_image
+
+from .drawing import FONT, HEIGHT, WIDTH, draw_card, plain, undrawable
 
 __all__ = ["CardMaker", "register"]
 
 OUTPUT_FOLDER = "theme/cards"
 # Read by Pillow; an SVG picture is left to the portrait.
 RASTER = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-FONT_FILE = Path(__file__).resolve().parents[2] / "theme" / "cards" / "SourceSansPro-Semibold.ttf"
 
 
 def _digest(*parts: bytes) -> str:
@@ -56,7 +55,7 @@ class CardMaker:
         self.settings = settings
         self.content = Path(settings["PATH"])
         self.cache = Path(settings["CACHE_PATH"]) / "sharing-cards"
-        self.font_bytes = FONT_FILE.read_bytes()
+        self.font_bytes = FONT.read_bytes()
         self.portrait = self._portrait()
         self.made: list[str] = []  # output names of the cards drawn in this build
         self.written: dict[str, Path] = {}  # output name -> cached file
@@ -96,8 +95,8 @@ class CardMaker:
     def site_card(self) -> dict:
         title = self.settings.get("SITE_TAGLINE") or self.settings["SITENAME"]
         name = self.card(title, self.portrait, round_portrait=True)
-        alt = self.settings["SITENAME"] + (f": {title}" if title != self.settings["SITENAME"] else "")
-        return self._described(name, alt)
+        site_name = self.settings["SITENAME"]
+        return self._described(name, site_name + (f": {title}" if title != site_name else ""))
 
     def article_card(self, article, site_card: dict) -> dict:
         title = plain(str(article.title))

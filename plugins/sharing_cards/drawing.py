@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
@@ -24,13 +24,13 @@ PANEL = 440  # width of an article's own picture, on the right
 PORTRAIT = 300  # diameter of the round portrait
 
 
-@lru_cache(maxsize=None)
+@cache
 def font(size: int) -> ImageFont.FreeTypeFont:
     # The basic layout draws the same pixels wherever the build runs (raqm may be absent).
     return ImageFont.truetype(str(FONT), size, layout_engine=ImageFont.Layout.BASIC)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _missing_glyph() -> bytes:
     # A character outside Unicode's assigned planes has no glyph: the font draws
     # its "missing" box (.notdef) for it, as for any character it lacks.
