@@ -1,0 +1,186 @@
+"""Every article has a sharing card (og:image): 1200x630, at most 150 KB, its
+title drawn whole in the theme's font, made once; a title the font cannot draw
+shares the site's card, and the build says so in one line, once."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from PIL import Image, ImageChops
+
+from conftest import ROOT, parse, run_pelican
+
+sys.path.insert(0, str(ROOT / "plugins"))
+from sharing_cards.drawing import (  # noqa: E402
+    FONT,
+    HEIGHT,
+    WIDTH,
+    draw_card,
+    drawable,
+    fit,
+    font,
+    undrawable,
+)
+
+SITEURL = "https://coach.test"
+MANY_SCRIPTS = "Café “naïve” ‘parts’ — Ψυχή και στόχοι, душа и цели: Ærøskøbing façade"
+LONG = ("Why the part of you that says no is protecting something you care about " * 3)[:200]
+FALLBACKS = {"cjk": "心の部分と目標", "emoji": "Small steps 🌱 every day"}
+ESCAPING = 'Less <b>is</b> "more" & </script> you'
+
+
+def article(slug: str, title: str, extra: str = "") -> str:
+    return (
+        f"Title: {title}\nDate: 2026-02-0{len(slug) % 9 + 1} 09:00\nId: 2026-02-01-{slug}\n"
+        f"Status: published\n{extra}\nA few words about {slug}.\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("cards") / "content"
+    shutil.copytree(ROOT / "content", folder)
+    articles = folder / "articles"
+    (articles / "many-scripts.md").write_text(article("many-scripts", MANY_SCRIPTS))
+    (articles / "long-title.md").write_text(article("long-title", LONG))
+    (articles / "escaping.md").write_text(article("escaping", ESCAPING))
+    for slug, title in FALLBACKS.items():
+        (articles / f"{slug}.md").write_text(article(slug, title))
+    # A phone-sized photo-like picture (noise compresses worst), as its own picture.
+    photo = Image.effect_noise((1600, 1200), 90).convert("RGB")
+    photo.save(folder / "images" / "photo.jpg", quality=95)
+    (articles / "with-photo.md").write_text(
+        article("with-photo", "A walk with a photo", "Image: {static}/images/photo.jpg")
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(content, tmp_path_factory):
+    """A cold publish build, then a warm one with the same cache."""
+    where = tmp_path_factory.mktemp("cards-out")
+    cache = where / "cache"
+    runs = []
+    for name in ("cold", "warm"):
+        result = run_pelican(
+            content, where / name, "publishconf.py", "-e", f'CACHE_PATH="{cache}"',
+            env={"SITEURL": SITEURL},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        runs.append(result)
+        if name == "cold":
+            made = {p: p.stat().st_mtime_ns for p in (cache / "sharing-cards").iterdir()}
+    return where, cache, runs, made
+
+
+def card_of(site: Path, slug: str) -> tuple[dict, Path]:
+    tree = parse(site / slug / "index.html")
+    meta = {}
+    for element in tree.xpath("//meta[starts-with(@property, 'og:image')]"):
+        meta.setdefault(element.get("property"), element.get("content"))  # the first
+    assert meta["og:image"].startswith(f"{SITEURL}/theme/cards/"), meta
+    return meta, site / urlsplit(meta["og:image"]).path.lstrip("/")
+
+
+def test_every_article_has_its_own_card_of_the_right_size(built, content):
+    site = built[0] / "cold"
+    slugs = [p.stem for p in (content / "articles").glob("*.md")]
+    cards = {}
+    for slug in slugs:
+        if not (site / slug / "index.html").exists():
+            continue  # a draft or scheduled sample article
+        meta, path = card_of(site, slug)
+        assert meta["og:image:width"] == "1200" and meta["og:image:height"] == "630"
+        assert meta["og:image:type"] == "image/jpeg"
+        assert path.stat().st_size <= 150_000, (slug, path.stat().st_size)
+        with Image.open(path) as image:
+            assert image.size == (1200, 630) and image.format == "JPEG"
+        cards[slug] = meta["og:image"]
+    assert len(cards) >= 8
+    own = {url for slug, url in cards.items() if slug not in FALLBACKS}
+    assert len(own) == len(cards) - len(FALLBACKS), "one card per title"
+    meta, _ = card_of(site, "many-scripts")
+    assert meta["og:image:alt"] == f"{MANY_SCRIPTS} · Parts & Purpose Coaching"
+
+
+def test_the_alt_text_is_escaped(built):
+    site = built[0] / "cold"
+    html = (site / "escaping" / "index.html").read_text()
+    assert 'content="Less &lt;b&gt;is&lt;/b&gt; &#34;more&#34; &amp; &lt;/script&gt; you' in html
+    meta, _ = card_of(site, "escaping")
+    assert meta["og:image:alt"] == f"{ESCAPING} · Parts & Purpose Coaching"
+
+
+def test_a_title_the_font_cannot_draw_shares_the_site_card_and_is_named_once(built):
+    where, _, (cold, warm), _ = built
+    site_card = card_of(where / "cold", "about")[0]  # a page: the site's card
+    for slug in FALLBACKS:
+        assert card_of(where / "cold", slug)[0] == site_card, slug
+    lines = [line for line in cold.stderr.splitlines() if "Sharing cards" in line]
+    assert len(lines) == 1, cold.stderr
+    assert "content/articles/cjk.md (心 の 部 分 と 目 標)" in lines[0]
+    assert "content/articles/emoji.md (🌱)" in lines[0]
+    assert "many-scripts" not in lines[0]
+    assert "Sharing cards" not in warm.stderr, "said once, not on every build"
+
+
+def test_a_warm_build_makes_no_card_again(built):
+    where, cache, _, made = built
+    after = {p: p.stat().st_mtime_ns for p in (cache / "sharing-cards").iterdir()}
+    assert after == made
+    cold = sorted(p.name for p in (where / "cold" / "theme" / "cards").iterdir())
+    warm = sorted(p.name for p in (where / "warm" / "theme" / "cards").iterdir())
+    assert cold == warm
+    for name in cold:
+        cold_bytes = (where / "cold" / "theme" / "cards" / name).read_bytes()
+        assert cold_bytes == (where / "warm" / "theme" / "cards" / name).read_bytes()
+
+
+def test_the_own_picture_fills_the_right_side(built, content):
+    _, path = card_of(built[0] / "cold", "with-photo")
+    with Image.open(path) as card:
+        right = card.crop((WIDTH - 300, 0, WIDTH, HEIGHT)).convert("L")
+        left = card.crop((300, 0, 600, 60)).convert("L")
+    assert max(right.getextrema()) - min(right.getextrema()) > 150, "the noise photo"
+    assert left.getextrema()[1] - left.getextrema()[0] < 12, "the plain background"
+
+
+def test_the_font_has_every_letter_of_latin_greek_and_cyrillic_titles():
+    for character in MANY_SCRIPTS + LONG + "ÀÉÎÕÜŁŒŠŽ αβγδεζηθλμπσω АБВГДЕЖЗИЙЯ ёъыэюя ’“”…–":
+        assert drawable(character), f"{character!r} U+{ord(character):04X}"
+        if not character.isspace():
+            assert font(48).getmask(character).getbbox(), character
+    assert undrawable(FALLBACKS["cjk"]) == list(FALLBACKS["cjk"])
+    assert undrawable(FALLBACKS["emoji"]) == ["🌱"]
+
+
+def test_a_200_character_title_is_wrapped_inside_the_card():
+    assert len(LONG) == 200
+    size, lines = fit(LONG, 700, 380)
+    assert all(font(size).getlength(line) <= 700 for line in lines)
+    assert " ".join(lines).replace("…", "") in LONG
+    # Drawn, no letter of the title reaches into the footer or past the right margin.
+    card = Image.open(io.BytesIO(draw_card(LONG, "Site", None, False)))
+    blank = Image.open(io.BytesIO(draw_card("", "Site", None, False)))
+    changed = ImageChops.difference(card.convert("L"), blank.convert("L")).point(
+        lambda v: 255 if v > 40 else 0
+    )
+    box = changed.getbbox()
+    assert box and box[2] <= WIDTH - 72 and box[3] <= HEIGHT - 72 - 34 - 30, box
+
+
+def test_a_word_longer_than_the_line_is_cut_not_overflowing():
+    word = "Selbstwirksamkeitserwartungsüberzeugungsarbeit" * 2
+    size, lines = fit(word, 500, 380)
+    assert all(font(size).getlength(line) <= 500 for line in lines)
+    assert "".join(lines) == word
+
+
+def test_the_font_ships_with_its_licence():
+    licence = (FONT.parent / "OFL.txt").read_text()
+    assert "SIL Open Font License, Version 1.1" in licence
