@@ -184,3 +184,14 @@ def test_a_word_longer_than_the_line_is_cut_not_overflowing():
 def test_the_font_ships_with_its_licence():
     licence = (FONT.parent / "OFL.txt").read_text()
     assert "SIL Open Font License, Version 1.1" in licence
+
+
+def test_the_public_site_holds_only_the_cards_its_pages_name(built):
+    # A draft's (or scheduled article's) title must not reach the public site early.
+    site = built[0] / "cold"
+    named = set()
+    for page in site.rglob("*.html"):
+        named.update(parse(page).xpath("//meta[@property='og:image']/@content"))
+    served = {f"{SITEURL}/theme/cards/{p.name}" for p in (site / "theme" / "cards").iterdir()}
+    assert served and served <= named
+    assert not (site / "what-a-first-session-looks-like").exists(), "the sample draft"

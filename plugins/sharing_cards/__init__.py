@@ -149,7 +149,11 @@ def make_cards(generator) -> None:
     _maker = CardMaker(generator.settings)
     site_card = _maker.site_card()
     generator.context["SITE_CARD"] = site_card
-    for article in generator.articles + generator.hidden_articles + generator.drafts:
+    # A draft (or scheduled) article's card only where its page is written: a
+    # publish build must not put its title on the public site early.
+    writes_drafts = bool(generator.settings.get("DRAFT_SAVE_AS"))
+    drafts = generator.drafts if writes_drafts else []
+    for article in generator.articles + generator.hidden_articles + drafts:
         article.social_card = _maker.article_card(article, site_card)
     message = _maker.fallback_message()
     if message:
