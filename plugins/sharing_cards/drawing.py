@@ -157,7 +157,7 @@ def draw_card(title: str, site_name: str, picture: Path | None, round_portrait: 
 
 def _jpeg(card: Image.Image) -> bytes:
     """The smallest loss that keeps the card within MAX_BYTES."""
-    for quality in (88, 80, 72, 64, 56, 48):
+    for quality in (88, 80, 72, 64, 56, 48, 40, 30, 20):  # a noisy photo needs the low ones
         buffer = io.BytesIO()
         card.save(buffer, "JPEG", quality=quality, optimize=True, subsampling="4:2:0")
         if buffer.tell() <= MAX_BYTES:
