@@ -45,7 +45,7 @@ def _digest(*parts: bytes) -> str:
     hashed = hashlib.sha256()
     for part in parts:
         hashed.update(len(part).to_bytes(8, "big") + part)
-    return hashed.hexdigest()[:20]
+    return hashed.hexdigest()[:12]
 
 
 class CardMaker:
@@ -107,7 +107,8 @@ class CardMaker:
         own = self._own_picture(article)
         picture = own or self.portrait
         name = self.card(title, picture, round_portrait=own is None)
-        return self._described(name, f"{title} · {self.settings['SITENAME']}")
+        # The card's words; the site's name is in og:site_name beside it.
+        return self._described(name, title)
 
     def _own_picture(self, article) -> Path | None:
         value = getattr(article, "image", None)
