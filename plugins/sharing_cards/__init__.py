@@ -55,7 +55,9 @@ class CardMaker:
         self.settings = settings
         self.content = Path(settings["PATH"])
         self.cache = Path(settings["CACHE_PATH"]) / "sharing-cards"
-        self.font_bytes = FONT.read_bytes()
+        # Read once a build: the font and each picture are in every key they draw.
+        self.font_digest = hashlib.sha256(FONT.read_bytes()).digest()
+        self.picture_digests: dict[Path, bytes] = {}
         self.portrait = self._portrait()
         self.made: list[str] = []  # output names of the cards drawn in this build
         self.written: dict[str, Path] = {}  # output name -> cached file
@@ -72,13 +74,12 @@ class CardMaker:
     def card(self, title: str, picture: Path | None, round_portrait: bool) -> str:
         """The card's output path (theme/cards/NAME.jpg), drawn unless cached."""
         site_name = self.settings["SITENAME"]
-        picture_bytes = picture.read_bytes() if picture else b""
         key = _digest(
             plain(title).encode(),
             site_name.encode(),
-            picture_bytes,
+            self._picture_digest(picture),
             b"round" if round_portrait else b"panel",
-            self.font_bytes,
+            self.font_digest,
         )
         cached = self.cache / f"{key}.jpg"
         if not cached.is_file():
@@ -91,6 +92,13 @@ class CardMaker:
         name = f"{OUTPUT_FOLDER}/{key}.jpg"
         self.written[name] = cached
         return name
+
+    def _picture_digest(self, picture: Path | None) -> bytes:
+        if picture is None:
+            return b""
+        if picture not in self.picture_digests:
+            self.picture_digests[picture] = hashlib.sha256(picture.read_bytes()).digest()
+        return self.picture_digests[picture]
 
     def site_card(self) -> dict:
         title = self.settings.get("SITE_TAGLINE") or self.settings["SITENAME"]
@@ -118,7 +126,7 @@ class CardMaker:
 
     def _remember_fallback(self, article, title: str, missing: list[str]) -> None:
         # Said the first time the build meets this title, not on every build after.
-        marker = self.cache / f"{_digest(title.encode(), self.font_bytes)}.fallback"
+        marker = self.cache / f"{_digest(title.encode(), self.font_digest)}.fallback"
         if marker.exists():
             return
         self.cache.mkdir(parents=True, exist_ok=True)
