@@ -196,3 +196,16 @@ def test_the_public_site_holds_only_the_cards_its_pages_name(built):
     served = {f"{SITEURL}/theme/cards/{p.name}" for p in (site / "theme" / "cards").iterdir()}
     assert served and served <= named
     assert not (site / "what-a-first-session-looks-like").exists(), "the sample draft"
+
+
+def test_a_site_name_the_font_cannot_draw_is_left_off_not_drawn_as_boxes(tmp_path):
+    from sharing_cards import CardMaker
+
+    settings = {"PATH": str(ROOT / "content"), "CACHE_PATH": str(tmp_path), "SITEURL": ""}
+    settings |= {"SITENAME": "心の庭", "SITE_TAGLINE": "", "COACH_PORTRAIT": ""}
+    card = CardMaker(settings).site_card()
+    assert card["alt"] == "心の庭"
+    (made,) = (tmp_path / "sharing-cards").iterdir()
+    with Image.open(made) as drawn:
+        text_side = drawn.convert("L").crop((40, 0, WIDTH, HEIGHT))
+    assert text_side.getextrema()[0] > 150, "no dark letter or box: the words are left off"

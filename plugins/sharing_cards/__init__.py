@@ -73,7 +73,8 @@ class CardMaker:
 
     def card(self, title: str, picture: Path | None, round_portrait: bool) -> str:
         """The card's output path (theme/cards/NAME.jpg), drawn unless cached."""
-        site_name = self.settings["SITENAME"]
+        # A site's name in letters the font lacks is left off rather than drawn as boxes.
+        site_name = "" if undrawable(self.settings["SITENAME"]) else self.settings["SITENAME"]
         key = _digest(
             plain(title).encode(),
             site_name.encode(),
@@ -102,7 +103,7 @@ class CardMaker:
 
     def site_card(self) -> dict:
         title = self.settings.get("SITE_TAGLINE") or self.settings["SITENAME"]
-        name = self.card(title, self.portrait, round_portrait=True)
+        name = self.card("" if undrawable(title) else title, self.portrait, round_portrait=True)
         site_name = self.settings["SITENAME"]
         return self._described(name, site_name + (f": {title}" if title != site_name else ""))
 
