@@ -209,3 +209,26 @@ def test_a_site_name_the_font_cannot_draw_is_left_off_not_drawn_as_boxes(tmp_pat
     with Image.open(made) as drawn:
         text_side = drawn.convert("L").crop((40, 0, WIDTH, HEIGHT))
     assert text_side.getextrema()[0] > 150, "no dark letter or box: the words are left off"
+
+
+def test_a_writing_build_keeps_only_the_cards_of_the_titles_it_has(tmp_path):
+    content, output = tmp_path / "content", tmp_path / "output"
+    shutil.copytree(ROOT / "content", content)
+    note = content / "articles" / "note.md"
+    names = []
+    for title in ("A first title", "A better title"):
+        note.write_text(article("note", title))
+        cache = f'CACHE_PATH="{tmp_path / "cache"}"'
+        result = run_pelican(content, output, "pelicanconf.py", "-e", cache)
+        assert result.returncode == 0, result.stderr
+        page = parse(output / "note" / "index.html")
+        (url,) = page.xpath("//meta[@property='og:image']/@content")
+        assert (output / url.lstrip("/")).is_file(), url
+        names.append(url.rsplit("/", 1)[1])
+    assert names[0] != names[1], "a new title, a new address"
+    named = set()
+    for page in output.rglob("*.html"):
+        named.update(parse(page).xpath("//meta[@property='og:image']/@content"))
+    served = {f"/theme/cards/{p.name}" for p in (output / "theme" / "cards").iterdir()}
+    assert served == {url for url in named if url.startswith("/theme/cards/")}
+    assert f"/theme/cards/{names[0]}" not in served, "the old title's card is gone"
