@@ -34,6 +34,10 @@ FALLBACKS = {"cjk": "心の部分と目標", "emoji": "Small steps 🌱 every da
 ESCAPING = 'Less <b>is</b> "more" & </script> you'
 
 
+# Sharing cards are off unless asked for (pelicanconf.py says why).
+CARDS_ON = "SHARING_CARDS=true"
+
+
 def article(slug: str, title: str, extra: str = "") -> str:
     return (
         f"Title: {title}\nDate: 2026-02-0{len(slug) % 9 + 1} 09:00\nId: 2026-02-01-{slug}\n"
@@ -68,7 +72,7 @@ def built(content, tmp_path_factory):
     runs = []
     for name in ("cold", "warm"):
         result = run_pelican(
-            content, where / name, "publishconf.py", "-e", f'CACHE_PATH="{cache}"',
+            content, where / name, "publishconf.py", "-e", f'CACHE_PATH="{cache}"', CARDS_ON,
             env={"SITEURL": SITEURL},
         )  # fmt: skip
         assert result.returncode == 0, result.stdout + result.stderr
@@ -219,7 +223,7 @@ def test_a_writing_build_keeps_only_the_cards_of_the_titles_it_has(tmp_path):
     for title in ("A first title", "A better title"):
         note.write_text(article("note", title))
         cache = f'CACHE_PATH="{tmp_path / "cache"}"'
-        result = run_pelican(content, output, "pelicanconf.py", "-e", cache)
+        result = run_pelican(content, output, "pelicanconf.py", "-e", cache, CARDS_ON)
         assert result.returncode == 0, result.stderr
         page = parse(output / "note" / "index.html")
         (url,) = page.xpath("//meta[@property='og:image']/@content")
@@ -232,3 +236,12 @@ def test_a_writing_build_keeps_only_the_cards_of_the_titles_it_has(tmp_path):
     served = {f"/theme/cards/{p.name}" for p in (output / "theme" / "cards").iterdir()}
     assert served == {url for url in named if url.startswith("/theme/cards/")}
     assert f"/theme/cards/{names[0]}" not in served, "the old title's card is gone"
+
+
+def test_without_the_setting_no_card_is_made_and_og_image_is_the_sites_picture(tmp_path):
+    result = run_pelican(ROOT / "content", tmp_path / "output", "pelicanconf.py")
+    assert result.returncode == 0, result.stderr
+    page = parse(tmp_path / "output" / "coaching-or-therapy" / "index.html")
+    images = page.xpath("//meta[@property='og:image']/@content")
+    assert len(images) == 1 and "/theme/cards/" not in images[0]
+    assert not (tmp_path / "output" / "theme" / "cards").exists()
