@@ -49,6 +49,10 @@ PATH = "content"
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
+# A 1200x630 sharing card per article for og:image (README "Sharing cards"). Off
+# for now: each card costs about 10 ms to draw on a cold build (1,000 articles:
+# some 10 CPU-seconds, against about 3 s for bare Pelican's whole build).
+SHARING_CARDS = False
 THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
@@ -70,6 +74,8 @@ PLUGINS = [
     "reader_details",
     "forms",
     "face",
+    # After reader_details and face: an article's picture and the portrait.
+    "sharing_cards",
     "fingerprint",
     "headers",
     "admin",
