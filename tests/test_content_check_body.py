@@ -245,3 +245,13 @@ def test_twenty_nested_quotes_are_read_in_full(tmp_path):
         page.xpath("count(//main//blockquote[not(.//blockquote)]/ancestor-or-self::blockquote)")
         == 20
     )
+
+
+def test_a_message_quoting_a_line_with_an_invisible_character_shows_its_code(tmp_path):
+    """The fix quotes the coach's line; U+202E in it must not turn the message around."""
+    from content_check.problems import Problem, report
+
+    line = "Title: \u202eMeeting your critic"
+    shown = report([Problem(str(tmp_path / "a.md"), 1, "A problem", f'look at "{line}"')])
+    assert "\u202e" not in shown
+    assert 'look at "Title: <U+202E>Meeting your critic"' in shown

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .characters import IN_TEXT
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -16,13 +18,19 @@ class Problem:
     def format(self, relative_to: str | None = None) -> str:
         shown = display_path(self.path, relative_to)
         where = f"{shown}:{self.line}" if self.line else shown
-        return f"{where}: {self.what}. Fix: {self.fix}"
+        return visible(f"{where}: {self.what}. Fix: {self.fix}")
 
     def annotation(self) -> str:
         """The problem as a GitHub Actions error, shown on the commit's file and line."""
         where = f"file={display_path(self.path)}" + (f",line={self.line}" if self.line else "")
-        text = f"{self.what}. Fix: {self.fix}".replace("%", "%25").replace("\n", "%0A")
+        text = visible(f"{self.what}. Fix: {self.fix}").replace("%", "%25").replace("\n", "%0A")
         return f"::error {where}::{text}"
+
+
+def visible(text: str) -> str:
+    """`text` with each invisible character written as its code
+    (<U+202E>): a message quoting the coach's line must not turn itself around."""
+    return IN_TEXT.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
 
 
 def display_path(path: str, base: str | None = None) -> str:
