@@ -155,8 +155,9 @@ def picture_item(item, settings: dict) -> None:
 
 def _share_sized(article, image: str, settings: dict) -> None:
     """Social sites get a 1200 px JPEG (or PNG) of the `Image:`, never the original."""
-    from content_check.featured_image import featured_image
     from reader_details import absolute_url
+
+    from content_check.featured_image import featured_image
 
     relative = featured_image(image, article.source_path, settings["PATH"])
     if not relative or not is_raster(relative):
