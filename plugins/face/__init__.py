@@ -7,8 +7,9 @@ address inside the site, its width, height and text alternative; None when not
 set; the portrait's `sizes` are those the pictures plugin made), BOOKING
 (the booking page's full address, or "") and FACE_NOTICES (why a picture is
 missing, in a writing build), read from the settings COACH_PORTRAIT,
-COACH_PORTRAIT_ALT, SITE_LOGO and BOOKING_URL. A picture setting that points outside the site's pictures or at a file that is no
-picture, or a booking "address" that is really an embed code, stops the build
+COACH_PORTRAIT_ALT, SITE_LOGO and BOOKING_URL. A picture setting that points
+outside the site's pictures or at a file that is no picture, or a booking
+"address" that is really an embed code, stops the build
 with the setting's name and the exact fix, before anything is written; a
 picture that is not there is left out of the pages, and a writing build says
 so where the portrait would be.
