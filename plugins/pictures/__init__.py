@@ -36,7 +36,7 @@ __all__ = ["CONTENT_WIDTHS", "picture_items", "picture_sizes", "plain_pictures",
 # screen at twice.
 CONTENT_WIDTHS = (480, 800, 1200, 1600)
 CONTENT_SIZES = "(min-width: 42.5rem) 40rem, calc(100vw - 2.5rem)"
-SOCIAL_WIDTH = (1200,)
+SOCIAL_WIDTH = 1200
 WRITTEN_ITEMS = ("articles", "drafts", "hidden_articles", "pages", "hidden_pages", "draft_pages")
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -162,8 +162,10 @@ def _share_sized(article, image: str, settings: dict) -> None:
     relative = featured_image(image, article.source_path, settings["PATH"])
     if not relative or not is_raster(relative):
         return
-    sizes = picture_sizes(settings, relative, SOCIAL_WIDTH)
-    article.social_image = absolute_url(settings["SITEURL"], unquote(sizes["src"]))
+    # The 1200 px fallback made for the page (or the largest, for a smaller original).
+    fallback = picture_sizes(settings, relative, CONTENT_WIDTHS)["fallback"]
+    shared = next((path for path, width in fallback if width >= SOCIAL_WIDTH), fallback[-1][0])
+    article.social_image = absolute_url(settings["SITEURL"], unquote(shared))
     if isinstance(getattr(article, "structured_data", None), dict):
         article.structured_data["image"] = article.social_image
 
