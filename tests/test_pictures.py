@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageChops
 from test_theme_in_browser import CHROMIUM, CHROMIUM_ARGS, serve
 
-from conftest import ROOT, parse, run_pelican, tool_missing
+from conftest import ROOT, parse, problem_lines, run_pelican, tool_missing
 
 PHONE_BUDGET = 200_000
 IN_TEXT = "//div[contains(@class,'prose')]//picture"  # the article's own, not the portrait
@@ -224,3 +224,22 @@ def test_a_phone_reader_downloads_at_most_200_kb(browser, photo_site):
     assert any("portrait" in url for url in pictures), pictures
     assert sum(pictures.values()) <= PHONE_BUDGET, pictures
     print(f"\nA phone reader (375 px, DPR 2) downloads: {pictures}")
+
+
+def test_a_file_that_is_no_picture_stops_the_build_with_the_fix(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "images" / "cut.jpg").write_bytes(phone_photo(400, 300)[:2000])
+    article = ARTICLE.replace("phone-photo.jpg", "cut.jpg").replace(
+        "Image: {static}/images/cut.jpg\n", ""
+    )
+    (content / "articles" / "cut.md").write_text(article, encoding="utf-8")
+    cache = f'CACHE_PATH="{tmp_path / "cache"}"'
+    result = run_pelican(content, tmp_path / "output", "pelicanconf.py", "-e", cache)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = problem_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line["path"] == "content/images/cut.jpg"
+    assert "save it again as JPEG" in line["fix"]

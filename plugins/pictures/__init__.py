@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from pelican import signals
-from PIL import UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from .making import Made, is_raster, made_sizes
 
@@ -78,11 +78,12 @@ def _made(settings: dict, relative: str, widths: tuple[int, ...]) -> Made:
     original = Path(settings["PATH"]) / relative
     try:
         return made_sizes(original, widths, Path(settings["CACHE_PATH"]) / "pictures")
-    except (OSError, UnidentifiedImageError, ValueError) as error:
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
         raise PictureError(
-            f"content/{relative}: the build cannot read this picture ({error}). Fix: open "
-            "it in a photo program and save it again as JPEG (photos) or PNG (drawings), "
-            "or remove it and the lines that show it. Nothing was built."
+            f"content/{relative}: this picture cannot be read (it is no JPEG, PNG or WebP "
+            "picture, or the file is cut short). Fix: open it in a photo program and save it "
+            "again as JPEG (photos) or PNG (drawings), or remove it and the lines that show it"
+            "\nNothing was built."
         ) from None
 
 
