@@ -121,7 +121,7 @@ def test_no_page_names_the_original(photo_site):
 def test_social_sites_get_a_1200_px_jpeg(photo_site):
     page = parse(photo_site / "phone-photo" / "index.html")
     (image,) = page.xpath("//meta[@property='og:image']/@content")
-    assert re.search(r"/images/phone-photo\.[0-9a-f]{10}\.1200\.jpg$", image), image
+    assert re.search(r"/images/phone-photo\.[0-9a-f]{8}\.1200\.jpg$", image), image
     with Image.open(photo_site / "images" / image.rsplit("/", 1)[1]) as shared:
         assert shared.size == (1200, 1600)
 

@@ -92,7 +92,7 @@ def _name(relative: str, made: Made, file: str) -> str:
     each new version of the picture (browsers may keep it for good)."""
     folder, name = posixpath.split(relative)
     stem = posixpath.splitext(name)[0]
-    path = posixpath.join(folder, f"{stem}.{made.key[:10]}.{file}")
+    path = posixpath.join(folder, f"{stem}.{made.key[:8]}.{file}")
     _named[path] = made.folder / file
     return quote(path)
 

@@ -1,7 +1,7 @@
 """The sizes and formats a page needs, made from the coach's original with Pillow.
 
 Each size is written twice: WebP (every current browser) and a fallback (JPEG,
-or PNG when the picture has transparency) for email programs and old browsers.
+or PNG for a PNG original or a picture with transparency) for email programs and old browsers.
 The camera's turn (EXIF orientation) is applied, and nothing of the original's
 metadata (EXIF, GPS position, camera, ICC aside) is written: a phone photo
 carries where it was taken. What is made is kept in the cache folder under the
@@ -25,7 +25,7 @@ RASTER = (".jpg", ".jpeg", ".png", ".webp")
 WEBP_QUALITY = 72
 JPEG_QUALITY = 78
 # Bumped when what is made changes, so older cached sizes are not reused.
-RECIPE = "1"
+RECIPE = "2"
 ORIENTATION = 0x0112  # the EXIF tag
 
 
@@ -89,6 +89,8 @@ def _make(original: Path, widths: tuple[int, ...], folder: Path) -> tuple[Size, 
         opened.draft("RGB", (1, max(widths)) if turned else (max(widths), 1))
         picture = ImageOps.exif_transpose(opened)  # a copy: without the EXIF block
     transparent = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+    # A PNG (a drawing, a screenshot) keeps PNG as its fallback: JPEG would blur its edges.
+    lossless = transparent or original.suffix.lower() == ".png"
     picture = picture.convert("RGBA" if transparent else "RGB")
     full_width, full_height = picture.size
     chosen = sorted({min(width, full_width) for width in widths})
@@ -96,9 +98,9 @@ def _make(original: Path, widths: tuple[int, ...], folder: Path) -> tuple[Size, 
     for width in chosen:
         height = max(1, round(full_height * width / full_width))
         resized = picture if width == full_width else picture.resize((width, height), Image.LANCZOS)
-        webp, fallback = f"{width}.webp", f"{width}.png" if transparent else f"{width}.jpg"
+        webp, fallback = f"{width}.webp", f"{width}.png" if lossless else f"{width}.jpg"
         _save(resized, folder / webp, "WEBP", quality=WEBP_QUALITY, method=6)
-        if transparent:
+        if lossless:
             _save(resized, folder / fallback, "PNG", optimize=True)
         else:
             _save(
