@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import sys
 from html import unescape
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from PIL import Image, ImageChops
 from test_theme_in_browser import CHROMIUM, CHROMIUM_ARGS, serve
 
 from conftest import ROOT, parse, problem_lines, run_pelican, tool_missing
+
+sys.path.insert(0, str(ROOT / "bench"))
+from weigh import weigh  # noqa: E402
 
 PHONE_BUDGET = 200_000
 IN_TEXT = "//div[contains(@class,'prose')]//picture"  # the article's own, not the portrait
@@ -168,8 +172,6 @@ def test_a_changed_photo_is_made_again_under_a_new_name(photo_content, photo_sit
 def test_the_email_shows_a_plain_jpeg(photo_site, photo_content):
     """The newsletter (and the feeds) get the <img> alone, with a JPEG at the
     email's column width or more: email programs show no WebP or <picture>."""
-    import sys
-
     sys.path.insert(0, str(ROOT / "plugins"))
     from lxml import html
 
@@ -223,6 +225,9 @@ def test_a_phone_reader_downloads_at_most_200_kb(browser, photo_site):
     assert len(photo) == 1 and photo[0].endswith(".800.webp"), pictures
     assert any("portrait" in url for url in pictures), pictures
     assert sum(pictures.values()) <= PHONE_BUDGET, pictures
+    # bench/weigh.py (`invoke bench`, the page-weight tests) picks as Chromium does.
+    weighed = weigh(photo_site, photo_site / "phone-photo" / "index.html").pictures
+    assert sorted(Path(p).name for p in weighed) == sorted(Path(u).name for u in pictures)
     print(f"\nA phone reader (375 px, DPR 2) downloads: {pictures}")
 
 
