@@ -53,7 +53,7 @@ def phone_photo(width: int = 4000, height: int = 3000) -> bytes:
         return ImageChops.add(fine, coarse.resize((width, height), Image.BICUBIC), 2, -64)
 
     bands = [across, down, ImageChops.invert(across)]
-    photo = Image.merge("RGB", [ImageChops.add(b, noise(24), 2, -32) for b in bands])
+    photo = Image.merge("RGB", [ImageChops.add(b, noise(34), 2, -32) for b in bands])
     exif = Image.Exif()
     exif[0x0112] = 6  # turned: shown 3,000 wide and 4,000 high
     gps = exif.get_ifd(0x8825)

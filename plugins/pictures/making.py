@@ -99,7 +99,7 @@ def _make(original: Path, widths: tuple[int, ...], folder: Path) -> tuple[Size, 
         height = max(1, round(full_height * width / full_width))
         resized = picture if width == full_width else picture.resize((width, height), Image.LANCZOS)
         webp, fallback = f"{width}.webp", f"{width}.png" if lossless else f"{width}.jpg"
-        _save(resized, folder / webp, "WEBP", quality=WEBP_QUALITY, method=6)
+        _save(resized, folder / webp, "WEBP", quality=WEBP_QUALITY, method=4)
         if lossless:
             _save(resized, folder / fallback, "PNG", optimize=True)
         else:
