@@ -13,6 +13,7 @@ import sys
 from html import unescape
 from pathlib import Path
 
+import feedparser
 import pytest
 from PIL import Image, ImageChops
 from test_theme_in_browser import CHROMIUM, CHROMIUM_ARGS, serve
@@ -128,6 +129,15 @@ def test_social_sites_get_a_1200_px_jpeg(photo_site):
     assert re.search(r"/images/phone-photo\.[0-9a-f]{8}\.1200\.jpg$", image), image
     with Image.open(photo_site / "images" / image.rsplit("/", 1)[1]) as shared:
         assert shared.size == (1200, 1600)
+
+
+def test_feed_readers_get_the_1200_px_jpeg_as_the_articles_picture(photo_site):
+    feed = feedparser.parse((photo_site / "feeds" / "atom.xml").read_bytes())
+    (entry,) = [e for e in feed.entries if e.title == "A walk in the hills"]
+    (enclosure,) = entry.enclosures
+    assert re.search(r"/images/phone-photo\.[0-9a-f]{8}\.1200\.jpg$", enclosure.href)
+    made = photo_site / "images" / enclosure.href.rsplit("/", 1)[1]
+    assert int(enclosure.length) == made.stat().st_size and enclosure.type == "image/jpeg"
 
 
 def test_made_pictures_carry_no_exif_or_gps(photo_site):

@@ -29,7 +29,14 @@ from PIL import Image, UnidentifiedImageError
 
 from .making import Made, is_raster, made_sizes
 
-__all__ = ["CONTENT_WIDTHS", "picture_items", "picture_sizes", "plain_pictures", "register"]
+__all__ = [
+    "CONTENT_WIDTHS",
+    "picture_items",
+    "picture_sizes",
+    "plain_pictures",
+    "register",
+    "shared_picture",
+]
 
 # The reading column is 40rem wide at most (theme: --measure), the page's side
 # padding 1.25rem: 800 px covers a phone at twice its pixels, 1600 px a wide
@@ -154,6 +161,17 @@ def picture_item(item, settings: dict) -> None:
         _share_sized(item, image, settings)
 
 
+def shared_picture(settings: dict, relative: str) -> tuple[str, Path] | None:
+    """What social sites and feed readers get of content/`relative`: the 1200 px
+    fallback made for pages (the largest, for a smaller original), as its path in
+    the site and its made file; None for SVG and GIF, which are shared as they are."""
+    if not is_raster(relative):
+        return None
+    fallback = picture_sizes(settings, relative, CONTENT_WIDTHS)["fallback"]
+    path = next((path for path, width in fallback if width >= SOCIAL_WIDTH), fallback[-1][0])
+    return unquote(path), _named[unquote(path)]
+
+
 def _share_sized(article, image: str, settings: dict) -> None:
     """Social sites get a 1200 px JPEG (or PNG) of the `Image:`, never the original."""
     from reader_details import absolute_url
@@ -161,12 +179,10 @@ def _share_sized(article, image: str, settings: dict) -> None:
     from content_check.featured_image import featured_image
 
     relative = featured_image(image, article.source_path, settings["PATH"])
-    if not relative or not is_raster(relative):
+    shared = relative and shared_picture(settings, relative)
+    if not shared:
         return
-    # The 1200 px fallback made for the page (or the largest, for a smaller original).
-    fallback = picture_sizes(settings, relative, CONTENT_WIDTHS)["fallback"]
-    shared = next((path for path, width in fallback if width >= SOCIAL_WIDTH), fallback[-1][0])
-    article.social_image = absolute_url(settings["SITEURL"], unquote(shared))
+    article.social_image = absolute_url(settings["SITEURL"], shared[0])
     if isinstance(getattr(article, "structured_data", None), dict):
         article.structured_data["image"] = article.social_image
 
