@@ -193,7 +193,7 @@ def test_the_email_shows_a_plain_jpeg(photo_site, photo_content):
     assert "<picture" not in fragment and "webp" not in fragment
     shown = html.fragment_fromstring(email_images(fragment), create_parent="div")
     (img,) = [i for i in shown.iter("img") if "phone-photo" in i.get("src")]
-    assert re.search(r"^http://localhost:8000/images/phone-photo\.\w+\.1600\.jpg$", img.get("src"))
+    assert re.search(r"^http://localhost:8000/images/phone-photo\.\w+\.1200\.jpg$", img.get("src"))
     assert img.get("width") == str(EMAIL_COLUMN) and img.get("srcset") is None
 
 

@@ -90,7 +90,6 @@ def _made(settings: dict, relative: str, widths: tuple[int, ...]) -> Made:
             f"content/{relative}: this picture cannot be read (it is no JPEG, PNG or WebP "
             "picture, or the file is cut short). Fix: open it in a photo program and save it "
             "again as JPEG (photos) or PNG (drawings), or remove it and the lines that show it"
-            "\nNothing was built."
         ) from None
 
 
@@ -143,15 +142,24 @@ def _source_of(tag: str, item, settings: dict) -> str | None:
     return path
 
 
-def picture_item(item, settings: dict) -> None:
-    """The item's raster <img> become <picture>s of the sizes made for them."""
+def picture_item(item, settings: dict, unreadable: list[str] | None = None) -> None:
+    """The item's raster <img> become <picture>s of the sizes made for them. A
+    picture that cannot be read raises PictureError, or with `unreadable` is
+    added to it (its <img> left as it is) so that every one is said at once."""
     from local_addresses import site_address
 
     def as_picture(match: re.Match) -> str:
         relative = _source_of(match[0], item, settings)
         if relative is None:
             return match[0]
-        sizes = picture_sizes(settings, relative, CONTENT_WIDTHS)
+        try:
+            sizes = picture_sizes(settings, relative, CONTENT_WIDTHS)
+        except PictureError as problem:
+            if unreadable is None:
+                raise
+            if str(problem) not in unreadable:
+                unreadable.append(str(problem))
+            return match[0]
         return _picture_markup(match[0], sizes, lambda p: site_address(p, item.url, settings))
 
     if "<img" in (item._content or ""):
@@ -193,18 +201,28 @@ def picture_items(generators: list, items: list | None = None) -> None:
     if items is None:
         items = [item for g in generators for n in WRITTEN_ITEMS for item in getattr(g, n, ())]
     settings = generators[0].settings
+    unreadable = []  # every picture that cannot be read, said at once
     for item in items:
-        picture_item(item, settings)
+        picture_item(item, settings, unreadable)
+    if unreadable:
+        raise PictureError("\n".join(unreadable))
 
 
 def plain_pictures(fragment: str) -> str:
-    """Each <picture> as its plain <img> (a JPEG or PNG, one address): what email
-    programs and feed readers show reliably."""
+    """Each <picture> as its plain <img> of the 1200 px JPEG or PNG (sharp in a
+    600 px email column at twice the pixels): what email programs and feed
+    readers show reliably."""
     if "<picture>" not in fragment:
         return fragment
 
     def plain(match: re.Match) -> str:
-        return re.sub(r'\s(?:srcset|sizes)="[^"]*"', "", match[1])
+        img = match[1]
+        srcset = re.search(r'\ssrcset="([^"]*)"', img)
+        if srcset:
+            by_width = [c.split() for c in srcset[1].split(", ")]
+            wide = [url for url, width in by_width if int(width[:-1]) >= SOCIAL_WIDTH]
+            img = re.sub(r'\ssrc="[^"]*"', f' src="{(wide or [by_width[-1][0]])[0]}"', img)
+        return re.sub(r'\s(?:srcset|sizes)="[^"]*"', "", img)
 
     return _PICTURE.sub(plain, fragment)
 
