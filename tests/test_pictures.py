@@ -258,3 +258,30 @@ def test_a_file_that_is_no_picture_stops_the_build_with_the_fix(tmp_path):
     line = lines[0]
     assert line["path"] == "content/images/cut.jpg"
     assert "save it again as JPEG" in line["fix"]
+
+
+def test_a_picture_element_the_coach_wrote_is_left_as_written(photo_content, tmp_path):
+    from types import SimpleNamespace
+
+    from pictures import picture_item
+
+    written = (
+        '<picture><source srcset="{static}/images/portrait.jpg">'
+        '<img src="{static}/images/portrait.jpg" alt="Me"></picture>'
+    )
+    item = SimpleNamespace(
+        _content=written + '<p><img src="{static}/images/portrait.jpg" alt="Me too"></p>',
+        relative_dir="articles",
+        url="me/",
+        metadata={},
+    )
+    settings = {
+        "PATH": str(photo_content),
+        "CACHE_PATH": str(tmp_path / "cache"),
+        "STATIC_PATHS": ["images"],
+        "RELATIVE_URLS": True,
+        "SITEURL": "",
+    }
+    picture_item(item, settings)
+    assert item._content.startswith(written)
+    assert item._content.count("<picture>") == 2 and 'type="image/webp"' in item._content

@@ -49,6 +49,7 @@ WRITTEN_ITEMS = ("articles", "drafts", "hidden_articles", "pages", "hidden_pages
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _PICTURE = re.compile(r"<picture>(?:<source\b[^>]*>)*(<img\b[^>]*>)</picture>")
+_WRITTEN_PICTURE = re.compile(r"(<picture\b.*?</picture>)", re.IGNORECASE | re.DOTALL)
 _STATIC = re.compile(r"^[{|]static[|}]")
 # Attributes the <picture> sets itself; the coach's others (alt, title, class) are kept.
 _REPLACED = {"src", "srcset", "sizes", "width", "height"}
@@ -163,7 +164,11 @@ def picture_item(item, settings: dict, unreadable: list[str] | None = None) -> N
         return _picture_markup(match[0], sizes, lambda p: site_address(p, item.url, settings))
 
     if "<img" in (item._content or ""):
-        item._content = _IMG.sub(as_picture, item._content)
+        # A <picture> the coach wrote in HTML is theirs: only the other <img> change.
+        parts = _WRITTEN_PICTURE.split(item._content)
+        item._content = "".join(
+            part if part.startswith("<picture") else _IMG.sub(as_picture, part) for part in parts
+        )
     image = item.metadata.get("image") if hasattr(item, "social_image") else None
     if image:
         _share_sized(item, image, settings)
