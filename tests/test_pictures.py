@@ -285,3 +285,18 @@ def test_a_picture_element_the_coach_wrote_is_left_as_written(photo_content, tmp
     picture_item(item, settings)
     assert item._content.startswith(written)
     assert item._content.count("<picture>") == 2 and 'type="image/webp"' in item._content
+
+
+def test_an_animated_webp_is_served_as_it_is(tmp_path):
+    from types import SimpleNamespace
+
+    from pictures import picture_item
+
+    (tmp_path / "images").mkdir()
+    frames = [Image.new("RGB", (64, 48), colour) for colour in ("red", "blue")]
+    frames[0].save(tmp_path / "images/wave.webp", save_all=True, append_images=frames[1:])
+    written = '<p><img src="{static}/images/wave.webp" alt="A wave"></p>'
+    item = SimpleNamespace(_content=written, relative_dir="articles", url="wave/", metadata={})
+    settings = {"PATH": str(tmp_path), "CACHE_PATH": str(tmp_path / "cache")}
+    picture_item(item, {**settings, "STATIC_PATHS": ["images"], "RELATIVE_URLS": True})
+    assert item._content == written

@@ -27,7 +27,7 @@ from urllib.parse import quote, unquote
 from pelican import signals
 from PIL import Image, UnidentifiedImageError
 
-from .making import Made, is_raster, made_sizes
+from .making import Animated, Made, is_raster, made_sizes
 
 __all__ = [
     "CONTENT_WIDTHS",
@@ -65,10 +65,14 @@ class PictureError(SystemExit):
 def picture_sizes(settings: dict, relative: str, widths: tuple[int, ...]) -> dict | None:
     """The sizes of the picture content/`relative` for a template: `src` (the
     largest fallback), `webp` and `fallback` (srcset lists of (path, width)),
-    `width`, `height`; paths relative to the site's root. None for SVG and GIF."""
+    `width`, `height`; paths relative to the site's root. None for SVG, GIF and
+    an animated picture, which are served as they are."""
     if not is_raster(relative):
         return None
-    made = _made(settings, relative, widths)
+    try:
+        made = _made(settings, relative, widths)
+    except Animated:
+        return None
     sizes = {"webp": [], "fallback": []}
     for size in made.sizes:
         for kind in ("webp", "fallback"):
@@ -161,6 +165,8 @@ def picture_item(item, settings: dict, unreadable: list[str] | None = None) -> N
             if str(problem) not in unreadable:
                 unreadable.append(str(problem))
             return match[0]
+        if sizes is None:
+            return match[0]
         return _picture_markup(match[0], sizes, lambda p: site_address(p, item.url, settings))
 
     if "<img" in (item._content or ""):
@@ -177,10 +183,12 @@ def picture_item(item, settings: dict, unreadable: list[str] | None = None) -> N
 def shared_picture(settings: dict, relative: str) -> tuple[str, Path] | None:
     """What social sites and feed readers get of content/`relative`: the 1200 px
     fallback made for pages (the largest, for a smaller original), as its path in
-    the site and its made file; None for SVG and GIF, which are shared as they are."""
-    if not is_raster(relative):
+    the site and its made file; None for SVG, GIF and animated pictures, which
+    are shared as they are."""
+    sizes = picture_sizes(settings, relative, CONTENT_WIDTHS)
+    if sizes is None:
         return None
-    fallback = picture_sizes(settings, relative, CONTENT_WIDTHS)["fallback"]
+    fallback = sizes["fallback"]
     path = next((path for path, width in fallback if width >= SOCIAL_WIDTH), fallback[-1][0])
     return unquote(path), _named[unquote(path)]
 

@@ -29,6 +29,10 @@ RECIPE = "2"
 ORIENTATION = 0x0112  # the EXIF tag
 
 
+class Animated(Exception):
+    """An animated picture (a WebP or PNG with frames): served as it is, like a GIF."""
+
+
 @dataclass(frozen=True)
 class Size:
     width: int
@@ -65,7 +69,8 @@ def picture_key(data: bytes, widths: tuple[int, ...]) -> str:
 def made_sizes(original: Path, widths: tuple[int, ...], cache: Path) -> Made:
     """The sizes of `original` at each of `widths` (no wider than the original:
     it is never enlarged), made now or found in `cache` from an earlier build.
-    Raises OSError or PIL's errors for a file Pillow cannot read."""
+    Raises Animated for a picture with frames, OSError or PIL's errors for a
+    file Pillow cannot read."""
     data = original.read_bytes()
     key = picture_key(data, widths)
     folder = cache / key
@@ -84,6 +89,8 @@ def made_sizes(original: Path, widths: tuple[int, ...], cache: Path) -> Made:
 def _make(original: Path, widths: tuple[int, ...], folder: Path) -> tuple[Size, ...]:
     folder.mkdir(parents=True, exist_ok=True)
     with Image.open(original) as opened:
+        if getattr(opened, "n_frames", 1) > 1:
+            raise Animated(original)
         # A JPEG is decoded at 1/2, 1/4 or 1/8 of its size when that is still wide enough.
         turned = opened.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
         opened.draft("RGB", (1, max(widths)) if turned else (max(widths), 1))
