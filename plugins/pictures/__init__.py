@@ -2,13 +2,16 @@
 
 Adds to the build, once the content is read and checked:
 - each `<img>` of an article or page whose picture is a JPEG, PNG or WebP kept
-  with the site becomes a `<picture>`: a WebP `srcset` and a JPEG (PNG when
-  transparent) `srcset` of up to four widths, with `sizes` for the reading
-  column, and `width` and `height` of the picture as it is shown (turned as the
-  camera said). The original is never linked: a 4,000 px phone photo costs a
-  phone reader one 800 px WebP. SVG and GIF stay as they are;
+  with the site becomes a `<picture>`: a WebP `srcset` and a JPEG (PNG for a
+  PNG or a transparent picture) `srcset` of up to four widths, with `sizes` for
+  the reading column, and `width` and `height` of the picture as it is shown
+  (turned as the camera said). The original is never linked: a 4,000 px phone
+  photo costs a phone reader one 800 px WebP. SVG, GIF, animated pictures and a
+  `<picture>` the coach wrote stay as they are;
 - `picture_sizes()`, for the theme's own pictures (the coach's portrait, face plugin);
-- an article's `Image:` as a 1200 px JPEG for social sites (`social_image`);
+- an article's `Image:` as a 1200 px JPEG for social sites (`social_image`) and
+  the feeds (`shared_picture()`, digest plugin), and `plain_pictures()`: each
+  <picture> as a plain <img> of that size, for the email and the feeds;
 - once the site is written, the files the pages name, copied from the cache
   into the output folder.
 The sizes are made with Pillow (making.py) once per original and kept in the
