@@ -72,6 +72,8 @@ PLUGINS = [
     "frozen_urls",
     "local_addresses",
     "reader_details",
+    # After the content check and local_addresses (all_generators_finalized).
+    "pictures",
     "forms",
     "face",
     # After reader_details and face: an article's picture and the portrait.

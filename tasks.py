@@ -472,6 +472,11 @@ def _next_issue(settings: dict, issues: list, now: datetime):
     problems = collect_problems(generators, settings)
     if problems:
         raise Exit(report(problems), 1)
+    # Pictures as the published site has them (their sizes' names come from their
+    # content, so the live site holds the same files): never the original in an email.
+    from pictures import picture_items
+
+    picture_items(generators)
     articles = next(g for g in generators if type(g).__name__ == "ArticlesGenerator").articles
     # What is new is what the site shows at this build's moment (BUILD_MOMENT or the clock).
     moment = build_moment(settings)

@@ -10,6 +10,7 @@ article (the shortest one, the one-line article when the tests build it).
 from __future__ import annotations
 
 import gzip
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,8 @@ class Weight:
     css: int
     js: int
     gzipped: int
-    # Each picture the page shows (its `src`) -> bytes; not in the totals above.
+    # Each picture a phone shows (what it fetches, see phone_picture) -> bytes;
+    # not in the totals above.
     pictures: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -42,6 +44,39 @@ def _local(site: Path, page: Path, address: str) -> Path:
     return (base / parts.path.lstrip("/")).resolve()
 
 
+# The phone the budgets are for: 375 CSS px wide, two device pixels to each.
+PHONE_WIDTH, PHONE_DENSITY, REM = 375, 2, 16
+_LENGTH = re.compile(r"^(?:calc\(100vw - ([\d.]+)rem\)|([\d.]+)rem|([\d.]+)vw)$")
+
+
+def _slot(sizes: str) -> float:
+    """The width in CSS px `sizes` gives the picture on the phone."""
+    for entry in sizes.split(", "):
+        query = re.match(r"^\(min-width: ([\d.]+)(?:em|rem)\) (.+)$", entry)
+        if query and float(query[1]) * REM > PHONE_WIDTH:
+            continue  # a wider screen's
+        calc, rem, vw = _LENGTH.match(query[2] if query else entry).groups()
+        if calc:
+            return PHONE_WIDTH - float(calc) * REM
+        return float(rem) * REM if rem else float(vw) * PHONE_WIDTH / 100
+    return PHONE_WIDTH
+
+
+def phone_picture(img) -> str:
+    """The address a phone fetches for `img`: from its <picture>'s WebP source
+    when it has one (srcset by width and `sizes`, or by density), else its src."""
+    source = img.xpath("ancestor::picture[1]//source[@type='image/webp']")
+    if not source:
+        return img.get("src")
+    candidates = [c.split() for c in source[0].get("srcset").split(", ")]
+    if all(len(c) == 2 and c[1].endswith("w") for c in candidates):
+        needed = _slot(source[0].get("sizes", "100vw")) * PHONE_DENSITY
+        by_width = sorted((int(c[1][:-1]), c[0]) for c in candidates)
+        return next((url for width, url in by_width if width >= needed), by_width[-1][1])
+    density = {(c[1] if len(c) > 1 else "1x"): c[0] for c in candidates}
+    return density.get(f"{PHONE_DENSITY}x", density.get("1x", candidates[0][0]))
+
+
 def weigh(site: Path, page: Path) -> Weight:
     """Bytes of `page` and of the stylesheets and scripts it links."""
     data = page.read_bytes()
@@ -49,7 +84,8 @@ def weigh(site: Path, page: Path) -> Weight:
     css = [_local(site, page, n.get("href")) for n in tree.xpath('//link[@rel="stylesheet"]')]
     js = [_local(site, page, n.get("src")) for n in tree.xpath("//script[@src]")]
     files = [f.read_bytes() for f in css + js]
-    pictures = {src: _local(site, page, src).stat().st_size for src in tree.xpath("//img/@src")}
+    shown = [phone_picture(img) for img in tree.xpath("//img")]
+    pictures = {src: _local(site, page, src).stat().st_size for src in shown}
     return Weight(
         page=str(page.relative_to(site)),
         html=len(data),

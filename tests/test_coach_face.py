@@ -29,7 +29,10 @@ def test_the_home_page_opens_with_the_portrait_the_promise_and_the_sign_up(publi
     hero = main_children(tree)[0]
     assert hero.get("class") == "hero"
     (portrait,) = hero.xpath(".//img[contains(@class, 'portrait')]")
-    assert portrait.get("src").endswith("/images/portrait.jpg")
+    # Its sizes made for the web (pictures plugin), WebP first; never the original.
+    assert re.search(r"/images/portrait\.[0-9a-f]{8}\.480\.jpg$", portrait.get("src"))
+    (webp,) = hero.xpath(".//picture//source[@type='image/webp']/@srcset")
+    assert [c.split()[1] for c in webp.split(", ")] == ["160w", "320w", "480w"]
     assert (portrait.get("width"), portrait.get("height")) == ("480", "480")
     assert portrait.get("alt") == "Illustrated portrait of Jordan Avery, smiling"
     assert portrait.get("fetchpriority") == "high" and portrait.get("loading") is None
@@ -69,7 +72,8 @@ def test_the_about_page_shows_the_portrait_and_ends_with_the_sign_up(published_s
     tree = parse(published_site / "about" / "index.html")
     (article,) = tree.xpath("//main/article")
     children = [e for e in article if isinstance(e.tag, str)]
-    assert "portrait" in children[0].get("class") and children[1].tag == "h1"
+    assert children[0].tag == "picture" and children[1].tag == "h1"
+    assert children[0].xpath(".//img[contains(@class, 'portrait')]")
     assert children[-1].get("class") == "invite"
     assert children[-1].xpath(".//form[@class='signup']")
 

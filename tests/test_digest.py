@@ -167,7 +167,7 @@ def test_the_coachs_text_lands_as_text_in_the_email(newsletter_copy, tmp_path):
         article.unlink()
     tricky = (FIXTURES / "escaping/articles/tricky.md").read_text()
     (newsletter_copy / "content/articles/tricky.md").write_text(tricky)
-    (newsletter_copy / "content/images/dot.png").write_bytes(b"\x89PNG\r\n")
+    (newsletter_copy / "content/images/dot.png").write_bytes(png(1, 1))
     out = tmp_path / "issue"
     result = compose(newsletter_copy, out)
     assert result.returncode == 0, result.stderr
@@ -300,7 +300,10 @@ def test_every_image_of_the_email_fits_its_600_px_layout(newsletter_copy, tmp_pa
     assert result.returncode == 0, result.stderr
     page = read_eml(out).get_body(("html",)).get_content()
     tree = html.fromstring(page)
-    (picture,) = tree.xpath("//img[contains(@src, 'wide.png')]")
+    # Its 1200 px PNG (pictures plugin: never the original, no <picture> in an email).
+    (picture,) = tree.xpath("//img[contains(@src, '/images/wide.')]")
+    assert re.search(r"/images/wide\.[0-9a-f]{8}\.1200\.png$", picture.get("src"))
+    assert not tree.xpath("//picture | //source")
     assert (picture.get("width"), picture.get("height")) == ("536", "302")
     assert "max-width:100%" in picture.get("style").replace(" ", "")
     assert not [i for i in tree.iter("img") if ".svg" in i.get("src")], "no SVG in an email"
@@ -315,8 +318,8 @@ def test_every_image_of_the_email_fits_its_600_px_layout(newsletter_copy, tmp_pa
             served.append(route.request.url)
             if route.request.url == f"{OWN_SITE}/the-email":
                 route.fulfill(body=page, content_type="text/html; charset=utf-8")
-            elif route.request.url.endswith("/images/wide.png"):
-                route.fulfill(body=png(1600, 900), content_type="image/png")
+            elif route.request.url == picture.get("src"):
+                route.fulfill(body=png(1200, 675), content_type="image/png")
             else:
                 route.fulfill(status=404)
 
@@ -324,13 +327,13 @@ def test_every_image_of_the_email_fits_its_600_px_layout(newsletter_copy, tmp_pa
         tab.goto(f"{OWN_SITE}/the-email", wait_until="load")
         # A lazy image loads after the page's load event.
         tab.wait_for_function("() => [...document.images].every(i => i.naturalWidth)")
-        assert any(url.endswith("wide.png") for url in served), served
+        assert picture.get("src") in served, served
         sheet = tab.eval_on_selector("table.sheet", "t => t.getBoundingClientRect().width")
-        shown = tab.eval_on_selector("img[src$='wide.png']", "i => [i.naturalWidth, i.width]")
+        shown = tab.eval_on_selector("img[src*='/images/wide.']", "i => [i.naturalWidth, i.width]")
     finally:
         context.close()
     assert sheet == 600
-    assert shown[0] == 1600 and shown[1] <= 536
+    assert shown[0] == 1200 and shown[1] <= 536
 
 
 def newest_in_full(project) -> None:

@@ -20,6 +20,8 @@ from conftest import FIXTURES, ROOT, parse
 
 sys.path.insert(0, str(ROOT / "bench"))
 from run import differences  # noqa: E402
+from test_pictures import ARTICLE as PHOTO_ARTICLE  # noqa: E402
+from test_pictures import phone_photo  # noqa: E402
 
 from corpus import write_corpus  # noqa: E402
 
@@ -49,10 +51,13 @@ def build(content: Path, output: Path, *extra: str, prelude="", verbose=True, ca
 @pytest.fixture(scope="module")
 def content(tmp_path_factory) -> Path:
     """The sample content, an article without summary (whose picture Pelican's
-    summary must not fix early) and a generated corpus of coaching articles."""
+    summary must not fix early), one with a phone photo (made in WebP and JPEG
+    sizes) and a generated corpus of coaching articles."""
     folder = tmp_path_factory.mktemp("parallel") / "content"
     shutil.copytree(ROOT / "content", folder)
     shutil.copytree(FIXTURES / "no_summary", folder, dirs_exist_ok=True)
+    (folder / "images" / "phone-photo.jpg").write_bytes(phone_photo(1600, 1200))
+    (folder / "articles" / "phone-photo.md").write_text(PHOTO_ARTICLE, encoding="utf-8")
     write_corpus(ARTICLES, folder)
     return folder
 
@@ -64,7 +69,7 @@ def parallel_site(content) -> Path:
     assert result.returncode == 0, result.stdout + result.stderr
     logged = result.stdout + result.stderr
     # The corpus really was read and rendered by two workers.
-    assert re.search(rf"Read {ARTICLES + 8} files on 2 processes", logged), logged
+    assert re.search(rf"Read {ARTICLES + 9} files on 2 processes", logged), logged
     assert re.search(r"Rendered \d+ pages in [\d.]+ s \(0 in this process\)", logged), logged
     return output
 
@@ -73,9 +78,10 @@ def test_parallel_and_serial_builds_write_the_same_bytes(content, parallel_site)
     serial = content.parent / "serial"
     result = build(content, serial, "BUILD_WORKERS=1")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Reading 128 files serially: BUILD_WORKERS is 1" in result.stdout + result.stderr
+    assert "Reading 129 files serially: BUILD_WORKERS is 1" in result.stdout + result.stderr
     assert "Writing serially: BUILD_WORKERS is 1" in result.stdout + result.stderr
     assert differences(parallel_site, serial) == []
+    assert len(list(parallel_site.glob("images/phone-photo.*.webp"))) == 3  # turned: 1,200 wide
     pages = list(parallel_site.rglob("*.html"))
     assert len(pages) > ARTICLES + 20  # articles, pages, lists, tags, archives
 

@@ -9,7 +9,7 @@ import zlib
 from datetime import datetime
 from types import SimpleNamespace
 
-from conftest import ROOT, parse, run_invoke, run_pelican
+from conftest import ROOT, parse, problem_lines, run_invoke, run_pelican
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from reader_details import (  # noqa: E402
@@ -119,22 +119,38 @@ UNREADABLE_SIZES = {
 }
 
 
-def test_an_image_whose_size_cannot_be_read_gets_none_and_stops_nothing(tmp_path):
+def test_an_image_whose_size_cannot_be_read_gets_none_or_is_refused_with_the_fix(tmp_path):
     content = tmp_path / "content"
     (content / "articles").mkdir(parents=True)
     (content / "images").mkdir()
-    body = "Pictures of every kind.\n\n"
+    body_of = {"": "Pictures of every kind.\n\n"}
     for name, data in UNREADABLE_SIZES.items():
         (content / "images" / name).write_bytes(data)
-        body += f"![Picture {name}]({{static}}/images/{name})\n\n"
+        body_of[name] = f"![Picture {name}]({{static}}/images/{name})\n\n"
+    body = "".join(body_of.values())
     (content / "articles" / "odd.md").write_text(
         f"Title: Odd pictures\nDate: 2026-02-01 09:00\nId: 2026-02-01-odd\n\n{body}"
     )
 
+    # A cut JPEG or PNG cannot be made into the sizes pages show (pictures plugin):
+    # the build names each, with the fix, and publishes no broken picture.
+    result = run_pelican(content, tmp_path / "refused")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert [line["path"] for line in problem_lines(result.stderr)] == [
+        "content/images/cut.png",
+        "content/images/cut.jpg",
+    ]
+    for name in ("cut.png", "cut.jpg"):
+        (content / "images" / name).unlink()
+        del body_of[name]
+    body = "".join(body_of.values())
+    (content / "articles" / "odd.md").write_text(
+        f"Title: Odd pictures\nDate: 2026-02-01 09:00\nId: 2026-02-01-odd\n\n{body}"
+    )
     result = run_pelican(content, tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     images = parse(tmp_path / "out" / "odd" / "index.html").xpath("//main//img")
-    assert len(images) == len(UNREADABLE_SIZES)
+    assert len(images) == len(body_of) - 1  # the text before the pictures
     for image in images:
         assert image.get("width") is None and image.get("height") is None, image.get("src")
         assert image.get("loading") == "lazy"

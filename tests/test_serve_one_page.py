@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import run_pelican
+from conftest import parse, run_pelican
 from project import copy_project
 
 # Builds the project in the current folder as `invoke serve` does, then once
@@ -107,3 +107,16 @@ def test_an_address_leading_nowhere_added_while_serving_is_refused(tmp_path):
     assert 'The link "/no-such-article/" leads to no page of the site.' in preview.stderr
     page = (project / "output/meeting-your-inner-critic/index.html").read_text()
     assert "no-such-article" not in page, "the last good page stays"
+
+
+def test_a_photo_added_while_serving_is_served_in_its_sizes_as_a_full_build_does(tmp_path):
+    photo = "\n![Jordan at the desk](images/portrait.jpg)\n"
+    served, full, log = edit_while_serving(tmp_path, "meeting-your-inner-critic", photo)
+    assert "Rebuilt the page" in log
+    page = parse(served / "meeting-your-inner-critic/index.html")
+    (picture,) = page.xpath("//div[contains(@class,'prose')]//picture")
+    addresses = [c.split()[0] for c in " ".join(picture.xpath(".//@srcset")).split(",")]
+    assert any(a.endswith(".webp") for a in addresses)
+    for address in addresses:  # the sizes made for the edit are on the preview site
+        assert (served / "meeting-your-inner-critic" / address).resolve().is_file(), address
+    assert same_pages(served, full) == []

@@ -296,7 +296,7 @@ def test_wide_screens_give_lists_and_the_article_end_their_width(browser, site_a
     assert end["width"] >= 1000 and len(parts) == 3
     assert len({p["y"] for p in parts}) == 1 and len({p["x"] for p in parts}) == 3
     page.goto(site_address + PAGE_TYPES["page"])
-    (portrait,), (heading,) = boxes(page, ".about > .portrait"), boxes(page, ".about h1")
+    (portrait,), (heading,) = boxes(page, ".about .portrait"), boxes(page, ".about h1")
     assert portrait["x"] + portrait["width"] < heading["x"], "About: the portrait beside the text"
     context.close()
 

@@ -14,6 +14,7 @@ import uuid
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
+from pictures import shared_picture
 
 from content_check.featured_image import featured_image
 
@@ -121,5 +122,8 @@ def _featured_image(article, settings: dict) -> tuple[str, int, str] | None:
     if not path:  # the content check reports it
         return None
     source = os.path.join(settings["PATH"], path)
+    shared = shared_picture(settings, path)  # a photo's 1200 px JPEG, never the original
+    if shared:
+        path, source = shared
     kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
     return absolute_url(settings, path), os.path.getsize(source), kind

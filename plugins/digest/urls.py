@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lxml import html
+from pictures import plain_pictures
 
 
 def site_url(settings: dict) -> str:
@@ -38,9 +39,12 @@ def absolute_html(fragment: str, base_url: str) -> str:
     )
 
 
+# A <picture> becomes its plain <img> (a JPEG or PNG): what every email program
+# and feed reader shows.
 def article_content(article, settings: dict) -> str:
-    return absolute_html(article.get_content(site_url(settings)), article_url(article, settings))
+    content = plain_pictures(article.get_content(site_url(settings)))
+    return absolute_html(content, article_url(article, settings))
 
 
 def article_summary(article, settings: dict) -> str:
-    return absolute_html(article.summary or "", article_url(article, settings))
+    return absolute_html(plain_pictures(article.summary or ""), article_url(article, settings))

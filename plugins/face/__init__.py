@@ -4,11 +4,12 @@ newsletter sign-up).
 
 Adds to the build the template variables PORTRAIT and LOGO (the picture's
 address inside the site, its width, height and text alternative; None when not
-set), BOOKING (the booking page's full address, or "") and FACE_NOTICES (why
-a picture is missing, in a writing build), read from the
-settings COACH_PORTRAIT, COACH_PORTRAIT_ALT, SITE_LOGO and BOOKING_URL. A
-picture setting that points outside the site's pictures or at a file that is no
-picture, or a booking "address" that is really an embed code, stops the build
+set; the portrait's `sizes` are those the pictures plugin made), BOOKING
+(the booking page's full address, or "") and FACE_NOTICES (why a picture is
+missing, in a writing build), read from the settings COACH_PORTRAIT,
+COACH_PORTRAIT_ALT, SITE_LOGO and BOOKING_URL. A picture setting that points
+outside the site's pictures or at a file that is no picture, or a booking
+"address" that is really an embed code, stops the build
 with the setting's name and the exact fix, before anything is written; a
 picture that is not there is left out of the pages, and a writing build says
 so where the portrait would be.
@@ -16,7 +17,10 @@ so where the portrait would be.
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from pelican import signals
+from pictures import picture_sizes
 
 from .settings import FaceSettingError, MissingPicture, booking_address, theme_picture
 
@@ -28,6 +32,10 @@ __all__ = [
     "register",
     "theme_picture",
 ]
+
+
+# The portrait is shown 4.5rem to 14rem wide (theme): 480 px covers 14rem at twice.
+PORTRAIT_WIDTHS = (160, 320, 480)
 
 
 def face_context(settings: dict, missing: list[str] | None = None) -> dict:
@@ -42,6 +50,11 @@ def face_context(settings: dict, missing: list[str] | None = None) -> dict:
     ):
         try:
             values[name] = theme_picture(settings, key, alt)
+            if name == "PORTRAIT" and values[name]:
+                # Its sizes for the page (pictures plugin); None for SVG and GIF.
+                values[name]["sizes"] = picture_sizes(
+                    settings, unquote(values[name]["url"]), PORTRAIT_WIDTHS
+                )
         except MissingPicture as problem:
             values[name] = None
             if missing is not None:

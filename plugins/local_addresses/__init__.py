@@ -33,7 +33,7 @@ from content_check.address_targets import (
     written_page,
 )
 
-__all__ = ["point_at_written_pages", "register"]
+__all__ = ["point_at_written_pages", "register", "site_address"]
 
 # The item lists whose pages a build may write.
 WRITTEN_ITEMS = ("articles", "drafts", "hidden_articles", "pages", "hidden_pages", "draft_pages")
@@ -87,12 +87,12 @@ def _rewritten(item, settings: dict, is_written, kept: dict[str, str]) -> str:
         target = kept.get(path) if path else written_page(address, item.url, is_written)
         if target is None:
             return address  # leads nowhere: the content check said so
-        return with_address(address, _site_address(target, item.url, settings))
+        return with_address(address, site_address(target, item.url, settings))
 
     return rewrite_addresses(item._content, new_address)
 
 
-def _site_address(target: str, page_url: str, settings: dict) -> str:
+def site_address(target: str, page_url: str, settings: dict) -> str:
     """How a page at `page_url` names `target` (both relative to the site's
     root): relative to the page in a writing build, in full when published."""
     if not settings.get("RELATIVE_URLS"):

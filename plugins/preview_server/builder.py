@@ -23,6 +23,7 @@ from pelican import Pelican, signals
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 from pelican.writers import Writer
+from pictures import copy_named, picture_items
 from reader_details import describe_articles, describe_pages
 from reader_details.counting import minutes_to_read
 
@@ -172,6 +173,8 @@ class PreviewBuilder:
         item.__dict__.update(fresh.__dict__)
         _describe(item, generator)
         point_at_written_pages(self.generators, [item])  # as after a full build's reading
+        picture_items(self.generators, [item])  # its pictures' sizes, made if new
+        copy_named(generator.settings["OUTPUT_PATH"])
         item.__dict__.update(site_wide)
         cache = type(item).get_content.cache
         for key in [k for k in cache if k and k[0] is item]:
