@@ -84,10 +84,16 @@ def test_articles_carry_blog_posting_data(published_site):
     assert data["@type"] == "BlogPosting"
     assert data["headline"] == "Goals That Reflect Who You Are"
     assert data["datePublished"] == published
-    assert data["dateModified"]
+    assert "dateModified" not in data, "no Modified: line, no second date"
     assert data["author"]["name"] == "Jordan Avery"
     assert data["author"]["url"] == f"{SITEURL}/about/"
     assert data["image"].startswith(SITEURL) and data["url"].startswith(SITEURL)
+
+
+def test_a_modified_article_gives_its_modified_date_in_json_ld(published_site):
+    tree = parse(published_site / "setting-an-intention-for-a-session" / "index.html")
+    (script,) = tree.xpath('//script[@type="application/ld+json"]')
+    assert json.loads(script.text)["dateModified"].startswith("2026-10-02T10:30")
 
 
 def test_sitemap_lists_the_public_pages_and_robots_names_it(published_site):

@@ -132,9 +132,10 @@ def author_page(article, settings: dict) -> str:
 
 
 def structured_data(article, settings: dict) -> dict:
-    """The schema.org BlogPosting for an article."""
+    """The schema.org BlogPosting for an article; dateModified only when the
+    coach wrote a `Modified:` date (else it would repeat datePublished)."""
     siteurl = settings["SITEURL"]
-    modified = getattr(article, "modified", None) or article.date
+    modified = getattr(article, "modified", None)
     url = absolute_url(siteurl, article.url)
     return {
         "@context": "https://schema.org",
@@ -142,7 +143,7 @@ def structured_data(article, settings: dict) -> dict:
         "headline": str(article.title),
         "description": description(article, settings),
         "datePublished": article.date.isoformat(),
-        "dateModified": modified.isoformat(),
+        **({"dateModified": modified.isoformat()} if modified else {}),
         "author": {
             "@type": "Person",
             "name": str(article.author),
