@@ -170,6 +170,28 @@ def issue_marker(issue) -> str:
     return f"Newsletter #{issue.number} (begun {issue.started})"
 
 
+# The ledger's state while a create is on its way: its answer may be lost.
+CREATING = "creating"
+
+
+def created_once(issue, ledger, ready: str, find, create) -> str:
+    """The provider's id for the issue's draft: the one in the ledger, the one a
+    lost answer made (`find`, by subject and marker), or a new one (`create`),
+    recorded in the ledger before anything can send it. For providers that
+    document no idempotency key (Kit, MailerLite)."""
+    if issue.remote_id:
+        return issue.remote_id
+    if issue.remote_state == CREATING:
+        found = find(issue)
+        if found:
+            ledger.set_remote(issue.number, found, ready)
+            return found
+    ledger.set_remote(issue.number, "", CREATING)
+    made = create()
+    ledger.set_remote(issue.number, made, ready)
+    return made
+
+
 def field(answer: dict, name: str, what: str) -> str:
     """A field the provider's answer must have; ApiError naming the step when missing."""
     value = answer.get(name)

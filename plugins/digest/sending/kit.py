@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from .api import ApiClient, api_key, issue_marker
+from .api import ApiClient, api_key, created_once, issue_marker
 from .errors import ApiError, ProviderStateError, SendSetupError, number_setting
 from .ledger import IssueSnapshot, Ledger
 from .letters import personalise
@@ -57,7 +57,6 @@ SCHEDULE_SLACK = timedelta(minutes=15)
 LIMIT_WINDOW_SECONDS = 60
 # The largest page the pagination page allows (fewest requests while looking).
 PAGE_SIZE = 1000
-CREATING = "creating"
 
 
 def _when(value) -> datetime | None:
@@ -203,26 +202,19 @@ class Kit:
             seen.add(after)
 
     def create_draft(self, issue: IssueSnapshot, ledger: Ledger) -> str:
-        """The id of the issue's draft broadcast: the one a lost answer made, or a new
-        one; in the ledger before anything can send it."""
-        if issue.remote_id:
-            return issue.remote_id
-        if issue.remote_state == CREATING:
-            found = self.find(issue)
-            if found:
-                ledger.set_remote(issue.number, found, READY)
-                return found
-        ledger.set_remote(issue.number, "", CREATING)
-        answer = self.api.request(
-            "POST",
-            "/broadcasts",
-            "Creating the Kit broadcast",
-            self._fields(issue, None),  # send_at null: "To save a draft"
-            repeatable=False,
-        )
-        broadcast_id = str(self._broadcast(answer, "Creating the Kit broadcast")["id"])
-        ledger.set_remote(issue.number, broadcast_id, READY)
-        return broadcast_id
+        """The id of the issue's draft broadcast (see created_once)."""
+
+        def create() -> str:
+            answer = self.api.request(
+                "POST",
+                "/broadcasts",
+                "Creating the Kit broadcast",
+                self._fields(issue, None),  # send_at null: "To save a draft"
+                repeatable=False,
+            )
+            return str(self._broadcast(answer, "Creating the Kit broadcast")["id"])
+
+        return created_once(issue, ledger, READY, self.find, create)
 
     def send(self, issue: IssueSnapshot, ledger: Ledger) -> str:
         """Schedules the issue's broadcast for now, once; returns Kit's status once it

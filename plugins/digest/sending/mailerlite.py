@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from .api import ApiClient, api_key, issue_marker
+from .api import ApiClient, api_key, created_once, issue_marker
 from .errors import ApiError, ProviderStateError, SendSetupError, number_setting
 from .ledger import IssueSnapshot, Ledger
 from .letters import personalise
@@ -48,7 +48,6 @@ STOPPED = {
     "(content/newsletter/sending.sqlite) to send the issue afresh as a new campaign",
 }
 PAGE_SIZE = 25  # the documented default of `limit`
-CREATING = "creating"
 
 
 class MailerLite:
@@ -168,26 +167,19 @@ class MailerLite:
         }
 
     def create_draft(self, issue: IssueSnapshot, ledger: Ledger) -> str:
-        """The id of the issue's draft campaign: the one a lost answer made, or a new
-        one; in the ledger before anything can send it."""
-        if issue.remote_id:
-            return issue.remote_id
-        if issue.remote_state == CREATING:
-            found = self.find(issue)
-            if found:
-                ledger.set_remote(issue.number, found, READY)
-                return found
-        ledger.set_remote(issue.number, "", CREATING)
-        answer = self.api.request(
-            "POST",
-            "/campaigns",
-            "Creating the MailerLite campaign",
-            self._body(issue),
-            repeatable=False,
-        )
-        campaign_id = str(self._campaign(answer, "Creating the MailerLite campaign")["id"])
-        ledger.set_remote(issue.number, campaign_id, READY)
-        return campaign_id
+        """The id of the issue's draft campaign (see created_once)."""
+
+        def create() -> str:
+            answer = self.api.request(
+                "POST",
+                "/campaigns",
+                "Creating the MailerLite campaign",
+                self._body(issue),
+                repeatable=False,
+            )
+            return str(self._campaign(answer, "Creating the MailerLite campaign")["id"])
+
+        return created_once(issue, ledger, READY, self.find, create)
 
     def send(self, issue: IssueSnapshot, ledger: Ledger) -> str:
         """Schedules the issue's campaign for now, once; returns MailerLite's status
