@@ -348,7 +348,7 @@ def test_build_workers_in_the_environment_is_honoured(tmp_path, content):
     result = build(content, tmp_path / "serial", prelude=environment.format(1))
     assert result.returncode == 0, result.stdout + result.stderr
     logged = result.stdout + result.stderr
-    assert f"Reading {ARTICLES + 8} files serially: BUILD_WORKERS is 1" in logged, logged
+    assert f"Reading {ARTICLES + 9} files serially: BUILD_WORKERS is 1" in logged, logged
     assert "Writing serially: BUILD_WORKERS is 1" in logged
 
     wrong = build(content, tmp_path / "wrong", prelude=environment.format("two"), verbose=False)
