@@ -591,6 +591,8 @@ def compare_live(c, live="", output=OUTPUT):
 
 @task(help={"args": "extra pytest arguments, in quotes"})
 def test(c, args=""):
-    """Run the whole test suite."""
+    """Run the whole test suite, on two cores (pytest-xdist; a file's tests stay
+    together, so its shared builds are made once). `--args "-n 0"` runs it in one
+    process."""
     os.chdir(ROOT)
-    c.run(f"{sys.executable} -m pytest {args}", pty=False)
+    c.run(f"{sys.executable} -m pytest -n 2 --dist loadfile {args}", pty=False)
