@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from headers.policy import policy_text
+
 # "owner/name", as GitHub spells a repository.
 REPO = re.compile(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+")
 BACKENDS = ("github", "test-repo")
@@ -197,8 +199,4 @@ def editor_policy(for_meta: bool = False) -> str:
         "base-uri": "'self'",
         "object-src": "'none'",
     }
-    return "; ".join(
-        f"{name} {value}"
-        for name, value in directives.items()
-        if not (for_meta and name == "frame-ancestors")
-    )
+    return policy_text(directives, for_meta)

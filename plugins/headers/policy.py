@@ -53,6 +53,12 @@ def content_security_policy(
         "base-uri": "'self'",
         "object-src": "'none'",
     }
+    return policy_text(directives, for_meta)
+
+
+def policy_text(directives: dict[str, str], for_meta: bool = False) -> str:
+    """A Content-Security-Policy's value from its directives, without those a
+    <meta> policy cannot carry when it is for one."""
     return "; ".join(
         f"{name} {value}"
         for name, value in directives.items()
