@@ -38,9 +38,7 @@ def github_anchor(heading: str) -> str:
     text = re.sub(r"`([^`]*)`", r"\1", heading)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # a link in a heading: its words
     text = re.sub(r"[*_]{1,3}([^*_]+)[*_]{1,3}", r"\1", text)
-    kept = "".join(
-        ch for ch in text.lower() if ch in "-_ " or unicodedata.category(ch)[0] in "LN"
-    )
+    kept = "".join(ch for ch in text.lower() if ch in "-_ " or unicodedata.category(ch)[0] in "LN")
     return kept.replace(" ", "-")
 
 
