@@ -42,7 +42,7 @@ then run `invoke {command}` again. Nothing was built or sent."""
 FORMS_HELP = """\
 site.toml: {settings}: still the example the project ships with, so the
 deployed site's forms would send what people type to no one. Fix: run `invoke init`
-and give your own account's ids (README, "Forms"), commit, and publish again.
+and give your own account's ids (docs/forms.md), commit, and publish again.
 Nothing was built or sent."""
 
 

@@ -181,7 +181,10 @@ def booking_site(tmp_path_factory) -> Path:
 
 def tool_missing(what: str) -> None:
     """Skip loudly when a checking tool is absent; in CI (CI set) fail instead."""
-    message = f"\n\n*** SKIPPED: {what} is not installed; run .ci/run or see README. ***\n"
+    message = (
+        f"\n\n*** SKIPPED: {what} is not installed; "
+        "run .ci/run or see docs/developers/testing.md. ***\n"
+    )
     if os.environ.get("CI"):
         pytest.fail(f"{what} is required in CI but missing")
     pytest.skip(message)

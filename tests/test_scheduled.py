@@ -284,9 +284,9 @@ def test_a_link_to_a_scheduled_article_is_a_problem_naming_its_date(planned_proj
     assert run_invoke(project, "check", env=env).returncode == 0
 
 
-def test_the_readme_header_template_passes_the_check_as_draft_and_as_scheduled(tmp_path):
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("#### Without the editor", 1)[1]
+def test_the_writing_guide_header_template_passes_the_check_as_draft_and_as_scheduled(tmp_path):
+    guide = (ROOT / "docs" / "writing.md").read_text()
+    section = guide.split("## Without the editor", 1)[1]
     template = section.split("```", 2)[1]
     header = "\n".join(line.strip() for line in template.strip().splitlines())
     assert header.startswith("Title: ") and "\nDate: 2027-06-01 09:00\n" in f"\n{header}\n"

@@ -100,7 +100,7 @@ def setup_page(settings: dict, stylesheet: str, reason: str) -> str:
         '<main class="prose">\n<h1>The editor is not set up yet</h1>\n'
         f"<p>{html.escape(reason)}</p>\n"
         "<p>Then commit and push; the next build puts the editor here. "
-        "README, “Writing from a browser”, says how to sign in.</p>\n</main>\n"
+        "docs/writing.md, “Writing from a browser”, says how to sign in.</p>\n</main>\n"
     )
     return page(settings, f"{settings['SITENAME']}: editor", head, body)
 

@@ -76,7 +76,7 @@ def check_author(answer: str, answers: dict) -> str:
 
 def check_site_url(answer: str, answers: dict) -> str:
     """An https:// address of one's own, without a / at the end; a bare
-    `www.my-site.com` gets its https:// (every host the README names serves it)."""
+    `www.my-site.com` gets its https:// (every host docs/deploying.md names serves it)."""
     text = one_line(answer, "site's address", "https://www.your-domain.com")
     if " " in text:
         raise Refused(f"{text!r} has a space in it. Fix: write the address without spaces")

@@ -1,6 +1,6 @@
 /*
  * Our article format for the editor at /admin/: Pelican's `Key: value` header,
- * a blank line, the Markdown body (README "The header").
+ * a blank line, the Markdown body (docs/writing.md, "The header").
  *
  * fromFile(text) gives the editor one value per field, plus `layout`: how the
  * file was written (its lines as they were, line ends, final newline).
