@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 
 from .errors import SearchIndexError
+from .service import PageFeed
 from .stable_filters import stabilise_filters
 
 # The index's folder inside the output folder, as Pagefind names it by default.
@@ -75,6 +76,42 @@ def index_site(output: str, language: str | None = None, pages: list[str] | None
             f"Pagefind could not index {output} (exit {result.returncode}): "
             f"{(result.stderr or result.stdout).strip()}"
         )
+    finish_bundle(output)
+    return True
+
+
+def index_pages(output: str, language: str | None, pages: list[str], feed=None) -> bool:
+    """The index of `pages` (paths relative to `output`, each with a
+    data-pagefind-body), as the build makes it: by Pagefind's service, the
+    pages in the order given (service.py). `feed`: a PageFeed that was given
+    the pages while they were written, used when it holds all of them (else
+    closed, and the pages are read now). False, and no index, when no page
+    has a word to index (as `index_site`)."""
+    bundle = os.path.join(output, BUNDLE)
+    if feed is None or not feed.complete:
+        if feed is not None:
+            feed.close()
+        pages = [page for page in pages if os.path.isfile(os.path.join(output, page))]
+        feed = PageFeed(pagefind_program(), output, pages, language)
+        for page in feed.pages:
+            feed.finished(page)
+    if feed.bundle is None:
+        remove_bundle(output)
+    try:
+        words = feed.write(bundle)
+    except Exception:
+        remove_bundle(output)
+        raise
+    if not words:  # Pagefind's service writes an empty index where its CLI fails
+        remove_bundle(output)
+        return False
+    finish_bundle(output)
+    return True
+
+
+def finish_bundle(output: str) -> None:
+    """What every index gets once Pagefind wrote it: without the interfaces we
+    do not ship, its filter files in one order."""
     for pattern in UNUSED:
         for path in glob.glob(os.path.join(output, BUNDLE, pattern)):
             os.remove(path)
@@ -83,7 +120,6 @@ def index_site(output: str, language: str | None = None, pages: list[str] | None
     except Exception:
         remove_bundle(output)  # no index rather than a half-rewritten one
         raise
-    return True
 
 
 def _nothing_to_index(output: str, pages: list[str] | None, result) -> bool:
