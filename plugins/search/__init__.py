@@ -115,10 +115,8 @@ def page_finished(path: str) -> None:
         if feed.wants(page):
             try:
                 feed.finished(page)
-                if feed.complete:
-                    # The rest of the site is written while Pagefind assembles the index.
-                    remove_bundle(prefix)
-                    feed.start_writing(os.path.join(prefix, BUNDLE))
+                if feed.complete:  # Pagefind makes the index while the rest is written
+                    feed.start_writing()
             except (OSError, ValueError) as error:  # Pagefind stopped: read the pages later
                 logger.info("Search index: Pagefind stopped reading pages (%s)", error)
                 feed.close()

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from fnmatch import fnmatch
 
 from .errors import SearchIndexError
 from .service import PageFeed
@@ -88,25 +89,35 @@ def index_pages(output: str, language: str | None, pages: list[str], feed=None) 
     closed, and the pages are read now). False, and no index, when no page
     has a word to index (as `index_site`)."""
     bundle = os.path.join(output, BUNDLE)
+    written = [page for page in pages if os.path.isfile(os.path.join(output, page))]
     if feed is None or not feed.complete:
         if feed is not None:
             feed.close()
-        pages = [page for page in pages if os.path.isfile(os.path.join(output, page))]
-        feed = PageFeed(pagefind_program(), output, pages, language)
+        feed = PageFeed(pagefind_program(), output, written, language)
         for page in feed.pages:
             feed.finished(page)
-    if feed.bundle is None:
-        remove_bundle(output)
+    remove_bundle(output)
     try:
-        words = feed.write(bundle)
+        feed.write(bundle, keep=lambda name: not any(fnmatch(name, p) for p in UNUSED))
     except Exception:
         remove_bundle(output)
         raise
-    if not words:  # Pagefind's service writes an empty index where its CLI fails
+    if not _languages(output):  # Pagefind's service writes an empty index where its CLI fails
         remove_bundle(output)
+        if len(written) < len(set(pages)):  # as `_nothing_to_index`: only when all are there
+            missing = sorted(set(pages) - set(written))
+            raise SearchIndexError(
+                f"Pagefind was not able to build an index of {output}: no word in its "
+                f"searchable pages, and these were never written: {', '.join(missing)}"
+            )
         return False
     finish_bundle(output)
     return True
+
+
+def _languages(output: str) -> dict:
+    with open(os.path.join(output, BUNDLE, "pagefind-entry.json"), encoding="utf-8") as handle:
+        return json.load(handle).get("languages") or {}
 
 
 def finish_bundle(output: str) -> None:

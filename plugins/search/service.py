@@ -38,7 +38,7 @@ class PageFeed:
         self._ready: set[int] = set()
         self._next = 0  # the first page not sent yet: pages go in order
         self._requests = 0
-        self.bundle: str | None = None  # where the index was asked for
+        self.asked = False  # for the index's files
         self._errors = tempfile.TemporaryFile()
         self._service = subprocess.Popen(
             [program, "--service"],
@@ -92,36 +92,46 @@ class PageFeed:
         # and a forked worker must inherit no half-sent request.
         self._service.stdin.flush()
 
-    def start_writing(self, bundle: str) -> None:
-        """Ask for the index in the folder `bundle` (once every page was sent),
-        without waiting: Pagefind assembles it while the build goes on."""
+    def start_writing(self) -> None:
+        """Ask for the index (once every page was sent), without waiting:
+        Pagefind assembles it while the build goes on."""
         if not self.complete:
             raise SearchIndexError("the search index was asked for before every page was written")
-        if self.bundle is None:
-            self.bundle = os.path.abspath(bundle)
-            self._send({"type": "WriteFiles", "index_id": 0, "output_path": self.bundle})
+        if not self.asked:
+            self.asked = True
+            self._send({"type": "GetFiles", "index_id": 0})
 
-    def write(self, bundle: str) -> int:
-        """Write the index into the folder `bundle` (or wait for the one asked
-        for already); the number of words found in the pages (0: Pagefind
-        wrote an empty index)."""
-        self.start_writing(bundle)
-        if os.path.realpath(self.bundle) != os.path.realpath(bundle):
-            raise SearchIndexError(f"the search index went to {self.bundle}, not {bundle}")
-        words, answers = 0, 0
+    def write(self, bundle: str, keep=lambda name: True) -> None:
+        """Write the index's files (those whose name `keep` keeps) into the
+        folder `bundle`. Pages with no word give an index of no language.
+
+        The files come in Pagefind's answer, and this process writes them: the
+        service writes its files in the background and may answer before they
+        are all on disk."""
+        self.start_writing()
+        answers, files = 0, None
         for answer in self._answers():
             answers += 1
             payload = answer.get("payload", {})
             if payload.get("type") == "Error" or answer.get("message_id") is None:
                 self.close()
                 raise SearchIndexError(f"Pagefind could not index the pages: {payload}")
-            words += payload.get("page_word_count", 0)
-            if payload.get("type") == "WriteFiles":
+            if payload.get("type") == "GetFiles":
+                files = payload["files"]
                 break
         self.close()
-        if answers != self._requests:
-            raise SearchIndexError(f"Pagefind stopped before it wrote the index: {self._stderr()}")
-        return words
+        if files is None or answers != self._requests:
+            raise SearchIndexError(f"Pagefind stopped before it made the index: {self._stderr()}")
+        for file in files:
+            name = file["path"]
+            if os.path.isabs(name) or os.path.normpath(name) != name or name.startswith(".."):
+                raise SearchIndexError(f"Pagefind named a file outside its folder: {name!r}")
+            if not keep(name):
+                continue
+            path = os.path.join(bundle, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as handle:
+                handle.write(base64.b64decode(file["content"]))
 
     def _answers(self):
         pending = b""
