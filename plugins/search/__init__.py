@@ -16,6 +16,15 @@ asked of a server. Pagefind reads only the searchable pages, and a build in
 which none of them changed takes the last index from the cache (reuse.py). A
 site with no index yet gets a search page that says so and asks for none of
 Pagefind's files (no preload, no script run).
+
+Pagefind runs beside the build, not after it: when no cached index could be
+reused (a cold build), it is started before the pages are written and given
+each searchable page as soon as the parallel_build plugin's writer says the
+page is finished (service.py); the build then waits only for the rest of
+Pagefind's work. Without that writer (the speed layer off), or with an index
+in the cache that no longer fits, Pagefind reads the pages once the site is
+written. Either way the pages go in the order of Pelican's lists, so the
+index has the same bytes.
 """
 
 from __future__ import annotations

@@ -3,10 +3,12 @@
 `pagefind --service` reads requests on its stdin (each JSON, base64-encoded,
 ended by a comma) and answers on its stdout the same way. `PageFeed` sends
 every page as soon as the build has written it and reads no answer until the
-end: Pagefind parses the pages on its own core while Pelican writes the rest
-of the site, and the build waits only for Pagefind to assemble the index and
-write its files. (The `pagefind` Python package waits for the answer to each
-page, which keeps Pagefind idle between pages: 165 s for 1,000.)
+end: Pagefind parses the pages beside Pelican while Pelican writes the rest
+of the site, and the build waits only for what Pagefind has left to do. (The
+`pagefind` Python package waits for the answer to each page, which keeps
+Pagefind idle between pages: 165 s for 1,000.) The index's files come back in
+Pagefind's last answer and are written here: asked to write them itself, the
+service answers before its background writes are done.
 
 Pagefind numbers the pages in the order it receives them, and those numbers
 are in the index's bytes; Pagefind over a folder takes them in the order the
