@@ -35,6 +35,7 @@ import os
 from blinker import signal
 from pelican import signals
 
+from .errors import SearchIndexError
 from .index import (
     BUNDLE,
     pagefind_program,
@@ -113,7 +114,10 @@ def start_feed(output: str, settings: dict, pages: list[str] | None) -> None:
     cache = settings["CACHE_PATH"] if settings.get("CACHE_CONTENT") else None
     if not pages or reusable(cache, settings.get("LOAD_CONTENT_CACHE", True)):
         return
-    _feeds[prefix] = PageFeed(pagefind_program(), prefix, pages, settings.get("DEFAULT_LANG"))
+    try:
+        _feeds[prefix] = PageFeed(pagefind_program(), prefix, pages, settings.get("DEFAULT_LANG"))
+    except SearchIndexError as error:  # the pages are read once the site is written
+        logger.info("Search index: Pagefind stopped reading pages (%s)", error)
 
 
 def page_finished(path: str) -> None:
@@ -126,7 +130,7 @@ def page_finished(path: str) -> None:
                 feed.finished(page)
                 if feed.complete:  # Pagefind makes the index while the rest is written
                     feed.start_writing()
-            except (OSError, ValueError) as error:  # Pagefind stopped: read the pages later
+            except SearchIndexError as error:  # Pagefind stopped: read the pages later
                 logger.info("Search index: Pagefind stopped reading pages (%s)", error)
                 feed.close()
                 _feeds[prefix] = None

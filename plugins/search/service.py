@@ -89,10 +89,16 @@ class PageFeed:
         message = {"message_id": self._requests, "payload": payload}
         self._requests += 1
         data = base64.b64encode(json.dumps(message).encode()) + b","
-        self._service.stdin.write(data)
-        # Now, not when a buffer fills: Pagefind parses while the build goes on,
-        # and a forked worker must inherit no half-sent request.
-        self._service.stdin.flush()
+        try:
+            self._service.stdin.write(data)
+            # Now, not when a buffer fills: Pagefind parses while the build goes
+            # on, and a forked worker must inherit no half-sent request.
+            self._service.stdin.flush()
+        except (OSError, ValueError) as stopped:  # ValueError: closed already
+            self.close()
+            raise SearchIndexError(
+                f"Pagefind stopped reading the pages: {self._stderr()}"
+            ) from stopped
 
     def start_writing(self) -> None:
         """Ask for the index (once every page was sent), without waiting:
@@ -147,15 +153,19 @@ class PageFeed:
                 yield json.loads(base64.b64decode(encoded))
 
     def _stderr(self) -> str:
-        self._errors.seek(0)
-        return self._errors.read().decode(errors="replace").strip() or "no message"
+        try:
+            self._errors.seek(0)
+            return self._errors.read().decode(errors="replace").strip() or "no message"
+        except ValueError:  # closed
+            return "no message"
 
     def close(self) -> None:
         """Stop the service (at once: what it was asked for is done or not needed)."""
         if self._service.poll() is None:
             self._service.kill()
         self._service.wait()
-        for stream in (self._service.stdin, self._service.stdout, self._errors):
+        # (What Pagefind said on stderr stays readable: a temporary file, gone with this object.)
+        for stream in (self._service.stdin, self._service.stdout):
             try:
                 stream.close()
             except OSError:  # a request Pagefind never read: nothing to keep
