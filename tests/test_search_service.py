@@ -14,10 +14,13 @@ from pathlib import Path
 import pytest
 from test_search import by_page, indexed
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, run_pelican
+from corpus import write_corpus
 from search.index import index_pages, index_site, pagefind_program
 from search.service import PageFeed
 
+# More than parallel_build's writer hands its workers at once (writing.BATCH, 500).
+ARTICLES = 550
 PAGES = ["garden/index.html", "river/index.html", "notes/winter.html", "hill/index.html"]
 
 
@@ -144,3 +147,25 @@ def test_a_build_whose_pagefind_stops_while_fed_reads_the_pages_afterwards(tmp_p
         if name == "stopped":
             assert "Pagefind stopped reading pages" in result.stdout + result.stderr
     assert bundle(outputs["stopped"]) == bundle(outputs["plain"])
+
+
+def test_pages_rendered_by_workers_are_fed_as_they_come_and_give_the_serial_index(tmp_path):
+    """More pages than the parallel writer hands its workers at once:
+    the first batch's pages are fed while the next are recorded; every
+    article reaches Pagefind before the site is written, in Pelican's order,
+    so the index has the serial build's bytes."""
+    content = tmp_path / "content"
+    write_corpus(ARTICLES, content)
+    bundles = {}
+    for name, overrides in (("parallel", []), ("serial", ["BUILD_WORKERS=1"])):
+        output = tmp_path / name
+        settings = ["-e", f'CACHE_PATH="{tmp_path / name}-cache"', *overrides]
+        result = run_pelican(
+            content, output, "pelicanconf.py", *settings, "-v", env={"COLUMNS": "400"}
+        )
+        logged = result.stdout + result.stderr
+        assert result.returncode == 0, logged
+        assert f"Pagefind read {ARTICLES} of {ARTICLES} pages as written" in logged
+        bundles[name] = bundle(output)
+    assert bundles["parallel"] == bundles["serial"]
+    assert len([name for name in bundles["parallel"] if name.startswith("fragment/")]) == ARTICLES
