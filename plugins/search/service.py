@@ -68,7 +68,7 @@ class PageFeed:
     def finished(self, page: str) -> None:
         """`page` holds its final text; send it, and every later page that
         waited for it. A page finished twice (rewritten) breaks the order: False
-        from `complete` then, and the caller indexes the folder instead."""
+        from `complete` then, and the caller reads the written pages again."""
         number = self._place[page]
         if number < self._next or number in self._ready:
             self._next = -1  # never complete
@@ -123,7 +123,10 @@ class PageFeed:
             payload = answer.get("payload", {})
             if payload.get("type") == "Error" or answer.get("message_id") is None:
                 self.close()
-                raise SearchIndexError(f"Pagefind could not index the pages: {payload}")
+                raise SearchIndexError(
+                    f"Pagefind could not index the pages of {self.output}: {payload}. Fix: run "
+                    "`python3 -m pip install -r requirements.txt` (pagefind-bin), then build again"
+                )
             if payload.get("type") == "GetFiles":
                 files = payload["files"]
                 break
@@ -142,13 +145,18 @@ class PageFeed:
                 handle.write(base64.b64decode(file["content"]))
 
     def _answers(self):
-        pending = b""
+        """Pagefind's answers, as they come. The last one holds the whole index
+        (megabytes): its pieces are kept apart until its end arrives."""
+        pieces: list[bytes] = []
         while True:
             chunk = self._service.stdout.read1(1 << 16)
             if not chunk:
                 return
-            pending += chunk
-            *whole, pending = pending.split(b",")
+            if b"," not in chunk:
+                pieces.append(chunk)
+                continue
+            *whole, rest = (b"".join(pieces) + chunk).split(b",")
+            pieces = [rest]
             for encoded in whole:
                 yield json.loads(base64.b64decode(encoded))
 
