@@ -222,9 +222,11 @@ _set_aside_count = itertools.count()
 
 
 def without_index(command: list[str]) -> list[str]:
-    """The same build, except that the search plugin's last step (Pagefind) does nothing."""
+    """The same build, except that the search plugin starts no Pagefind (neither
+    fed while the pages are written nor run once they are)."""
     code = (
         f"import sys\nsys.path.insert(0, {str(ROOT / 'plugins')!r})\nimport search\n"
+        "search.start_feed = lambda *arguments: None\n"
         "search.index_written_site = lambda pelican: None\n"
         f"from pelican import main\nsys.argv = {['pelican', *command[3:]]!r}\nmain()"
     )
