@@ -86,6 +86,39 @@ def decoded(path: Path):
     return cbor2.loads(data[len(b"pagefind_dcd") :])
 
 
+def by_page(output: Path) -> dict:
+    """What an index says, whatever order Pagefind numbered its pages in: every
+    page number replaced by the name of the page's fragment file (named after
+    its content), lists of pages sorted; and every fragment file's bytes."""
+    bundle = output / "pagefind"
+    (meta,) = bundle.glob("*.pf_meta")
+    version, pages, _chunks, filters, sorts, fields = decoded(meta)
+    names = [name for name, _ in pages]
+    words = {}
+    for path in (bundle / "index").glob("*.pf_index"):
+        (entries,) = decoded(path)
+        for word, found, *rest in entries:
+            number, places = 0, []
+            for at in found:  # each page's number as the difference from the last one's
+                number += at[0]
+                places.append([names[number], *at[1:]])
+            words[word] = (sorted(places), rest)
+    tags = {}
+    for path in (bundle / "filter").glob("*.pf_filter"):
+        name, values = decoded(path)
+        tags[name] = {value: sorted(names[at] for at in at_pages) for value, at_pages in values}
+    return {
+        "version": version,
+        "pages": sorted(pages),
+        "words": words,
+        "filters": tags,
+        "filter names": sorted(name for name, _ in filters),
+        "sorts": sorts,
+        "fields": fields,
+        "fragments": {p.name: p.read_bytes() for p in (bundle / "fragment").iterdir()},
+    }
+
+
 def tag_filter(output: Path) -> list:
     """[[tag slug, [page numbers]], ...] from the one filter file of the index."""
     (path,) = (output / "pagefind" / "filter").glob("*.pf_filter")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import runpy
 import shutil
 from pathlib import Path
 
 import pytest
 from test_headers import free_port, serve_like_a_host
-from test_search import indexed, search_for
+from test_search import by_page, indexed, search_for
 from test_theme_in_browser import browser, open_context  # noqa: F401 (the shared Chromium fixture)
 
 from conftest import FIXTURES, ROOT, run_pelican
@@ -53,13 +55,51 @@ def entries(cache: Path) -> list[Path]:
     return sorted((cache / FOLDER).iterdir())
 
 
-def test_reading_only_the_searchable_pages_gives_the_whole_sites_index(content, tmp_path):
+def test_the_index_fed_while_writing_says_what_pagefind_over_the_site_says(content, tmp_path):
+    """The build gives Pagefind the searchable pages as they are written, in
+    Pelican's order; Pagefind over the folder reads every page in the order the
+    file system lists them. The same pages, words, places, filters and
+    fragment files; only the page numbers differ (by_page maps them away)."""
     output = tmp_path / "output"
-    build(content, output, tmp_path / "cache")
-    from_pages = bundle(output)
+    logged = build(content, output, tmp_path / "cache")
+    fed = int(re.search(r"Pagefind read (\d+) of (\d+) pages as written", logged)[1])
+    assert fed == len(indexed(output)) > 2, logged
+    from_pages = by_page(output)
     index_site(str(output), "en")  # Pagefind over every page, as before
-    assert bundle(output) == from_pages
+    assert by_page(output) == from_pages
     assert {WALK, "/about/"} <= set(indexed(output))
+
+
+def test_the_index_has_the_same_bytes_fed_or_read_afterwards_serial_or_parallel(content, tmp_path):
+    """Fed while written (every core, or one), or read once the site is
+    written (without the writer that says when a page is finished): the pages
+    in the same order, so the same bytes."""
+    plugins = runpy.run_path(str(ROOT / "pelicanconf.py"))["PLUGINS"]
+    without = json.dumps([name for name in plugins if name != "parallel_build"])
+    logs, bundles = {}, {}
+    for name, overrides in (
+        ("parallel", []),
+        ("serial", ["BUILD_WORKERS=1"]),
+        ("afterwards", [f"PLUGINS={without}"]),
+    ):
+        output = tmp_path / name
+        settings = ["-e", f'CACHE_PATH="{tmp_path / name}-cache"', *overrides]
+        result = run_pelican(
+            content, output, "publishconf.py", *settings, "-v", env={"COLUMNS": "400"}
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        logs[name], bundles[name] = result.stdout + result.stderr, bundle(output)
+    fed = {
+        name: re.search(r"Pagefind read (\d+) of (\d+) pages as written", logged).groups()
+        for name, logged in logs.items()
+    }
+    pages = fed["parallel"][1]
+    assert int(pages) > 2 and fed == {
+        "parallel": (pages, pages),
+        "serial": (pages, pages),
+        "afterwards": ("0", pages),
+    }
+    assert bundles["parallel"] == bundles["serial"] == bundles["afterwards"]
 
 
 def test_the_glob_names_exactly_the_pages_given(tmp_path):

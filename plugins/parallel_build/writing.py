@@ -27,6 +27,7 @@ import logging
 import os
 import time
 
+from blinker import signal
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from .workers import MIN_PAGES, Forked, build_workers, serial_reason
@@ -36,6 +37,9 @@ logger = logging.getLogger(__name__)
 # Pages recorded before the workers render them: bounds the local contexts
 # held in memory at once.
 BATCH = 500
+# Sent (in this process, in Pelican's writing order) with the path of each file
+# once it holds its final text: the search plugin feeds Pagefind as pages come.
+file_finished = signal("parallel_build.file_finished")
 
 
 class ParallelWriter(Writer):
@@ -50,6 +54,10 @@ class ParallelWriter(Writer):
         self._recorded: dict[str, tuple] = {}  # output path -> (template, context, localcontext)
         self._rendering: tuple | None = None
         self._running: tuple | None = None  # (jobs, Forked or None, start time)
+        # The running batch's results taken so far (index -> result or None), and
+        # how many of its first pages were announced finished (file_finished).
+        self._taken: dict[int, object] = {}
+        self._announced = 0
         # One writer a build: a writer left from a build that stopped half-way
         # holds that build's pages, which must never be written (whatever this
         # build's mode: `invoke serve` builds in parallel first, serially after).
@@ -74,6 +82,8 @@ class ParallelWriter(Writer):
         self._rendering = None
         if len(self._recorded) >= BATCH:
             self.hand_over()
+        elif len(self._recorded) % 16 == 0:
+            self.announce_rendered()
         return _Discard()
 
     def _claim(self, filename: str, override: bool) -> bool:
@@ -112,6 +122,19 @@ class ParallelWriter(Writer):
             self._running = (jobs, forked, time.perf_counter())
         elif jobs:
             self._running = (jobs, None, time.perf_counter())
+        self._taken, self._announced = {}, 0
+
+    def announce_rendered(self) -> None:
+        """Announce (file_finished) the running batch's pages the workers have
+        rendered by now, in order, up to the first one not rendered yet. Costs
+        no wait: pages are announced while the next ones are recorded."""
+        if self._running is None or self._running[1] is None:
+            return
+        jobs, forked, _ = self._running
+        self._taken.update(forked.take(block=False))
+        while self._announced < len(jobs) and self._taken.get(self._announced):
+            file_finished.send(jobs[self._announced][0])
+            self._announced += 1
 
     def finish_batch(self) -> None:
         """Wait for the batch the workers render; render what they could not."""
@@ -122,9 +145,12 @@ class ParallelWriter(Writer):
         if forked is None:
             redo = range(len(jobs))
         else:
-            redo = sorted(index for index, done in forked.results() if done is None)
+            self._taken.update(forked.results())
+            redo = sorted(index for index, done in self._taken.items() if done is None)
         for index in redo:
             _render(*jobs[index])
+        for path, _ in jobs[self._announced :]:
+            file_finished.send(path)
         logger.info(
             "Rendered %d pages in %.2f s (%d in this process)",
             len(jobs),
@@ -154,6 +180,7 @@ class _WrittenIfChanged(io.StringIO):
     def __exit__(self, error_type, *exc) -> None:
         if error_type is None:
             write_if_changed(self._path, self.getvalue(), self._encoding)
+            file_finished.send(self._path)
         super().__exit__(error_type, *exc)
 
 

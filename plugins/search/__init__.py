@@ -16,6 +16,15 @@ asked of a server. Pagefind reads only the searchable pages, and a build in
 which none of them changed takes the last index from the cache (reuse.py). A
 site with no index yet gets a search page that says so and asks for none of
 Pagefind's files (no preload, no script run).
+
+Pagefind runs beside the build, not after it: when no cached index could be
+reused (a cold build), it is started before the pages are written and given
+each searchable page as soon as the parallel_build plugin's writer says the
+page is finished (service.py); the build then waits only for the rest of
+Pagefind's work. Without that writer (the speed layer off), or with an index
+in the cache that no longer fits, Pagefind reads the pages once the site is
+written. Either way the pages go in the order of Pelican's lists, so the
+index has the same bytes.
 """
 
 from __future__ import annotations
@@ -23,16 +32,20 @@ from __future__ import annotations
 import logging
 import os
 
+from blinker import signal
 from pelican import signals
 
+from .errors import SearchIndexError
 from .index import (
     BUNDLE,
+    pagefind_program,
     preload_wasm_file,
     remove_bundle,
     search_page_without_index,
     wasm_file,
 )
-from .reuse import index_or_reuse
+from .reuse import index_or_reuse, reusable
+from .service import PageFeed
 
 __all__ = ["BUNDLE", "planned_outputs", "register", "wasm_pages"]
 
@@ -42,6 +55,10 @@ logger = logging.getLogger(__name__)
 # marked searchable, or None when there are none. Set by every build before
 # anything is written, read once the site is written.
 _searchable_pages: dict[str, list[str] | None] = {}
+# The folder's path as the writer names its files (ending in a separator) ->
+# Pagefind fed with the searchable pages as they are written (None once that
+# failed: the pages are then read when the site is written).
+_feeds: dict[str, PageFeed | None] = {}
 
 
 def planned_outputs(settings: dict) -> list[str]:
@@ -81,17 +98,59 @@ def mark_searchable(generators: list) -> None:
     output = os.path.realpath(generators[0].output_path)
     pages = [save_as for save_as in (item.save_as for item in found) if save_as]
     _searchable_pages[output] = pages if found else None
+    start_feed(generators[0].output_path, generators[0].settings, pages if found else None)
+
+
+def start_feed(output: str, settings: dict, pages: list[str] | None) -> None:
+    """Start Pagefind before the pages are written, so it reads each one as the
+    build finishes it (page_finished), when the index will be made anew: no
+    cached index a build could reuse. The parallel_build plugin says when a
+    page is finished; without it nothing is fed, and Pagefind reads the pages
+    once the site is written."""
+    prefix = os.path.join(os.path.abspath(output), "")
+    stale = _feeds.pop(prefix, None)
+    if stale is not None:
+        stale.close()  # a build that stopped half-way
+    cache = settings["CACHE_PATH"] if settings.get("CACHE_CONTENT") else None
+    if not pages or reusable(cache, settings.get("LOAD_CONTENT_CACHE", True)):
+        return
+    try:
+        _feeds[prefix] = PageFeed(pagefind_program(), prefix, pages, settings.get("DEFAULT_LANG"))
+    except SearchIndexError as error:  # the pages are read once the site is written
+        logger.info("Search index: Pagefind stopped reading pages (%s)", error)
+
+
+def page_finished(path: str) -> None:
+    for prefix, feed in _feeds.items():
+        if feed is None or not path.startswith(prefix):
+            continue
+        page = path[len(prefix) :].replace(os.sep, "/")
+        if feed.wants(page):
+            try:
+                feed.finished(page)
+                if feed.complete:  # Pagefind makes the index while the rest is written
+                    feed.start_writing()
+            except SearchIndexError as error:  # Pagefind stopped: read the pages later
+                logger.info("Search index: Pagefind stopped reading pages (%s)", error)
+                feed.close()
+                _feeds[prefix] = None
 
 
 def index_written_site(pelican) -> None:
     output = os.path.realpath(pelican.output_path)
     pages = _searchable_pages.pop(output, None)
+    feed = _feeds.pop(os.path.join(os.path.abspath(pelican.output_path), ""), None)
     settings = pelican.settings
     language = settings.get("DEFAULT_LANG")
     if pages is not None:
         cache = settings["CACHE_PATH"] if settings.get("CACHE_CONTENT") else None
-        index_or_reuse(output, language, pages, cache, load=settings.get("LOAD_CONTENT_CACHE"))
+        load = settings.get("LOAD_CONTENT_CACHE")
+        if feed is not None:
+            logger.info("Search: Pagefind read %d of %d pages as written", feed.sent, len(pages))
+        index_or_reuse(output, language, pages, cache, load=load, feed=feed)
     else:
+        if feed is not None:
+            feed.close()
         remove_bundle(output)  # nothing published yet: no index, the page says so
     page = os.path.join(output, settings.get("SEARCH_SAVE_AS", "search/index.html"))
     if os.path.isfile(os.path.join(output, BUNDLE, "pagefind-entry.json")):
@@ -106,3 +165,4 @@ def index_written_site(pelican) -> None:
 def register() -> None:
     signals.all_generators_finalized.connect(mark_searchable)
     signals.finalized.connect(index_written_site)
+    signal("parallel_build.file_finished").connect(page_finished)

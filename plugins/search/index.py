@@ -9,8 +9,10 @@ import re
 import shutil
 import subprocess
 import tempfile
+from fnmatch import fnmatch
 
 from .errors import SearchIndexError
+from .service import PageFeed
 from .stable_filters import stabilise_filters
 
 # The index's folder inside the output folder, as Pagefind names it by default.
@@ -75,6 +77,52 @@ def index_site(output: str, language: str | None = None, pages: list[str] | None
             f"Pagefind could not index {output} (exit {result.returncode}): "
             f"{(result.stderr or result.stdout).strip()}"
         )
+    finish_bundle(output)
+    return True
+
+
+def index_pages(output: str, language: str | None, pages: list[str], feed=None) -> bool:
+    """The index of `pages` (paths relative to `output`, each with a
+    data-pagefind-body), as the build makes it: by Pagefind's service, the
+    pages in the order given (service.py). `feed`: a PageFeed that was given
+    the pages while they were written, used when it holds all of them (else
+    closed, and the pages are read now). False, and no index, when no page
+    has a word to index (as `index_site`)."""
+    bundle = os.path.join(output, BUNDLE)
+    written = [page for page in pages if os.path.isfile(os.path.join(output, page))]
+    if feed is None or not feed.complete:
+        if feed is not None:
+            feed.close()
+        feed = PageFeed(pagefind_program(), output, written, language)
+        for page in feed.pages:
+            feed.finished(page)
+    remove_bundle(output)
+    try:
+        feed.write(bundle, keep=lambda name: not any(fnmatch(name, p) for p in UNUSED))
+    except Exception:
+        remove_bundle(output)
+        raise
+    if not _languages(output):  # Pagefind's service writes an empty index where its CLI fails
+        remove_bundle(output)
+        if len(written) < len(set(pages)):  # as `_nothing_to_index`: only when all are there
+            missing = sorted(set(pages) - set(written))
+            raise SearchIndexError(
+                f"Pagefind was not able to build an index of {output}: no word in its "
+                f"searchable pages, and these were never written: {', '.join(missing)}"
+            )
+        return False
+    finish_bundle(output)
+    return True
+
+
+def _languages(output: str) -> dict:
+    with open(os.path.join(output, BUNDLE, "pagefind-entry.json"), encoding="utf-8") as handle:
+        return json.load(handle).get("languages") or {}
+
+
+def finish_bundle(output: str) -> None:
+    """What every index gets once Pagefind wrote it: without the interfaces we
+    do not ship, its filter files in one order."""
     for pattern in UNUSED:
         for path in glob.glob(os.path.join(output, BUNDLE, pattern)):
             os.remove(path)
@@ -83,7 +131,6 @@ def index_site(output: str, language: str | None = None, pages: list[str] | None
     except Exception:
         remove_bundle(output)  # no index rather than a half-rewritten one
         raise
-    return True
 
 
 def _nothing_to_index(output: str, pages: list[str] | None, result) -> bool:

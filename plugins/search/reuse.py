@@ -1,17 +1,18 @@
 """The search index of the last build, reused when nothing it is made from changed.
 
-A build's index depends only on the pages Pagefind reads, Pagefind's version and
-options, and this plugin's code (which post-processes what Pagefind writes). A
-stamp over all of them names a cache entry (CACHE_PATH/search-index/STAMP/):
-the finished bundle exactly as `index_site` left it in output/pagefind, and a
-manifest of each file's size and SHA-256, written last. A build with the same
-stamp puts that bundle in output/pagefind instead of running Pagefind, after
-checking every file against the manifest: an entry that is incomplete or
-damaged in any way is not used, and Pagefind runs and stores a new one.
+A build's index depends only on the pages Pagefind reads and their order,
+Pagefind's version and options, and this plugin's code (which post-processes
+what Pagefind writes). A stamp over all of them names a cache entry
+(CACHE_PATH/search-index/STAMP/): the finished bundle exactly as `index_pages`
+left it in output/pagefind, and a manifest of each file's size and SHA-256,
+written last. A build with the same stamp puts that bundle in output/pagefind
+instead of running Pagefind, after checking every file against the manifest:
+an entry that is incomplete or damaged in any way is not used, and Pagefind
+runs and stores a new one.
 
 Files are hard-linked between the cache and the output (copied where the two
 are on different file systems): creating a file costs far more than linking
-one, and nothing rewrites a bundle file in place (`index_site` removes the old
+one, and nothing rewrites a bundle file in place (`index_pages` removes the old
 bundle before Pagefind writes a new one).
 """
 
@@ -32,8 +33,7 @@ from collections.abc import Iterator
 from .index import (
     BUNDLE,
     WRITTEN,
-    index_site,
-    page_glob,
+    index_pages,
     pagefind_options,
     pagefind_program,
     remove_bundle,
@@ -42,7 +42,7 @@ from .index import (
 logger = logging.getLogger(__name__)
 
 # Bumped when the cache entry's layout changes.
-FORMAT = 1
+FORMAT = 2
 FOLDER = "search-index"
 MANIFEST = "manifest.json"
 # Files Pagefind always writes: an entry without them is not a whole bundle.
@@ -52,24 +52,42 @@ ABANDONED_SECONDS = 3600
 
 
 def index_or_reuse(
-    output: str, language: str | None, pages: list[str], cache: str | None, load: bool = True
+    output: str,
+    language: str | None,
+    pages: list[str],
+    cache: str | None,
+    load: bool = True,
+    feed=None,
 ) -> bool:
-    """Index `output` as `index_site` does (`pages` as there), reusing the
-    bundle stored in the `cache` folder (None: no cache) when its stamp matches
-    and `load` is set, and storing a new one otherwise. True when reused."""
+    """Index `output` as `index_pages` does (`pages` and `feed` as there),
+    reusing the bundle stored in the `cache` folder (None: no cache) when its
+    stamp matches and `load` is set, and storing a new one otherwise. True when reused."""
     started = time.perf_counter()
     if cache is None:
-        index_site(output, language, pages)
+        index_pages(output, language, pages, feed)
         return False
     folder = os.path.join(cache, FOLDER)
     stamp = index_stamp(output, language, pages)
     if load and restore(output, folder, stamp):
+        if feed is not None:
+            feed.close()
         logger.info("Search index reused in %.2f s", time.perf_counter() - started)
         return True
-    if index_site(output, language, pages):
+    if index_pages(output, language, pages, feed):
         store(output, folder, stamp)
         logger.info("Search index built in %.2f s", time.perf_counter() - started)
     return False
+
+
+def reusable(cache: str | None, load: bool) -> bool:
+    """Whether the cache holds an index a build might reuse (then pages are
+    not fed to Pagefind as they are written: most builds with one reuse it)."""
+    if cache is None or not load:
+        return False
+    try:
+        return any(not name.startswith(".") for name in os.listdir(os.path.join(cache, FOLDER)))
+    except OSError:
+        return False
 
 
 def index_stamp(output: str, language: str | None, pages: list[str]) -> str:
@@ -91,12 +109,8 @@ def index_stamp(output: str, language: str | None, pages: list[str]) -> str:
 
 
 def _pages_read(output: str, pages: list[str]) -> list[str]:
-    """The pages Pagefind reads (relative paths, sorted): `pages`, or every
-    HTML file when `page_glob` cannot name them."""
-    if page_glob(pages):
-        return sorted(p for p in set(pages) if os.path.isfile(os.path.join(output, p)))
-    found = glob.glob("**/*.html", root_dir=output, recursive=True)
-    return sorted(p for p in found if not p.startswith(f"{BUNDLE}/"))
+    """The pages Pagefind reads (relative paths), in the order it numbers them."""
+    return [p for p in dict.fromkeys(pages) if os.path.isfile(os.path.join(output, p))]
 
 
 def bundle_files(output: str) -> list[str]:
