@@ -49,10 +49,10 @@ PATH = "content"
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
-# A 1200x630 sharing card per article for og:image (README "Sharing cards"). Off
-# for now: each card costs about 10 ms to draw on a cold build (1,000 articles:
-# some 10 CPU-seconds, against about 3 s for bare Pelican's whole build).
-SHARING_CARDS = False
+# A 1200x630 sharing card per article for og:image (README "Sharing cards"), made
+# once per title and picture and drawn while the pages are written. False: social
+# sites show the article's picture or the site's (SITE_IMAGE) instead.
+SHARING_CARDS = True
 THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]

@@ -11,18 +11,22 @@ Adds to the build:
   character the font cannot draw (the build says so in one line, the first
   time it meets that title).
 
-Off unless SHARING_CARDS is set: a card costs about 10 ms to draw, so a cold
-build of 1,000 articles would take some 10 CPU-seconds more (bare Pelican's
-whole build is about 3 s); drawing them in the parallel writers is the next step.
-Each card is made once: kept in CACHE_PATH under a name made of everything
-drawn on it (title, site name, picture and font bytes), so a warm build makes
-none, and written to theme/cards/ in the output under that name (a changed
-card has a new address, which social sites fetch afresh).
+On unless SHARING_CARDS is False. Each card is made once: kept in CACHE_PATH
+under a name made of everything drawn on it (title, site name, picture and font
+bytes), so a warm build makes none, and written to theme/cards/ in the output
+under that name (a changed card has a new address, which social sites fetch
+afresh). A card costs about 5 ms to draw; the cards a build lacks are
+named (addresses, alt texts) here, in Pelican's order, but drawn by forked
+workers (parallel_build's, BUILD_WORKERS of them) while the rest of the build
+goes on, and collected when it finishes; what a worker could not draw, this
+process draws. A cold build of 1,000 articles draws its cards in the time the
+pages take to write (bench/sharing_cards_cost.py measures it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -37,9 +41,18 @@ from content_check.featured_image import featured_image
 
 from .drawing import FONT, HEIGHT, WIDTH, draw_card, plain, undrawable
 
+try:  # where the speed layer keeps it
+    from speed.parallel_build.workers import Forked, build_workers, serial_reason
+except ImportError:
+    from parallel_build.workers import Forked, build_workers, serial_reason
+
 __all__ = ["CardMaker", "register"]
 
+logger = logging.getLogger(__name__)
+
 OUTPUT_FOLDER = "theme/cards"
+# Fewer cards than this are drawn here: starting workers costs about 40 ms.
+MIN_CARDS = 24
 # Read by Pillow; an SVG picture is left to the portrait.
 RASTER = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
@@ -62,7 +75,10 @@ class CardMaker:
         self.font_digest = hashlib.sha256(FONT.read_bytes()).digest()
         self.picture_digests: dict[Path, bytes] = {}
         self.portrait = self._portrait()
-        self.made: list[str] = []  # output names of the cards drawn in this build
+        self.made: list[str] = []  # keys of the cards drawn in this build
+        # The cards not in the cache yet: key -> what draw_card draws.
+        self.pending: dict[str, tuple] = {}
+        self.drawing: Forked | None = None
         self.written: dict[str, Path] = {}  # output name -> cached file
         self.new_fallbacks: list[str] = []  # "articles/x.md: “…”" the first time seen
 
@@ -86,16 +102,47 @@ class CardMaker:
             self.font_digest,
         )
         cached = self.cache / f"{key}.jpg"
-        if not cached.is_file():
-            data = draw_card(title, site_name, picture, round_portrait)
-            self.cache.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_suffix(f".{os.getpid()}.part")
-            partial.write_bytes(data)
-            partial.replace(cached)  # a card in the cache is always whole
-            self.made.append(key)
+        if key not in self.pending and not cached.is_file():
+            self.pending[key] = (title, site_name, picture, round_portrait)
         name = f"{OUTPUT_FOLDER}/{key}.jpg"
         self.written[name] = cached
         return name
+
+    def _draw(self, key: str) -> bool:
+        data = draw_card(*self.pending[key])
+        self.cache.mkdir(parents=True, exist_ok=True)
+        cached = self.cache / f"{key}.jpg"
+        partial = cached.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(data)
+        partial.replace(cached)  # a card in the cache is always whole
+        return True
+
+    def start_drawing(self) -> None:
+        """The missing cards drawn by forked workers while the build goes on, or
+        here and now for a few cards or a build that stays in one process."""
+        keys = list(self.pending)
+        workers = build_workers(self.settings)
+        if len(keys) < MIN_CARDS or serial_reason(workers) is not None:
+            self.finish_drawing()
+            return
+        self.cache.mkdir(parents=True, exist_ok=True)
+        # Each worker's first card fits the picture once in that worker.
+        self.drawing = Forked(lambda i: self._draw(keys[i]), len(keys), workers)
+
+    def finish_drawing(self) -> None:
+        """Wait for the workers; draw what they could not (or every card, serially)."""
+        keys = list(self.pending)
+        done = set()
+        if self.drawing is not None:
+            done = {keys[i] for i, drawn in self.drawing.results() if drawn}
+            self.drawing = None
+        for key in keys:
+            if key not in done:
+                self._draw(key)
+        if keys:
+            logger.info("Sharing cards: drew %d (%d by forked workers)", len(keys), len(done))
+        self.made += keys
+        self.pending.clear()
 
     def _picture_digest(self, picture: Path | None) -> bytes:
         if picture is None:
@@ -160,7 +207,7 @@ _maker: CardMaker | None = None
 def make_cards(generator) -> None:
     global _maker
     _maker = None
-    if not generator.settings.get("SHARING_CARDS"):
+    if not generator.settings.get("SHARING_CARDS", True):
         return  # og:image stays the article's picture or the site's
     _maker = CardMaker(generator.settings)
     site_card = _maker.site_card()
@@ -171,6 +218,7 @@ def make_cards(generator) -> None:
     drafts = generator.drafts if writes_drafts else []
     for article in generator.articles + generator.hidden_articles + drafts:
         article.social_card = _maker.article_card(article, site_card)
+    _maker.start_drawing()
     message = _maker.fallback_message()
     if message:
         print(message, file=sys.stderr, flush=True)
@@ -179,6 +227,7 @@ def make_cards(generator) -> None:
 def write_cards(pelican) -> None:
     if _maker is None:
         return
+    _maker.finish_drawing()
     folder = Path(pelican.output_path) / OUTPUT_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.jpg"):  # an earlier title's card (writing builds keep output/)
