@@ -249,7 +249,13 @@ def test_cards_drawn_by_workers_are_the_cards_one_process_draws(tmp_path):
         cache = f'CACHE_PATH="{tmp_path / workers / "cache"}"'
         output = tmp_path / workers / "output"
         result = run_pelican(
-            content, output, "pelicanconf.py", "-v", "-e", cache, env={"BUILD_WORKERS": workers, "COLUMNS": "300"}
+            content,
+            output,
+            "pelicanconf.py",
+            "-v",
+            "-e",
+            cache,
+            env={"BUILD_WORKERS": workers, "COLUMNS": "300"},
         )
         assert result.returncode == 0, result.stderr
         said = re.search(r"Sharing cards: drew (\d+) \((\d+) by forked", result.stdout)
