@@ -96,9 +96,8 @@ CONTACT_PAGE = "contact/"
 NEWSLETTER_PAGE = "newsletter/"
 # The header menu: (label, address). It ends with "Subscribe" (the newsletter
 # page, NEWSLETTER_PAGE) on every page; Contact and Subscribe stay in the same
-# place on every page.
+# place on every page. The site's name before it leads to the articles (home).
 MENU_LINKS = [
-    ("Articles", ""),
     ("About", "about/"),
     ("Contact", "contact/"),
     ("Search", "search/"),
