@@ -27,8 +27,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-from PIL import Image
 from photo_article import add_photo_article
+from PIL import Image
+
 from project import ROOT, copy_project
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -128,9 +129,7 @@ def main() -> None:
                                 "document.querySelectorAll('img[loading=lazy]')"
                                 ".forEach(i => i.loading = 'eager')"
                             )
-                            page.wait_for_function(
-                                "[...document.images].every(i => i.complete)"
-                            )
+                            page.wait_for_function("[...document.images].every(i => i.complete)")
                             target = arguments.out / f"{name}-{width}-{scheme}.png"
                             size = small_png(page.screenshot(full_page=True), target)
                             print(f"{target.relative_to(ROOT)}: {size:,} B")
