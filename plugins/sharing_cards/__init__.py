@@ -16,11 +16,12 @@ under a name made of everything drawn on it (title, site name, picture and font
 bytes), so a warm build makes none, and written to theme/cards/ in the output
 under that name (a changed card has a new address, which social sites fetch
 afresh). A card costs about 5 ms to draw; the cards a build lacks are
-named (addresses, alt texts) here, in Pelican's order, but drawn by forked
-workers (parallel_build's, BUILD_WORKERS of them) while the rest of the build
-goes on, and collected when it finishes; what a worker could not draw, this
-process draws. A cold build of 1,000 articles draws its cards in the time the
-pages take to write (bench/sharing_cards_cost.py measures it).
+named (addresses, alt texts) once the articles are read, in Pelican's order,
+and drawn once the content check has passed, by forked workers
+(parallel_build's, BUILD_WORKERS of them) while the pages are written; they are
+collected when the build finishes, and what a worker could not draw, this
+process draws. bench/sharing_cards_cost.py measures what they add to a cold
+build of 1,000 articles.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class CardMaker:
         self.drawing: Forked | None = None
         self.written: dict[str, Path] = {}  # output name -> cached file
         self.new_fallbacks: list[str] = []  # "articles/x.md: “…”" the first time seen
+        self.markers: list[Path] = []  # the titles said, so that the next build is quiet
 
     def _portrait(self) -> Path | None:
         try:
@@ -121,6 +123,10 @@ class CardMaker:
         """The missing cards drawn by forked workers while the build goes on, or
         here and now for a few cards or a build that stays in one process."""
         keys = list(self.pending)
+        if self.markers:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            for marker in self.markers:
+                marker.touch()
         workers = build_workers(self.settings)
         if len(keys) < MIN_CARDS or serial_reason(workers) is not None:
             self.finish_drawing()
@@ -178,10 +184,9 @@ class CardMaker:
     def _remember_fallback(self, article, title: str, missing: list[str]) -> None:
         # Said the first time the build meets this title, not on every build after.
         marker = self.cache / f"{_digest(title.encode(), self.font_digest)}.fallback"
-        if marker.exists():
+        if marker.exists() or marker in self.markers:
             return
-        self.cache.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        self.markers.append(marker)  # written once the content is known to be sound
         where = os.path.relpath(article.source_path, self.content).replace(os.sep, "/")
         self.new_fallbacks.append(f"content/{where} ({' '.join(missing)})")
 
@@ -218,10 +223,16 @@ def make_cards(generator) -> None:
     drafts = generator.drafts if writes_drafts else []
     for article in generator.articles + generator.hidden_articles + drafts:
         article.social_card = _maker.article_card(article, site_card)
-    _maker.start_drawing()
     message = _maker.fallback_message()
     if message:
         print(message, file=sys.stderr, flush=True)
+
+
+def draw_cards(generators) -> None:
+    # Once every file is read and checked (the content check, earlier in
+    # PLUGINS, stops a build with a problem here): a failed build caches nothing.
+    if _maker is not None:
+        _maker.start_drawing()
 
 
 def write_cards(pelican) -> None:
@@ -241,4 +252,5 @@ def write_cards(pelican) -> None:
 
 def register() -> None:
     signals.article_generator_finalized.connect(make_cards)
+    signals.all_generators_finalized.connect(draw_cards)
     signals.finalized.connect(write_cards)
