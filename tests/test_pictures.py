@@ -354,3 +354,26 @@ def test_an_animated_webp_is_served_as_it_is(tmp_path):
     settings = {"PATH": str(tmp_path), "CACHE_PATH": str(tmp_path / "cache")}
     picture_item(item, {**settings, "STATIC_PATHS": ["images"], "RELATIVE_URLS": True})
     assert item._content == written
+
+
+def test_a_search_result_shows_the_160_px_thumbnail_in_the_browser(browser, photo_site):
+    """The search page (Pagefind, in Chromium) shows the photo's article with its
+    thumbnail: the 160 px WebP, never the original or a page-sized picture."""
+    served = serve(photo_site)
+    address = next(served)
+    context = browser.new_context(viewport={"width": 375, "height": 800}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(address + "search/?q=hills")
+        thumbnail = page.locator("#search-results li", has_text="A walk in the hills")
+        thumbnail = thumbnail.locator("img.thumbnail")
+        thumbnail.wait_for()
+        page.wait_for_function("document.querySelector('img.thumbnail').complete")
+        src = thumbnail.get_attribute("src")
+        natural = page.evaluate("document.querySelector('img.thumbnail').naturalWidth")
+        box = thumbnail.bounding_box()
+    finally:
+        context.close()
+        next(served, None)  # the server stops
+    assert re.search(r"/images/phone-photo\.[0-9a-f]{8}\.160\.webp$", src), src
+    assert natural == 160 and (round(box["width"]), round(box["height"])) == (64, 64)
