@@ -49,10 +49,10 @@ PATH = "content"
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
-# A 1200x630 sharing card per article for og:image (README "Sharing cards"). Off
-# for now: each card costs about 10 ms to draw on a cold build (1,000 articles:
-# some 10 CPU-seconds, against about 3 s for bare Pelican's whole build).
-SHARING_CARDS = False
+# A 1200x630 sharing card per article for og:image (README "Sharing cards"), made
+# once per title and picture and drawn while the pages are written. False: social
+# sites show the article's picture or the site's (SITE_IMAGE) instead.
+SHARING_CARDS = True
 THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
@@ -96,9 +96,8 @@ CONTACT_PAGE = "contact/"
 NEWSLETTER_PAGE = "newsletter/"
 # The header menu: (label, address). It ends with "Subscribe" (the newsletter
 # page, NEWSLETTER_PAGE) on every page; Contact and Subscribe stay in the same
-# place on every page.
+# place on every page. The site's name before it leads to the articles (home).
 MENU_LINKS = [
-    ("Articles", ""),
     ("About", "about/"),
     ("Contact", "contact/"),
     ("Search", "search/"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 from face import FaceSettingError, booking_address, theme_picture
@@ -243,3 +244,26 @@ def test_the_sample_portrait_is_small(published_site):
     portrait = published_site / "images" / "portrait.jpg"
     assert portrait.stat().st_size <= 40_000
     assert re.match(rb"\xff\xd8", portrait.read_bytes())
+
+
+def test_a_raster_logo_is_made_40_and_80_px_high_never_the_original(tmp_path):
+    from PIL import Image
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    # A wordmark as a designer hands it over: 1,200 x 300, transparent, far too large.
+    Image.new("RGBA", (1200, 300), (143, 61, 31, 255)).save(content / "images" / "mark.png")
+    output = tmp_path / "output"
+    result = run_pelican(content, output, "publishconf.py", "-e", 'SITE_LOGO="images/mark.png"')
+    assert result.returncode == 0, result.stderr
+    (brand,) = parse(output / "about" / "index.html").xpath("//a[@class='brand']")
+    (source,) = brand.xpath("./picture/source[@type='image/webp']")
+    (img,) = brand.xpath("./picture//img")
+    assert (img.get("width"), img.get("height"), img.get("alt")) == ("160", "40", "")
+    webp = [c.split() for c in source.get("srcset").split(", ")]
+    fallback = [c.split() for c in img.get("srcset").split(", ")]
+    assert [d for _, d in webp] == [d for _, d in fallback] == ["1x", "2x"]
+    for (address, density), kind in zip(webp + fallback, ["WEBP"] * 2 + ["PNG"] * 2, strict=True):
+        with Image.open(output / address.split("/", 3)[3]) as made:
+            assert made.format == kind and made.height == 40 * int(density[0]), address
+    assert "mark.png" not in (output / "about" / "index.html").read_text()

@@ -38,6 +38,8 @@ The path we took.
 ![The path between two hills](images/phone-photo.jpg)
 
 ![A drawing of the path](images/path-through-hills.svg)
+
+[See the whole photo](images/phone-photo.jpg) or [the drawing](images/path-through-hills.svg).
 """
 
 
@@ -123,9 +125,40 @@ def test_no_page_names_the_original(photo_site):
         assert "phone-photo.jpg" not in page.read_text(encoding="utf-8"), page
 
 
+def test_the_large_original_is_not_copied_and_a_link_to_it_gets_the_largest_size(photo_site):
+    assert not (photo_site / "images" / "phone-photo.jpg").exists()
+    page = parse(photo_site / "phone-photo" / "index.html")
+    (whole,) = page.xpath("//a[text()='See the whole photo']/@href")
+    assert re.search(r"images/phone-photo\.[0-9a-f]{8}\.1600\.jpg$", whole), whole
+    with Image.open((photo_site / "phone-photo" / whole).resolve()) as largest:
+        assert largest.size == (1600, 2133)
+    # An SVG is served as it is, and so is a small original (the sample portrait).
+    (drawing,) = page.xpath("//a[text()='the drawing']/@href")
+    assert drawing.endswith("images/path-through-hills.svg")
+    assert (photo_site / "phone-photo" / drawing).resolve().is_file()
+    assert (photo_site / "images" / "portrait.jpg").is_file()
+
+
+def test_a_writing_build_removes_an_original_an_earlier_build_copied(photo_content, tmp_path):
+    output = tmp_path / "output"
+    (output / "images").mkdir(parents=True)
+    (output / "images" / "phone-photo.jpg").write_bytes(b"copied by an older build")
+    build(photo_content, output)
+    assert not (output / "images" / "phone-photo.jpg").exists()
+
+
+def test_a_search_result_shows_the_pictures_160_px_webp(photo_site):
+    page = parse(photo_site / "phone-photo" / "index.html")
+    (meta,) = page.xpath("//h1/@data-pagefind-meta")
+    assert re.fullmatch(r"image:\.\./images/phone-photo\.[0-9a-f]{8}\.160\.webp", meta), meta
+    with Image.open(photo_site / "phone-photo" / meta.removeprefix("image:")) as thumbnail:
+        assert thumbnail.format == "WEBP" and thumbnail.size == (160, 213)
+
+
 def test_social_sites_get_a_1200_px_jpeg(photo_site):
     page = parse(photo_site / "phone-photo" / "index.html")
-    (image,) = page.xpath("//meta[@property='og:image']/@content")
+    # After the sharing card (sharing_cards plugin): the article's own picture.
+    image = page.xpath("//meta[@property='og:image']/@content")[-1]
     assert re.search(r"/images/phone-photo\.[0-9a-f]{8}\.1200\.jpg$", image), image
     with Image.open(photo_site / "images" / image.rsplit("/", 1)[1]) as shared:
         assert shared.size == (1200, 1600)
@@ -142,7 +175,7 @@ def test_feed_readers_get_the_1200_px_jpeg_as_the_articles_picture(photo_site):
 
 def test_made_pictures_carry_no_exif_or_gps(photo_site):
     made = sorted((photo_site / "images").glob("phone-photo.*.*"))
-    assert len(made) == 8  # four widths, WebP and JPEG
+    assert len(made) == 9  # four widths, WebP and JPEG; the search result's 160 px WebP
     for path in made:
         with Image.open(path) as picture:
             assert picture.height > picture.width, f"{path.name}: not turned upright"
@@ -192,7 +225,7 @@ def test_a_changed_photo_is_made_again_under_a_new_name(photo_content, photo_sit
         smaller = original.resize((1000, 750))
         smaller.save(content / "images" / "phone-photo.jpg", "JPEG", quality=85)
     output = build(content, tmp_path / "output")
-    assert made_count(content) == before + 1
+    assert made_count(content) == before + 2  # its sizes for pages, its search thumbnail
     (img,) = parse(output / "phone-photo" / "index.html").xpath(IN_TEXT + "//img")
     # Never made wider than the original (1,000 wide, no EXIF turn now).
     assert srcset_widths(img.get("srcset")) == [480, 800, 1000]
@@ -321,3 +354,26 @@ def test_an_animated_webp_is_served_as_it_is(tmp_path):
     settings = {"PATH": str(tmp_path), "CACHE_PATH": str(tmp_path / "cache")}
     picture_item(item, {**settings, "STATIC_PATHS": ["images"], "RELATIVE_URLS": True})
     assert item._content == written
+
+
+def test_a_search_result_shows_the_160_px_thumbnail_in_the_browser(browser, photo_site):
+    """The search page (Pagefind, in Chromium) shows the photo's article with its
+    thumbnail: the 160 px WebP, never the original or a page-sized picture."""
+    served = serve(photo_site)
+    address = next(served)
+    context = browser.new_context(viewport={"width": 375, "height": 800}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(address + "search/?q=hills")
+        thumbnail = page.locator("#search-results li", has_text="A walk in the hills")
+        thumbnail = thumbnail.locator("img.thumbnail")
+        thumbnail.wait_for()
+        page.wait_for_function("document.querySelector('img.thumbnail').complete")
+        src = thumbnail.get_attribute("src")
+        natural = page.evaluate("document.querySelector('img.thumbnail').naturalWidth")
+        box = thumbnail.bounding_box()
+    finally:
+        context.close()
+        next(served, None)  # the server stops
+    assert re.search(r"/images/phone-photo\.[0-9a-f]{8}\.160\.webp$", src), src
+    assert natural == 160 and (round(box["width"]), round(box["height"])) == (64, 64)

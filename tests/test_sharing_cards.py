@@ -5,6 +5,7 @@ shares the site's card, and the build says so in one line, once."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -32,10 +33,6 @@ MANY_SCRIPTS = "Café “naïve” ‘parts’ — Ψυχή και στόχοι,
 LONG = ("Why the part of you that says no is protecting something you care about " * 3)[:200]
 FALLBACKS = {"cjk": "心の部分と目標", "emoji": "Small steps 🌱 every day"}
 ESCAPING = 'Less <b>is</b> "more" & </script> you'
-
-
-# Sharing cards are off unless asked for (pelicanconf.py says why).
-CARDS_ON = "SHARING_CARDS=true"
 
 
 def article(slug: str, title: str, extra: str = "") -> str:
@@ -72,7 +69,7 @@ def built(content, tmp_path_factory):
     runs = []
     for name in ("cold", "warm"):
         result = run_pelican(
-            content, where / name, "publishconf.py", "-e", f'CACHE_PATH="{cache}"', CARDS_ON,
+            content, where / name, "publishconf.py", "-e", f'CACHE_PATH="{cache}"',
             env={"SITEURL": SITEURL},
         )  # fmt: skip
         assert result.returncode == 0, result.stdout + result.stderr
@@ -207,7 +204,9 @@ def test_a_site_name_the_font_cannot_draw_is_left_off_not_drawn_as_boxes(tmp_pat
 
     settings = {"PATH": str(ROOT / "content"), "CACHE_PATH": str(tmp_path), "SITEURL": ""}
     settings |= {"SITENAME": "心の庭", "SITE_TAGLINE": "", "COACH_PORTRAIT": ""}
-    card = CardMaker(settings).site_card()
+    maker = CardMaker(settings)
+    card = maker.site_card()
+    maker.finish_drawing()
     assert card["alt"] == "心の庭"
     (made,) = (tmp_path / "sharing-cards").iterdir()
     with Image.open(made) as drawn:
@@ -223,7 +222,7 @@ def test_a_writing_build_keeps_only_the_cards_of_the_titles_it_has(tmp_path):
     for title in ("A first title", "A better title"):
         note.write_text(article("note", title))
         cache = f'CACHE_PATH="{tmp_path / "cache"}"'
-        result = run_pelican(content, output, "pelicanconf.py", "-e", cache, CARDS_ON)
+        result = run_pelican(content, output, "pelicanconf.py", "-e", cache)
         assert result.returncode == 0, result.stderr
         page = parse(output / "note" / "index.html")
         (url,) = page.xpath("//meta[@property='og:image']/@content")
@@ -238,8 +237,41 @@ def test_a_writing_build_keeps_only_the_cards_of_the_titles_it_has(tmp_path):
     assert f"/theme/cards/{names[0]}" not in served, "the old title's card is gone"
 
 
+def test_cards_drawn_by_workers_are_the_cards_one_process_draws(tmp_path):
+    # Enough new titles that the cards are drawn by forked workers during the build.
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    for number in range(40):
+        slug = f"note-{number}"
+        (content / "articles" / f"{slug}.md").write_text(article(slug, f"Note {number}: a step"))
+    cards = {}
+    for workers in ("2", "1"):
+        cache = f'CACHE_PATH="{tmp_path / workers / "cache"}"'
+        output = tmp_path / workers / "output"
+        result = run_pelican(
+            content,
+            output,
+            "pelicanconf.py",
+            "-v",
+            "-e",
+            cache,
+            env={"BUILD_WORKERS": workers, "COLUMNS": "300"},
+        )
+        assert result.returncode == 0, result.stderr
+        said = re.search(r"Sharing cards: drew (\d+) \((\d+) by forked", result.stdout)
+        assert said, result.stdout[-3000:]
+        drawn, by_workers = int(said[1]), int(said[2])
+        assert drawn > 40 and by_workers == (drawn if workers == "2" else 0), said[0]
+        folder = output / "theme" / "cards"
+        cards[workers] = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert len(cards["2"]) > 40
+    assert cards["2"] == cards["1"]
+
+
 def test_without_the_setting_no_card_is_made_and_og_image_is_the_sites_picture(tmp_path):
-    result = run_pelican(ROOT / "content", tmp_path / "output", "pelicanconf.py")
+    result = run_pelican(
+        ROOT / "content", tmp_path / "output", "pelicanconf.py", "-e", "SHARING_CARDS=false"
+    )
     assert result.returncode == 0, result.stderr
     page = parse(tmp_path / "output" / "coaching-or-therapy" / "index.html")
     images = page.xpath("//meta[@property='og:image']/@content")

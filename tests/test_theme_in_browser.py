@@ -316,3 +316,34 @@ def test_phones_stack_the_home_page_and_fetch_a_small_portrait(browser, site_add
     assert portrait["width"] <= 160
     assert pictures and sum(pictures) <= 40_000, pictures
     context.close()
+
+
+HEADER_ROWS = """() => {
+  const items = [...document.querySelectorAll('.masthead .brand, .masthead nav a, .subscribe')];
+  const rows = new Set(items.map(e => { const r = e.getBoundingClientRect();
+    return Math.round((r.top + r.bottom) / 2 / 8); }));
+  const name = document.createRange();
+  name.selectNodeContents(document.querySelector('.brand').lastChild);
+  const tops = new Set([...name.getClientRects()].map(r => Math.round(r.top)));
+  return {rows: rows.size, right: Math.max(...items.map(e => e.getBoundingClientRect().right)),
+          nameLines: tops.size,
+          height: document.querySelector('.masthead').getBoundingClientRect().height,
+          scroll: document.documentElement.scrollWidth};
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_the_header_fits_a_phone_in_two_rows(browser, site_address, booking_address, width):
+    """The site's name (with the logo, when there is one) on one line, the menu
+    and Subscribe on the next; nothing wider than the screen."""
+    context = open_context(browser, width=width)
+    page = context.new_page()
+    for address in (site_address, booking_address):
+        for path in ("", PAGE_TYPES["article"]):
+            page.goto(address + path)
+            header = page.evaluate(HEADER_ROWS)
+            where = (address, path, header)
+            assert header["rows"] == 2 and header["nameLines"] == 1, where
+            assert header["right"] <= width - 16 and header["scroll"] == width, where
+            assert header["height"] <= 140, where  # three rows: 162 px
+    context.close()

@@ -26,6 +26,7 @@ from inscriptis.model.config import ParserConfig
 from inscriptis.model.html_element import HtmlElement
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from pictures import shared_picture
 from reader_details.images import image_size
 
 from content_check.featured_image import featured_image
@@ -124,10 +125,19 @@ def email_picture(article, settings: dict) -> dict | None:
     and height that fit the email's column (no SVG, which most email programs hide)."""
     value = article.metadata.get("image")
     path = value and featured_image(value, article.source_path, settings["PATH"])
-    size = path and not path.lower().endswith(".svg") and image_size(Path(settings["PATH"], path))
+    if not path or path.lower().endswith(".svg"):
+        return None
+    # A photo as the site serves it, 1200 px (never the original, which the site
+    # does not copy when it is large); a GIF as it is.
+    made = shared_picture(settings, path)
+    file = made[1] if made else Path(settings["PATH"], path)
+    size = image_size(file)
     if not size:
         return None
-    return {"url": absolute_url(settings, quote(path)), **fitted(size, EMAIL_COLUMN)}
+    return {
+        "url": absolute_url(settings, quote(made[0] if made else path)),
+        **fitted(size, EMAIL_COLUMN),
+    }
 
 
 def fitted(size: tuple[int, int], width: int) -> dict:

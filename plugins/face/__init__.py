@@ -4,7 +4,8 @@ newsletter sign-up).
 
 Adds to the build the template variables PORTRAIT and LOGO (the picture's
 address inside the site, its width, height and text alternative; None when not
-set; the portrait's `sizes` are those the pictures plugin made), BOOKING
+set; `sizes` are those the pictures plugin made: the portrait's by width, the
+logo's 40 and 80 px high, by density), BOOKING
 (the booking page's full address, or "") and FACE_NOTICES (why a picture is
 missing, in a writing build), read from the settings COACH_PORTRAIT,
 COACH_PORTRAIT_ALT, SITE_LOGO and BOOKING_URL. A picture setting that points
@@ -36,6 +37,31 @@ __all__ = [
 
 # The portrait is shown 4.5rem to 14rem wide (theme): 480 px covers 14rem at twice.
 PORTRAIT_WIDTHS = (160, 320, 480)
+# The logo is shown 2.5rem (40 px) high at most (theme: .brand img).
+LOGO_HEIGHT = 40
+
+
+def logo_sizes(settings: dict, logo: dict) -> dict | None:
+    """The logo made 40 px high and 80 px high (sharp at twice the pixels), as
+    `webp` and `fallback` lists of (path, density: "1x", "2x") with `src`, `width`
+    and `height` at 1x; None for SVG and GIF, which are served as they are."""
+    ratio = logo["width"] / logo["height"]
+    widths = tuple(max(1, round(LOGO_HEIGHT * ratio * density)) for density in (1, 2))
+    made = picture_sizes(settings, unquote(logo["url"]), widths)
+    if made is None:
+        return None
+    shown = made["webp"][0][1]  # the 1x width (smaller when the original is)
+
+    def by_density(kind: str) -> list[tuple[str, str]]:
+        return [(path, f"{width / shown:.3g}x") for path, width in made[kind]]
+
+    return {
+        "webp": by_density("webp"),
+        "fallback": by_density("fallback"),
+        "src": made["fallback"][0][0],
+        "width": shown,
+        "height": round(shown / ratio),
+    }
 
 
 def face_context(settings: dict, missing: list[str] | None = None) -> dict:
@@ -55,6 +81,8 @@ def face_context(settings: dict, missing: list[str] | None = None) -> dict:
                 values[name]["sizes"] = picture_sizes(
                     settings, unquote(values[name]["url"]), PORTRAIT_WIDTHS
                 )
+            elif values[name]:
+                values[name]["sizes"] = logo_sizes(settings, values[name])
         except MissingPicture as problem:
             values[name] = None
             if missing is not None:

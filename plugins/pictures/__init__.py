@@ -9,11 +9,13 @@ Adds to the build, once the content is read and checked:
   photo costs a phone reader one 800 px WebP. SVG, GIF, animated pictures and a
   `<picture>` the coach wrote stay as they are;
 - `picture_sizes()`, for the theme's own pictures (the coach's portrait, face plugin);
-- an article's `Image:` as a 1200 px JPEG for social sites (`social_image`) and
+- an article's `Image:` as a 1200 px JPEG for social sites (`social_image`), a
+  160 px WebP for its search result (`search_thumbnail`, a site path), and for
   the feeds (`shared_picture()`, digest plugin), and `plain_pictures()`: each
   <picture> as a plain <img> of that size, for the email and the feeds;
 - once the site is written, the files the pages name, copied from the cache
-  into the output folder.
+  into the output folder; a large original (over 200 KB) is not copied, and a
+  link to it leads to its largest made size (originals.py).
 The sizes are made with Pillow (making.py) once per original and kept in the
 cache folder (CACHE_PATH) by content: a warm build makes none again.
 """
@@ -31,6 +33,7 @@ from pelican import signals
 from PIL import Image, UnidentifiedImageError
 
 from .making import Animated, Made, is_raster, made_sizes
+from .originals import leave_out_large_originals, point_at_made, remove_from_output
 
 __all__ = [
     "CONTENT_WIDTHS",
@@ -47,6 +50,9 @@ __all__ = [
 CONTENT_WIDTHS = (480, 800, 1200, 1600)
 CONTENT_SIZES = "(min-width: 42.5rem) 40rem, calc(100vw - 2.5rem)"
 SOCIAL_WIDTH = 1200
+# A search result's thumbnail is shown 4rem (64 px) square (theme: search.css):
+# 160 px wide covers it at twice the pixels for any picture up to 5:4.
+THUMBNAIL_WIDTHS = (160,)
 WRITTEN_ITEMS = ("articles", "drafts", "hidden_articles", "pages", "hidden_pages", "draft_pages")
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -59,17 +65,22 @@ _REPLACED = {"src", "srcset", "sizes", "width", "height"}
 
 # The files this build's pages name: output path -> the made file in the cache.
 _named: dict[str, Path] = {}
+# The large originals this build does not copy (their places in the output folder).
+_left_out: list[str] = []
 
 
 class PictureError(SystemExit):
     """A picture Pillow cannot read: the message names the file and the fix."""
 
 
-def picture_sizes(settings: dict, relative: str, widths: tuple[int, ...]) -> dict | None:
+def picture_sizes(
+    settings: dict, relative: str, widths: tuple[int, ...], fallback: bool = True
+) -> dict | None:
     """The sizes of the picture content/`relative` for a template: `src` (the
     largest fallback), `webp` and `fallback` (srcset lists of (path, width)),
     `width`, `height`; paths relative to the site's root. None for SVG, GIF and
-    an animated picture, which are served as they are."""
+    an animated picture, which are served as they are. Without `fallback`, only
+    the WebP files are named (and copied): `fallback` is empty, `src` the largest WebP."""
     if not is_raster(relative):
         return None
     try:
@@ -78,11 +89,11 @@ def picture_sizes(settings: dict, relative: str, widths: tuple[int, ...]) -> dic
         return None
     sizes = {"webp": [], "fallback": []}
     for size in made.sizes:
-        for kind in ("webp", "fallback"):
+        for kind in ("webp", "fallback") if fallback else ("webp",):
             sizes[kind].append((_name(relative, made, getattr(size, kind)), size.width))
     return {
         **sizes,
-        "src": sizes["fallback"][-1][0],
+        "src": sizes["fallback" if fallback else "webp"][-1][0],
         "type": made.fallback_type(),
         "width": made.largest.width,
         "height": made.largest.height,
@@ -172,12 +183,27 @@ def picture_item(item, settings: dict, unreadable: list[str] | None = None) -> N
             return match[0]
         return _picture_markup(match[0], sizes, lambda p: site_address(p, item.url, settings))
 
+    def largest(relative: str) -> str | None:
+        try:
+            sizes = picture_sizes(settings, relative, CONTENT_WIDTHS)
+        except PictureError as problem:
+            if unreadable is None:
+                raise
+            if str(problem) not in unreadable:
+                unreadable.append(str(problem))
+            return None
+        return sizes and site_address(sizes["src"], item.url, settings)
+
     if "<img" in (item._content or ""):
         # A <picture> the coach wrote in HTML is theirs: only the other <img> change.
         parts = _WRITTEN_PICTURE.split(item._content)
         item._content = "".join(
             part if part.startswith("<picture") else _IMG.sub(as_picture, part) for part in parts
         )
+    if item._content:
+        # What still names a large original (a link to the full photo, a <picture>
+        # the coach wrote) names its largest made size: the original is not served.
+        item._content = point_at_made(item._content, item.relative_dir, settings, largest)
     image = item.metadata.get("image") if hasattr(item, "social_image") else None
     if image:
         _share_sized(item, image, settings)
@@ -203,7 +229,13 @@ def _share_sized(article, image: str, settings: dict) -> None:
     from content_check.featured_image import featured_image
 
     relative = featured_image(image, article.source_path, settings["PATH"])
-    shared = relative and shared_picture(settings, relative)
+    if not relative:
+        return
+    # Search results show the picture small: its own 160 px WebP, not the 1200 px
+    # JPEG (an SVG, GIF or animated picture as it is).
+    thumbnail = picture_sizes(settings, relative, THUMBNAIL_WIDTHS, fallback=False)
+    article.search_thumbnail = thumbnail["webp"][0][0] if thumbnail else quote(relative)
+    shared = shared_picture(settings, relative)
     if not shared:
         return
     article.social_image = absolute_url(settings["SITEURL"], shared[0])
@@ -216,6 +248,7 @@ def picture_items(generators: list, items: list | None = None) -> None:
     `invoke serve` rewriting one page)."""
     if items is None:
         items = [item for g in generators for n in WRITTEN_ITEMS for item in getattr(g, n, ())]
+        _left_out[:] = leave_out_large_originals(generators)
     settings = generators[0].settings
     unreadable = []  # every picture that cannot be read, said at once
     for item in items:
@@ -256,10 +289,13 @@ def copy_named(output_path: str) -> None:
 
 def start_build(pelican) -> None:
     _named.clear()
+    _left_out.clear()
 
 
 def copy_pictures(pelican) -> None:
     copy_named(pelican.output_path)
+    # A writing build keeps output/: an original an earlier build copied goes.
+    remove_from_output(pelican.output_path, _left_out)
 
 
 def register() -> None:

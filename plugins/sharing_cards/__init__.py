@@ -11,18 +11,23 @@ Adds to the build:
   character the font cannot draw (the build says so in one line, the first
   time it meets that title).
 
-Off unless SHARING_CARDS is set: a card costs about 10 ms to draw, so a cold
-build of 1,000 articles would take some 10 CPU-seconds more (bare Pelican's
-whole build is about 3 s); drawing them in the parallel writers is the next step.
-Each card is made once: kept in CACHE_PATH under a name made of everything
-drawn on it (title, site name, picture and font bytes), so a warm build makes
-none, and written to theme/cards/ in the output under that name (a changed
-card has a new address, which social sites fetch afresh).
+On unless SHARING_CARDS is False. Each card is made once: kept in CACHE_PATH
+under a name made of everything drawn on it (title, site name, picture and font
+bytes), so a warm build makes none, and written to theme/cards/ in the output
+under that name (a changed card has a new address, which social sites fetch
+afresh). A card costs about 5 ms to draw; the cards a build lacks are
+named (addresses, alt texts) once the articles are read, in Pelican's order,
+and drawn once the content check has passed, by forked workers
+(parallel_build's, BUILD_WORKERS of them) while the pages are written; they are
+collected when the build finishes, and what a worker could not draw, this
+process draws. bench/sharing_cards_cost.py measures what they add to a cold
+build of 1,000 articles.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -37,9 +42,18 @@ from content_check.featured_image import featured_image
 
 from .drawing import FONT, HEIGHT, WIDTH, draw_card, plain, undrawable
 
+try:  # where the speed layer keeps it
+    from speed.parallel_build.workers import Forked, build_workers, serial_reason
+except ImportError:
+    from parallel_build.workers import Forked, build_workers, serial_reason
+
 __all__ = ["CardMaker", "register"]
 
+logger = logging.getLogger(__name__)
+
 OUTPUT_FOLDER = "theme/cards"
+# Fewer cards than this are drawn here: starting workers costs about 40 ms.
+MIN_CARDS = 24
 # Read by Pillow; an SVG picture is left to the portrait.
 RASTER = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
@@ -62,9 +76,13 @@ class CardMaker:
         self.font_digest = hashlib.sha256(FONT.read_bytes()).digest()
         self.picture_digests: dict[Path, bytes] = {}
         self.portrait = self._portrait()
-        self.made: list[str] = []  # output names of the cards drawn in this build
+        self.made: list[str] = []  # keys of the cards drawn in this build
+        # The cards not in the cache yet: key -> what draw_card draws.
+        self.pending: dict[str, tuple] = {}
+        self.drawing: Forked | None = None
         self.written: dict[str, Path] = {}  # output name -> cached file
         self.new_fallbacks: list[str] = []  # "articles/x.md: “…”" the first time seen
+        self.markers: list[Path] = []  # the titles said, so that the next build is quiet
 
     def _portrait(self) -> Path | None:
         try:
@@ -86,16 +104,51 @@ class CardMaker:
             self.font_digest,
         )
         cached = self.cache / f"{key}.jpg"
-        if not cached.is_file():
-            data = draw_card(title, site_name, picture, round_portrait)
-            self.cache.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_suffix(f".{os.getpid()}.part")
-            partial.write_bytes(data)
-            partial.replace(cached)  # a card in the cache is always whole
-            self.made.append(key)
+        if key not in self.pending and not cached.is_file():
+            self.pending[key] = (title, site_name, picture, round_portrait)
         name = f"{OUTPUT_FOLDER}/{key}.jpg"
         self.written[name] = cached
         return name
+
+    def _draw(self, key: str) -> bool:
+        data = draw_card(*self.pending[key])
+        self.cache.mkdir(parents=True, exist_ok=True)
+        cached = self.cache / f"{key}.jpg"
+        partial = cached.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(data)
+        partial.replace(cached)  # a card in the cache is always whole
+        return True
+
+    def start_drawing(self) -> None:
+        """The missing cards drawn by forked workers while the build goes on, or
+        here and now for a few cards or a build that stays in one process."""
+        keys = list(self.pending)
+        if self.markers:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            for marker in self.markers:
+                marker.touch()
+        workers = build_workers(self.settings)
+        if len(keys) < MIN_CARDS or serial_reason(workers) is not None:
+            self.finish_drawing()
+            return
+        self.cache.mkdir(parents=True, exist_ok=True)
+        # Each worker's first card fits the picture once in that worker.
+        self.drawing = Forked(lambda i: self._draw(keys[i]), len(keys), workers)
+
+    def finish_drawing(self) -> None:
+        """Wait for the workers; draw what they could not (or every card, serially)."""
+        keys = list(self.pending)
+        done = set()
+        if self.drawing is not None:
+            done = {keys[i] for i, drawn in self.drawing.results() if drawn}
+            self.drawing = None
+        for key in keys:
+            if key not in done:
+                self._draw(key)
+        if keys:
+            logger.info("Sharing cards: drew %d (%d by forked workers)", len(keys), len(done))
+        self.made += keys
+        self.pending.clear()
 
     def _picture_digest(self, picture: Path | None) -> bytes:
         if picture is None:
@@ -131,10 +184,9 @@ class CardMaker:
     def _remember_fallback(self, article, title: str, missing: list[str]) -> None:
         # Said the first time the build meets this title, not on every build after.
         marker = self.cache / f"{_digest(title.encode(), self.font_digest)}.fallback"
-        if marker.exists():
+        if marker.exists() or marker in self.markers:
             return
-        self.cache.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        self.markers.append(marker)  # written once the content is known to be sound
         where = os.path.relpath(article.source_path, self.content).replace(os.sep, "/")
         self.new_fallbacks.append(f"content/{where} ({' '.join(missing)})")
 
@@ -160,7 +212,7 @@ _maker: CardMaker | None = None
 def make_cards(generator) -> None:
     global _maker
     _maker = None
-    if not generator.settings.get("SHARING_CARDS"):
+    if not generator.settings.get("SHARING_CARDS", True):
         return  # og:image stays the article's picture or the site's
     _maker = CardMaker(generator.settings)
     site_card = _maker.site_card()
@@ -176,9 +228,17 @@ def make_cards(generator) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+def draw_cards(generators) -> None:
+    # Once every file is read and checked (the content check, earlier in
+    # PLUGINS, stops a build with a problem here): a failed build caches nothing.
+    if _maker is not None:
+        _maker.start_drawing()
+
+
 def write_cards(pelican) -> None:
     if _maker is None:
         return
+    _maker.finish_drawing()
     folder = Path(pelican.output_path) / OUTPUT_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.jpg"):  # an earlier title's card (writing builds keep output/)
@@ -192,4 +252,5 @@ def write_cards(pelican) -> None:
 
 def register() -> None:
     signals.article_generator_finalized.connect(make_cards)
+    signals.all_generators_finalized.connect(draw_cards)
     signals.finalized.connect(write_cards)

@@ -55,6 +55,13 @@ function item(data) {
   link.textContent = data.meta.title || data.url;
   heading.append(link);
   li.append(heading);
+  if (data.meta.image) {
+    // The article's picture, made 160 px wide for this 64 px square (pictures plugin).
+    const picture = document.createElement("img");
+    Object.assign(picture, { src: data.meta.image, alt: "", width: 64, height: 64 });
+    Object.assign(picture, { className: "thumbnail", loading: "lazy", decoding: "async" });
+    li.prepend(picture);
+  }
   if (data.meta.date) {
     const date = document.createElement("p");
     date.className = "meta";
