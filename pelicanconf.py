@@ -61,15 +61,15 @@ PLUGINS = [
     "content_check",
     "prose",
     # Before the plugins that take shortcuts through Pelican's code (they import it).
-    "pelican_shortcuts",
+    "speed.pelican_shortcuts",
     # Before parallel_build, which stamps the files a generator is about to read.
-    "content_cache",
+    "speed.content_cache",
     # Before every plugin that reads written pages when the build finishes.
-    "parallel_build",
-    "template_cache",
-    "article_lists",
+    "speed.parallel_build",
+    "speed.template_cache",
+    "speed.article_lists",
     # Before every plugin that reads addresses once the content is read.
-    "frozen_urls",
+    "speed.frozen_urls",
     "local_addresses",
     "reader_details",
     # After the content check and local_addresses (all_generators_finalized).
@@ -83,7 +83,7 @@ PLUGINS = [
     "admin",
     "digest",
     "search",
-    "sitemap_dates",
+    "speed.sitemap_dates",
     "pelican.plugins.sitemap",
 ]
 

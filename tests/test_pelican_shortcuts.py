@@ -15,18 +15,18 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from article_lists import index_period_archives
-from content_cache import save_unless_unchanged
-from frozen_urls import keep_relative_source_paths
 from pelican.contents import Article
 from pelican.generators import ArticlesGenerator
 from pelican.plugins.sitemap import sitemap
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import SafeDatetime
-from sitemap_dates import format_dates_plainly
 from test_parallel_build import build
 
 from conftest import ROOT
+from speed.article_lists import index_period_archives
+from speed.content_cache import save_unless_unchanged
+from speed.frozen_urls import keep_relative_source_paths
+from speed.sitemap_dates import format_dates_plainly
 
 sys.path.insert(0, str(ROOT / "bench"))
 from run import differences  # noqa: E402
@@ -50,8 +50,9 @@ def test_with_other_versions_the_build_is_the_same_without_shortcuts(tmp_path):
     taken = tmp_path / "taken"
     assert build(content, taken).returncode == 0
     prelude = (
-        f"import sys\nsys.path.insert(0, {str(ROOT / 'plugins')!r})\nimport pelican_shortcuts\n"
-        "pelican_shortcuts.CHECKED.update({'pelican': '0.1', 'pelican-sitemap': '0.1'})"
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'plugins')!r})\n"
+        "import speed.pelican_shortcuts as shortcuts\n"
+        "shortcuts.CHECKED.update({'pelican': '0.1', 'pelican-sitemap': '0.1'})"
     )
     for run in ("cold", "warm"):
         result = build(content, tmp_path / "not-taken", prelude=prelude)

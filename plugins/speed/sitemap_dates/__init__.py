@@ -22,7 +22,8 @@ from datetime import datetime
 from pelican import signals
 from pelican.plugins.sitemap import sitemap
 from pelican.utils import SafeDatetime
-from pelican_shortcuts import take_shortcut
+
+from speed.pelican_shortcuts import take_shortcut
 
 __all__ = ["format_dates_plainly", "newest_date", "register"]
 

@@ -26,7 +26,8 @@ import os
 
 from pelican import signals
 from pelican.contents import Content
-from pelican_shortcuts import take_shortcut
+
+from speed.pelican_shortcuts import take_shortcut
 
 __all__ = ["freeze_addresses", "keep_relative_source_paths", "register"]
 

@@ -37,7 +37,8 @@ from collections.abc import Callable
 
 from pelican import signals
 from pelican.readers import Readers
-from pelican_shortcuts import take_shortcut
+
+from speed.pelican_shortcuts import take_shortcut
 
 from .wrappers import give_settings
 

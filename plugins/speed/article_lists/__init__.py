@@ -22,7 +22,8 @@ class defines an equality of its own; otherwise Pelican's runs as it is.
 from __future__ import annotations
 
 from pelican import signals
-from pelican_shortcuts import take_shortcut
+
+from speed.pelican_shortcuts import take_shortcut
 
 __all__ = ["ArticleList", "index_article_lists", "index_period_archives", "register"]
 

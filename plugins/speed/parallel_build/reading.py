@@ -18,9 +18,10 @@ import logging
 import os
 import time
 
-from content_cache.wrappers import dumps_by_name, loads_with_settings
 from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
+
+from speed.content_cache.wrappers import dumps_by_name, loads_with_settings
 
 from .workers import Forked, build_workers, serial_reason
 
