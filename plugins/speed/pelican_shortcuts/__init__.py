@@ -66,5 +66,17 @@ def say_which_are_off(pelican_object) -> None:
             )
 
 
+def refuse_late_switch(pelican_object) -> None:
+    """initialized: `-e SPEED_LAYER=false` cannot unload the plugins already loaded."""
+    if pelican_object.settings.get("SPEED_LAYER", True) is False:
+        raise SystemExit(
+            "SPEED_LAYER is false in the settings, but the speed layer's plugins are "
+            "already loaded: pelicanconf.py reads the switch from the environment when it "
+            "makes PLUGINS. Fix: SPEED_LAYER=0 pelican ... (or SPEED_LAYER=0 invoke build) "
+            "instead of -e SPEED_LAYER=false"
+        )
+
+
 def register() -> None:
+    signals.initialized.connect(refuse_late_switch)
     signals.initialized.connect(say_which_are_off)
