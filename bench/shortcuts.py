@@ -52,10 +52,10 @@ def plugins_without(name: str) -> list[str]:
 
 
 def configurations() -> dict[str, tuple[list[str], dict[str, str]]]:
-    """name -> (extra pelican arguments, extra environment)."""
+    """name -> (extra KEY=VALUE settings for -e, extra environment)."""
     found: dict[str, tuple[list[str], dict[str, str]]] = {"all on": ([], {})}
     for name in MEASURED:
-        found[f"without {name}"] = (["-e", f"PLUGINS={json.dumps(plugins_without(name))}"], {})
+        found[f"without {name}"] = ([f"PLUGINS={json.dumps(plugins_without(name))}"], {})
     found["layer off"] = ([], {"SPEED_LAYER": "0"})
     return found
 
@@ -73,6 +73,7 @@ def measure(count: int, runs: int, work: Path) -> dict[str, dict[str, list[float
             # `env` sets the environment of the build alone (timed_build passes its own).
             command = ["env", *(f"{k}={v}" for k, v in env.items()), sys.executable]
             command += ["-m", "pelican", str(corpus), "-s", "pelicanconf.py"]
+            # One -e for every setting: Pelican keeps only the last -e's.
             command += ["-o", str(outputs[name]), "-e", f'CACHE_PATH="{cache}"', *extra]
             for kind in ("cold", "warm"):
                 wall, cpu, _ = timed_build(command, ROOT)
