@@ -76,7 +76,6 @@ PLUGINS = [
     # Before every plugin that reads written pages when the build finishes.
     *speed_plugins(SPEED_LAYER, "parallel_build"),
     *speed_plugins(SPEED_LAYER, "template_cache"),
-    *speed_plugins(SPEED_LAYER, "article_lists"),
     # Before every plugin that reads addresses once the content is read.
     *speed_plugins(SPEED_LAYER, "frozen_urls"),
     "local_addresses",
@@ -92,7 +91,6 @@ PLUGINS = [
     "admin",
     "digest",
     "search",
-    *speed_plugins(SPEED_LAYER, "sitemap_dates"),
     # Before the sitemap, whose date for the lists it sets.
     "steady_sitemap",
     "pelican.plugins.sitemap",

@@ -1,14 +1,16 @@
 """Pelican shortcuts: cheaper functions in place of Pelican's, only with the versions read.
 
-content_cache, frozen_urls, article_lists and sitemap_dates each put a cheaper
-function giving the same answers in place of one of Pelican's (or of
-pelican-sitemap's), through `take_shortcut`. Such a change is only right for
+Stands in for: nothing of Pelican's; the version gate through which
+content_cache and frozen_urls replace Pelican functions. Saves nothing itself.
+
+content_cache and frozen_urls each put a cheaper function giving the same
+answers in place of one of Pelican's, through `take_shortcut`. Such a change is only right for
 the code it was checked against, so it is made only when the installed package
 is the version in CHECKED; with any other version Pelican's own function stays
 and the build is the same, only slower. Adds to the build: one line in the log
 (`-v`) saying so when a version differs. After an upgrade,
 tests/test_pelican_shortcuts.py fails until each shortcut has been read again
-against the new code and CHECKED raised. Keep this plugin before those four
+against the new code and CHECKED raised. Keep this plugin before those two
 (they import it).
 """
 
@@ -25,7 +27,7 @@ __all__ = ["CHECKED", "take_shortcut", "register"]
 logger = logging.getLogger(__name__)
 
 # The versions (as requirements.txt pins them) whose code the shortcuts were read against.
-CHECKED = {"pelican": "4.12.0", "pelican-sitemap": "1.2.2"}
+CHECKED = {"pelican": "4.12.0"}
 
 
 def _checked(package: str) -> bool:
