@@ -4,7 +4,7 @@ Stands in for: Pelican 4.12's `Content.get_url_setting` (the `url` and
 `save_as` properties, formatted again on every read) and
 `Content.get_relative_source_path`. Saves: 0.16 to 0.27 s a build at 1,000
 articles (23,075 reads of an address, each timed alone by
-bench/shortcut_parts.py), 6 to 11% of a warm build and 2 to 3% of a cold one
+bench/shortcut_parts.py), 6 to 11% of a warm build and 2 to 4% of a cold one
 (docs/speed.md).
 
 Adds to the build: as soon as the articles' generator (then the pages') has
