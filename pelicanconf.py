@@ -76,6 +76,7 @@ PLUGINS = [
     # Before every plugin that reads written pages when the build finishes.
     *speed_plugins(SPEED_LAYER, "parallel_build"),
     *speed_plugins(SPEED_LAYER, "template_cache"),
+    *speed_plugins(SPEED_LAYER, "article_lists"),
     # Before every plugin that reads addresses once the content is read.
     *speed_plugins(SPEED_LAYER, "frozen_urls"),
     "local_addresses",

@@ -9,15 +9,20 @@ bench/upstream_costs.py's, from a profiled plain-Pelican build):
 
 - frozen_urls: reading an article's `url` (Pelican formats it on every read;
   23,075 reads of `url`/`save_as` a build);
-- article_lists (removed: below 2%): the `in` tests of the tag, category,
-  author and year pages;
+- article_lists: the `in` tests of the tag, category, author and year pages
+  (timed with the fix written out: a set of identities per page);
 - content_cache: stamping the files (SHA-256: 4 per file cold, 3 warm, against
   1) and writing the unchanged reader cache of a warm build;
 - template_cache: compiling the theme's templates (23 compilations a build);
 - sitemap_dates (removed: below 2%): pelican-sitemap's two date formats,
   1,614 dates.
 
-Run: python3 bench/shortcut_parts.py
+Then it times the whole site with the layer, cold and warm (fastest of 3), and
+gives each shortcut's share of the build without it, and the 2% verdict.
+(sitemap_dates was removed by it; its row shows what pelican-sitemap's code
+still costs, docs/upstream.md.)
+
+Run: python3 bench/shortcut_parts.py   (invoke bench runs it)
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import hashlib
 import os
 import pickle
 import random
+import sys
 import tempfile
 import time
 from datetime import datetime
@@ -37,6 +43,7 @@ from pelican.plugins.sitemap import sitemap
 from pelican.readers import Readers
 from pelican.settings import read_settings
 from pelican.utils import SafeDatetime
+from run import set_aside, timed_build
 
 from corpus import TAGS, write_corpus
 from project import ROOT
@@ -44,6 +51,7 @@ from project import ROOT
 ARTICLES = 1000
 URL_READS = 23_075  # reads of url / save_as in a build (bench/upstream_costs.py)
 COMPILATIONS = 23  # template compilations in a build (bench/upstream_costs.py)
+RULE = 0.02  # a shortcut saving less than this share of a cold and of a warm build goes
 SITEMAP_DATES = 1_614  # pelican-sitemap format_date calls (bench/upstream_costs.py)
 
 
@@ -154,10 +162,21 @@ def sitemap_dates() -> tuple[float, float]:
     return pelicans, ours
 
 
-def main() -> None:
-    import sys
+def builds(corpus: Path, work: Path, runs: int = 3) -> tuple[float, float]:
+    """The fastest cold and warm wall seconds of the whole site with the whole layer."""
+    cold, warm = [], []
+    for _ in range(runs):
+        cache, output = work / "build-cache", work / "build-output"
+        set_aside(cache, work)
+        set_aside(output, work)
+        command = [sys.executable, "-m", "pelican", str(corpus), "-s", "pelicanconf.py"]
+        command += ["-o", str(output), "-e", f'CACHE_PATH="{cache}"']
+        cold.append(timed_build(command, ROOT)[0])
+        warm.append(timed_build(command, ROOT)[0])
+    return min(cold), min(warm)
 
-    sys.path.insert(0, str(ROOT / "plugins"))
+
+def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         corpus = write_corpus(ARTICLES, work / "corpus")
@@ -169,6 +188,7 @@ def main() -> None:
         written = cache_write(corpus, work)
         compile_one = compilations()
         dates = sitemap_dates()
+        cold_build, warm_build = builds(corpus, work)
     compiled = COMPILATIONS * compile_one
     rows = [
         ("frozen_urls: url reads", url[0], url[1], url[0] - url[1], url[0] - url[1]),
@@ -183,6 +203,21 @@ def main() -> None:
     print(f"{'shortcut: work':30} {heads[0]:>8} {heads[1]:>8} {heads[2]:>10} {heads[3]:>10}")
     for name, pelicans, ours, cold, warm in rows:
         print(f"{name:30} {pelicans:>8.3f} {ours:>8.3f} {cold:>10.3f} {warm:>10.3f}")
+    print(
+        f"\nAgainst the whole site with the layer (fastest of 3): cold {cold_build:.2f} s, "
+        f"warm {warm_build:.2f} s; the share of the build without the shortcut:"
+    )
+    shares: dict[str, list[float]] = {}
+    for name, _, _, cold, warm in rows:
+        shortcut = name.split(":")[0]
+        cold_share, warm_share = cold / (cold_build + cold), warm / (warm_build + warm)
+        total = shares.setdefault(shortcut, [0.0, 0.0])
+        total[0] += cold_share
+        total[1] += warm_share
+    for shortcut, (cold_share, warm_share) in shares.items():
+        keep = cold_share >= RULE or warm_share >= RULE
+        verdict = "keep" if keep else "REMOVE (< 2% of both)"
+        print(f"  {shortcut:16} cold {cold_share:5.1%}  warm {warm_share:5.1%}  {verdict}")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ LAYER = (
     "content_cache",
     "parallel_build",
     "template_cache",
+    "article_lists",
     "frozen_urls",
 )
 

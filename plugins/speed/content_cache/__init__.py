@@ -2,7 +2,7 @@
 
 Stands in for: Pelican 4.12's `FileStampDataCacher._get_file_stamp` (a
 file's SHA-256 worked out up to four times a build) and `Readers.save_cache`
-(the whole cache written again when nothing changed). Saves: 0.05 to 0.06 s
+(the whole cache written again when nothing changed). Saves: 0.04 to 0.06 s
 of a warm build at 1,000 articles, 2.1 to 2.7% of it; 0.05 s, 0.5 to 0.7%, of
 a cold one (bench/shortcut_parts.py, docs/speed.md). Also mends a Pelican bug, not a
 speed matter: cached tags, categories and authors take this build's settings.

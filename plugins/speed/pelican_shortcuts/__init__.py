@@ -1,17 +1,17 @@
 """Pelican shortcuts: cheaper functions in place of Pelican's, only with the versions read.
 
 Stands in for: nothing of Pelican's; the version gate through which
-content_cache and frozen_urls replace Pelican functions. Saves nothing itself.
+content_cache, frozen_urls and article_lists replace Pelican functions. Saves nothing itself.
 
-content_cache and frozen_urls each put a cheaper function giving the same
-answers in place of one of Pelican's, through `take_shortcut`. Such a change is only right for
-the code it was checked against, so it is made only when the installed package
-is the version in CHECKED; with any other version Pelican's own function stays
-and the build is the same, only slower. Adds to the build: one line in the log
-(`-v`) saying so when a version differs. After an upgrade,
-tests/test_pelican_shortcuts.py fails until each shortcut has been read again
-against the new code and CHECKED raised. Keep this plugin before those two
-(they import it).
+content_cache, frozen_urls and article_lists each put a cheaper function
+giving the same answers in place of one of Pelican's, through `take_shortcut`.
+Such a change is only right for the code it was checked against, so it is made
+only when the installed package is the version in CHECKED; with any other
+version Pelican's own function stays and the build is the same, only slower.
+Adds to the build: one line in the log (`-v`) saying so when a version
+differs. After an upgrade, tests/test_pelican_shortcuts.py fails until each
+shortcut has been read again against the new code and CHECKED raised. Keep
+this plugin before those three (they import it).
 """
 
 from __future__ import annotations
