@@ -2,10 +2,10 @@
 
 Stands in for: Pelican 4.12's `Readers.read_file` and `Writer.write_file`,
 which read and render one file at a time (9.1 and 6.0 s of a 20.9 s profiled
-plain cold build at 1,000 articles, bench/upstream_costs.py). Saves: what a
-free core allows. On the shared 2-core machine of issue 27, where other work
-kept both cores busy, the fastest of 4 interleaved runs at 1,000 articles
-saved 2.8% of a warm build and nothing of a cold one (-0.3%): docs/speed.md.
+plain cold build at 1,000 articles, bench/upstream_costs.py). Saves: 20% of
+a cold build and 10% of a warm one at 1,000 articles on 2 cores (fastest of 5
+interleaved runs, bench/shortcuts.py, load average about 2); nothing while
+other work keeps every core busy (docs/speed.md).
 
 Adds to the build:
 
