@@ -17,6 +17,8 @@ if str(Path(__file__).parent / "plugins") not in sys.path:  # read again on each
     sys.path.insert(0, str(Path(__file__).parent / "plugins"))
 from site_init.site_file import read_site_file  # noqa: E402
 
+from speed import layer_is_on, speed_plugins  # noqa: E402
+
 SITE = read_site_file(Path(__file__).with_name("site.toml"))
 SITENAME = SITE["name"]
 AUTHOR = SITE["author"]
@@ -56,20 +58,27 @@ SHARING_CARDS = True
 THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
+# The speed layer (plugins/speed/, docs/speed.md): plugins that only make the
+# build faster, each standing in for one of Pelican's functions with the same
+# bytes out. SPEED_LAYER=0 in the environment (`SPEED_LAYER=0 invoke build`)
+# leaves them all out: Pelican's own code, one process. If a problem stays with
+# the layer off, it is not the layer's. It is read here, when PLUGINS is made, so
+# `-e SPEED_LAYER=...` comes too late (the layer says so and stops).
+SPEED_LAYER = layer_is_on()
 PLUGINS = [
     "scheduling",
     "content_check",
     "prose",
     # Before the plugins that take shortcuts through Pelican's code (they import it).
-    "pelican_shortcuts",
+    *speed_plugins(SPEED_LAYER, "pelican_shortcuts"),
     # Before parallel_build, which stamps the files a generator is about to read.
-    "content_cache",
+    *speed_plugins(SPEED_LAYER, "content_cache"),
     # Before every plugin that reads written pages when the build finishes.
-    "parallel_build",
-    "template_cache",
-    "article_lists",
+    *speed_plugins(SPEED_LAYER, "parallel_build"),
+    *speed_plugins(SPEED_LAYER, "template_cache"),
+    *speed_plugins(SPEED_LAYER, "article_lists"),
     # Before every plugin that reads addresses once the content is read.
-    "frozen_urls",
+    *speed_plugins(SPEED_LAYER, "frozen_urls"),
     "local_addresses",
     "reader_details",
     # After the content check and local_addresses (all_generators_finalized).
@@ -83,7 +92,8 @@ PLUGINS = [
     "admin",
     "digest",
     "search",
-    "sitemap_dates",
+    # Before the sitemap, whose date for the lists it sets.
+    "steady_sitemap",
     "pelican.plugins.sitemap",
 ]
 

@@ -495,6 +495,8 @@ def bench(c, quick=False, runs=3):
     os.chdir(ROOT)
     flags = f"--runs {int(runs)}"
     c.run(f"{sys.executable} bench/run.py {flags}" + (" --quick" if quick else ""), pty=False)
+    c.run(f"{sys.executable} bench/shortcuts.py {flags}", pty=False)
+    c.run(f"{sys.executable} bench/shortcut_parts.py", pty=False)
     c.run(f"{sys.executable} bench/search_speed.py {flags}", pty=False)
     c.run(f"{sys.executable} bench/sizes.py", pty=False)
 

@@ -9,9 +9,8 @@ import runpy
 import shutil
 import sys
 
-from article_lists import ArticleList
-
 from conftest import ROOT, run_pelican
+from speed.article_lists import ArticleList
 
 sys.path.insert(0, str(ROOT / "bench"))
 from run import differences  # noqa: E402
@@ -48,8 +47,8 @@ def test_the_site_is_the_same_with_and_without_the_plugin(tmp_path):
     shutil.copytree(ROOT / "content", content)
     write_corpus(60, content)
     plugins = runpy.run_path(str(ROOT / "pelicanconf.py"))["PLUGINS"]
-    assert "article_lists" in plugins
-    without = json.dumps([p for p in plugins if p != "article_lists"])
+    assert "speed.article_lists" in plugins
+    without = json.dumps([p for p in plugins if p != "speed.article_lists"])
     outputs = {}
     for name, extra in (("with", []), ("without", [f"PLUGINS={without}"])):
         outputs[name] = tmp_path / name

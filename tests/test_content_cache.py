@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from content_cache import KeptStamps
 from pelican.cache import FileStampDataCacher
 
 from conftest import ROOT, parse, run_pelican
+from speed.content_cache import KeptStamps
 
 sys.path.insert(0, str(ROOT / "bench"))
 from run import differences  # noqa: E402

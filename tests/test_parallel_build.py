@@ -152,7 +152,7 @@ FALLBACKS = {
     ),
     "small batches": (
         f"import sys\nsys.path.insert(0, {str(ROOT / 'plugins')!r})\n"
-        "import parallel_build.writing as w\nw.BATCH, w.MIN_PAGES = 25, 10",
+        "import speed.parallel_build.writing as w\nw.BATCH, w.MIN_PAGES = 25, 10",
         r"Rendered 25 pages in [\d.]+ s \(0 in this process\)",
     ),
 }
@@ -229,9 +229,10 @@ def test_sitemap_dates_lists_by_the_newest_content(parallel_site):
 def test_a_file_written_twice_is_handled_as_pelican_handles_it(tmp_path):
     """The parallel writer's overwrite rules, messages and results are Pelican's."""
     from jinja2 import Environment
-    from parallel_build import ParallelWriter, finish_writing
     from pelican.settings import read_settings
     from pelican.writers import FileOverwriteFailedError, Writer
+
+    from speed.parallel_build import ParallelWriter, finish_writing
 
     settings = read_settings(str(ROOT / "pelicanconf.py"))
     template = Environment().from_string("{{ output_file }}: {{ text }}")

@@ -1,8 +1,8 @@
-"""Where a plugin of ours changes a Pelican (or pelican-sitemap) function to make
-a large build cheaper, the answers are the function's own, and each change is
-made for the versions requirements.txt pins: after an upgrade the first test
-fails, and each change needs reading against the new code before
-plugins/pelican_shortcuts allows it again."""
+"""Where a plugin of the speed layer changes a Pelican function to make a large
+build cheaper, the answers are the function's own, and each change is made for
+the version requirements.txt pins: after an upgrade the first test fails, and
+each change needs reading against the new code before
+plugins/speed/pelican_shortcuts allows it again."""
 
 from __future__ import annotations
 
@@ -10,23 +10,19 @@ import copy
 import functools
 import shutil
 import sys
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
-from article_lists import index_period_archives
-from content_cache import save_unless_unchanged
-from frozen_urls import keep_relative_source_paths
 from pelican.contents import Article
 from pelican.generators import ArticlesGenerator
-from pelican.plugins.sitemap import sitemap
 from pelican.settings import DEFAULT_CONFIG
-from pelican.utils import SafeDatetime
-from sitemap_dates import format_dates_plainly
 from test_parallel_build import build
 
 from conftest import ROOT
+from speed.article_lists import index_period_archives
+from speed.content_cache import save_unless_unchanged
+from speed.frozen_urls import keep_relative_source_paths
 
 sys.path.insert(0, str(ROOT / "bench"))
 from run import differences  # noqa: E402
@@ -37,7 +33,6 @@ from corpus import write_corpus  # noqa: E402
 def test_every_shortcut_is_taken_with_the_pinned_versions():
     assert keep_relative_source_paths(), "frozen_urls: Content.get_relative_source_path"
     assert save_unless_unchanged(), "content_cache: Readers.save_cache"
-    assert format_dates_plainly(), "sitemap_dates: pelican-sitemap's format_date"
     generator = SimpleNamespace(_build_period_archives=None)
     index_period_archives(generator)
     assert generator._build_period_archives is not None, "article_lists: period archives"
@@ -50,15 +45,15 @@ def test_with_other_versions_the_build_is_the_same_without_shortcuts(tmp_path):
     taken = tmp_path / "taken"
     assert build(content, taken).returncode == 0
     prelude = (
-        f"import sys\nsys.path.insert(0, {str(ROOT / 'plugins')!r})\nimport pelican_shortcuts\n"
-        "pelican_shortcuts.CHECKED.update({'pelican': '0.1', 'pelican-sitemap': '0.1'})"
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'plugins')!r})\n"
+        "import speed.pelican_shortcuts as shortcuts\n"
+        "shortcuts.CHECKED.update({'pelican': '0.1'})"
     )
     for run in ("cold", "warm"):
         result = build(content, tmp_path / "not-taken", prelude=prelude)
         logged = result.stdout + result.stderr
         assert result.returncode == 0, logged
         assert "pelican 4.12.0 is not 0.1, the version the build's shortcuts were" in logged
-        assert "pelican-sitemap 1.2.2 is not 0.1" in logged
         assert differences(taken, tmp_path / "not-taken") == [], run
 
 
@@ -135,22 +130,3 @@ def test_period_archives_are_pelicans(kind):
     assert archives_by_identity(ours) == archives_by_identity(theirs)
     if kind is Item:  # each article in its one year (an article equal to all is in every one)
         assert sum(len(year["articles"]) for year in ours["year"]) == len(articles)
-
-
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-@pytest.mark.parametrize(
-    "date",
-    [
-        SafeDatetime(2026, 3, 8, 1, 59, 59, tzinfo=NEW_YORK),
-        SafeDatetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK, fold=1),
-        SafeDatetime(2026, 6, 1, 9, 5, 7, 123456, tzinfo=timezone(timedelta(hours=5, minutes=45))),
-        SafeDatetime(999, 1, 2, 3, 4, 5, 6),
-        SafeDatetime(2026, 1, 1, tzinfo=UTC),
-        datetime(2026, 7, 4, 12, 0, tzinfo=NEW_YORK),
-    ],
-)
-def test_sitemap_dates_are_formatted_as_pelican_sitemap_formats_them(date):
-    assert format_dates_plainly()
-    assert sitemap.format_date(date) == sitemap.format_date.__wrapped__(date)

@@ -100,7 +100,8 @@ def test_a_cache_folder_that_cannot_be_written_is_named_and_the_site_built(tmp_p
 
 def test_a_function_among_the_options_keeps_one_folder_from_build_to_build():
     from jinja2 import Environment
-    from template_cache import cache_folder
+
+    from speed.template_cache import cache_folder
 
     def finalize(value):
         return value

@@ -1,6 +1,10 @@
 """Tags, categories and authors (Pelican's URLWrappers) with the settings of the
 build that uses them.
 
+Stands in for: the pickling of Pelican 4.12's `URLWrapper` (each tag,
+category and author pickled with the whole settings dict). No saving of its
+own: it keeps content_cache's and parallel_build's readings right.
+
 Each one holds the whole settings dict of the build that made it, and its
 address comes from that dict. A reading sent by a parallel_build worker is
 therefore pickled with them as class and name only, and unpickled with the

@@ -1,5 +1,12 @@
 """Article lists that answer `in` at once.
 
+Stands in for: the `in` tests of Pelican 4.12's
+`ArticlesGenerator.generate_tags`, `generate_categories`, `generate_authors`
+and `_build_period_archives`, each a scan of a list. Saves: 0.042 to 0.058 s
+a build at 1,000 articles (timed alone by bench/shortcut_parts.py), 1.6 to
+2.7% of a warm build (2.5% the median of three runs), 0.4 to 0.8% of a cold
+one; growing with the square of the site (docs/speed.md).
+
 Adds to the build: once the articles' generator has sorted its articles, the
 list of each tag, category and author becomes an `ArticleList`, which tells
 whether an article is in it by looking it up instead of comparing it with each
@@ -22,7 +29,8 @@ class defines an equality of its own; otherwise Pelican's runs as it is.
 from __future__ import annotations
 
 from pelican import signals
-from pelican_shortcuts import take_shortcut
+
+from speed.pelican_shortcuts import take_shortcut
 
 __all__ = ["ArticleList", "index_article_lists", "index_period_archives", "register"]
 

@@ -1,5 +1,8 @@
 """How many processes a build uses, and running a job in forked ones.
 
+Stands in for: nothing of Pelican's; the forked processes reading.py and
+writing.py hand their work to. Its saving is parallel_build's (see there).
+
 A job is any function of an index; the forked workers inherit it (nothing is
 pickled on the way in) and send their results back through pipes. A worker
 gives back None for an index whose job raised or logged anything at WARNING or

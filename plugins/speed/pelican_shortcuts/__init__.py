@@ -1,15 +1,17 @@
 """Pelican shortcuts: cheaper functions in place of Pelican's, only with the versions read.
 
-content_cache, frozen_urls, article_lists and sitemap_dates each put a cheaper
-function giving the same answers in place of one of Pelican's (or of
-pelican-sitemap's), through `take_shortcut`. Such a change is only right for
-the code it was checked against, so it is made only when the installed package
-is the version in CHECKED; with any other version Pelican's own function stays
-and the build is the same, only slower. Adds to the build: one line in the log
-(`-v`) saying so when a version differs. After an upgrade,
-tests/test_pelican_shortcuts.py fails until each shortcut has been read again
-against the new code and CHECKED raised. Keep this plugin before those four
-(they import it).
+Stands in for: nothing of Pelican's; the version gate through which
+content_cache, frozen_urls and article_lists replace Pelican functions. Saves nothing itself.
+
+content_cache, frozen_urls and article_lists each put a cheaper function
+giving the same answers in place of one of Pelican's, through `take_shortcut`.
+Such a change is only right for the code it was checked against, so it is made
+only when the installed package is the version in CHECKED; with any other
+version Pelican's own function stays and the build is the same, only slower.
+Adds to the build: one line in the log (`-v`) saying so when a version
+differs. After an upgrade, tests/test_pelican_shortcuts.py fails until each
+shortcut has been read again against the new code and CHECKED raised. Keep
+this plugin before those three (they import it).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ __all__ = ["CHECKED", "take_shortcut", "register"]
 logger = logging.getLogger(__name__)
 
 # The versions (as requirements.txt pins them) whose code the shortcuts were read against.
-CHECKED = {"pelican": "4.12.0", "pelican-sitemap": "1.2.2"}
+CHECKED = {"pelican": "4.12.0"}
 
 
 def _checked(package: str) -> bool:
@@ -66,5 +68,17 @@ def say_which_are_off(pelican_object) -> None:
             )
 
 
+def refuse_late_switch(pelican_object) -> None:
+    """initialized: `-e SPEED_LAYER=false` cannot unload the plugins already loaded."""
+    if pelican_object.settings.get("SPEED_LAYER", True) is False:
+        raise SystemExit(
+            "SPEED_LAYER is false in the settings, but the speed layer's plugins are "
+            "already loaded: pelicanconf.py reads the switch from the environment when it "
+            "makes PLUGINS. Fix: SPEED_LAYER=0 pelican ... (or SPEED_LAYER=0 invoke build) "
+            "instead of -e SPEED_LAYER=false"
+        )
+
+
 def register() -> None:
+    signals.initialized.connect(refuse_late_switch)
     signals.initialized.connect(say_which_are_off)

@@ -1,5 +1,9 @@
 """Reading ahead: Pelican's reader cache filled by forked workers.
 
+Stands in for: Pelican 4.12's `Readers.read_file`, called one file after
+another by the generators (9.1 s of a 20.9 s profiled plain cold build at
+1,000 articles). Its saving is parallel_build's (see there).
+
 Each worker calls the reader exactly as `Readers.read_file` does
 (`reader.read(path)`, then Pelican's filter of discarded values), so it runs
 the code a serial build runs. The results go into the generator's own reader
@@ -18,9 +22,10 @@ import logging
 import os
 import time
 
-from content_cache.wrappers import dumps_by_name, loads_with_settings
 from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
+
+from speed.content_cache.wrappers import dumps_by_name, loads_with_settings
 
 from .workers import Forked, build_workers, serial_reason
 

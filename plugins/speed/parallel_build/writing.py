@@ -1,5 +1,9 @@
 """Writing in parallel: pages rendered by forked workers, everything else as Pelican does.
 
+Stands in for: Pelican 4.12's `Writer.write_file`, rendering one page after
+another (6.0 s of a 20.9 s profiled plain cold build at 1,000 articles). Its
+saving is parallel_build's (see there).
+
 `ParallelWriter` is Pelican's own Writer; only the two steps of a page's write
 that cost time and have no effect on the rest of the build are handed on:
 rendering its template and putting the text in the file. Everything else runs
