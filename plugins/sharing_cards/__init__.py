@@ -39,13 +39,9 @@ from pelican import signals
 from reader_details import absolute_url
 
 from content_check.featured_image import featured_image
+from speed.parallel_build.workers import Forked, build_workers, serial_reason
 
 from .drawing import FONT, HEIGHT, WIDTH, draw_card, plain, undrawable
-
-try:  # where the speed layer keeps it
-    from speed.parallel_build.workers import Forked, build_workers, serial_reason
-except ImportError:
-    from parallel_build.workers import Forked, build_workers, serial_reason
 
 __all__ = ["CardMaker", "register"]
 
