@@ -167,31 +167,27 @@ def picture_item(item, settings: dict, unreadable: list[str] | None = None) -> N
     added to it (its <img> left as it is) so that every one is said at once."""
     from local_addresses import site_address
 
-    def as_picture(match: re.Match) -> str:
-        relative = _source_of(match[0], item, settings)
-        if relative is None:
-            return match[0]
+    def sizes_of(relative: str) -> dict | None:
+        """The sizes made of the picture, or None when there are none (one
+        that cannot be read is noted in `unreadable`, when given)."""
         try:
-            sizes = picture_sizes(settings, relative, CONTENT_WIDTHS)
-        except PictureError as problem:
-            if unreadable is None:
-                raise
-            if str(problem) not in unreadable:
-                unreadable.append(str(problem))
-            return match[0]
-        if sizes is None:
-            return match[0]
-        return _picture_markup(match[0], sizes, lambda p: site_address(p, item.url, settings))
-
-    def largest(relative: str) -> str | None:
-        try:
-            sizes = picture_sizes(settings, relative, CONTENT_WIDTHS)
+            return picture_sizes(settings, relative, CONTENT_WIDTHS)
         except PictureError as problem:
             if unreadable is None:
                 raise
             if str(problem) not in unreadable:
                 unreadable.append(str(problem))
             return None
+
+    def as_picture(match: re.Match) -> str:
+        relative = _source_of(match[0], item, settings)
+        sizes = sizes_of(relative) if relative is not None else None
+        if sizes is None:
+            return match[0]
+        return _picture_markup(match[0], sizes, lambda p: site_address(p, item.url, settings))
+
+    def largest(relative: str) -> str | None:
+        sizes = sizes_of(relative)
         return sizes and site_address(sizes["src"], item.url, settings)
 
     if "<img" in (item._content or ""):
