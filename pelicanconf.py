@@ -30,7 +30,7 @@ SOCIAL_LINKS = list(SITE.get("social_links", {}).items())
 # Shown on the home page and in the author box under every article.
 COACH_INTRO = SITE.get("intro", "")
 AUTHOR_BIO = SITE.get("bio", "")
-# The coach's face (README "The coach's face"), from site.toml: the portrait that
+# The coach's face (docs/settings.md, "The coach's face"), from site.toml: the portrait that
 # opens the home and About pages and sits in the author box, an optional logo, the
 # one-line promise and the one call to action (a booking page, else the sign-up).
 COACH_PORTRAIT = SITE.get("portrait", "")
@@ -51,7 +51,7 @@ PATH = "content"
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
-# A 1200x630 sharing card per article for og:image (README "Sharing cards"), made
+# A 1200x630 sharing card per article for og:image (docs/settings.md, "Sharing cards"), made
 # once per title and picture and drawn while the pages are written. False: social
 # sites show the article's picture or the site's (SITE_IMAGE) instead.
 SHARING_CARDS = True
@@ -216,7 +216,7 @@ MARKDOWN = {
 # by the content check instead of being read.
 READERS = {"rst": None, "html": None, "htm": None}
 
-# The forms (README "Forms"): the provider and its ids come from site.toml
+# The forms (docs/forms.md): the provider and its ids come from site.toml
 # ([newsletter] and [contact]); options set here apply unless site.toml sets them.
 # `question = true` in either adds the "What is 1 + 6?" spam question (off by
 # default: it shuts some people out).
@@ -243,7 +243,7 @@ CACHE_PATH = "cache/" + hashlib.sha256(_code_bytes).hexdigest()[:12]
 # accepts their files without publishing them).
 CONTENT_DATA_PATHS = ["newsletter"]
 
-# The editor at /admin/ (README "Writing from a browser"): [editor] in site.toml,
+# The editor at /admin/ (docs/writing.md, "Writing from a browser"): [editor] in site.toml,
 # the GitHub repository it saves to and the branch the site is built from.
 EDITOR = {"repo": "", "branch": "main", **SITE.get("editor", {})}
 # The editor's files come from the npm packages of package.json (`npm ci`).
@@ -269,7 +269,7 @@ DIGEST = {
     # An https:// unsubscribe URL, or the provider's merge tag (Mailchimp:
     # *|UNSUB|*, Buttondown: {{ unsubscribe_url }}).
     "unsubscribe": "*|UNSUB|*",
-    # `invoke send-digest`: how the issue reaches subscribers (README: "Sending the
+    # `invoke send-digest`: how the issue reaches subscribers (docs/newsletter.md, "Sending the
     # newsletter"). Secrets come only from the environment variables named here.
     "send": {
         # "" (only show what would be sent), "smtp", "buttondown", "mailchimp", "kit"
