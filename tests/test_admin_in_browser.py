@@ -108,13 +108,10 @@ def editor_site(tmp_path_factory):
     server.shutdown()
 
 
-def open_editor(browser, address, files=None):  # noqa: F811 (the fixture's value, passed on)
-    # A browser on another continent's clock: dates are still the site's.
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, timezone_id="Pacific/Auckland"
-    )
-    context.set_default_timeout(20_000)
-    host = urlsplit(address).netloc
+def watched_page(context, host: str):
+    """A new page of `context` that may ask nothing of another host (such a
+    request is aborted), with the lists it fills: the addresses it asked of
+    other hosts, and the Content-Security-Policy violations it reported."""
     elsewhere, violations = [], []
     context.on(
         "request",
@@ -132,6 +129,16 @@ def open_editor(browser, address, files=None):  # noqa: F811 (the fixture's valu
             "Content Security Policy" in message.text and violations.append(message.text)
         ),
     )
+    return page, elsewhere, violations
+
+
+def open_editor(browser, address, files=None):  # noqa: F811 (the fixture's value, passed on)
+    # A browser on another continent's clock: dates are still the site's.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, timezone_id="Pacific/Auckland"
+    )
+    context.set_default_timeout(20_000)
+    page, elsewhere, violations = watched_page(context, urlsplit(address).netloc)
     page.goto(address + "admin/", wait_until="networkidle")
     if files:
         page.evaluate(PUT_FILES, files)
@@ -297,23 +304,7 @@ def test_on_github_the_editor_asks_for_a_token_and_nothing_else(browser, tmp_pat
     try:
         context = browser.new_context()
         host = f"127.0.0.1:{port}"
-        elsewhere, violations = [], []
-        context.on(
-            "request",
-            lambda request: (
-                urlsplit(request.url).scheme in ("http", "https")
-                and urlsplit(request.url).netloc != host
-                and elsewhere.append(request.url)
-            ),
-        )
-        context.route(lambda url: urlsplit(url).netloc not in (host, ""), lambda r: r.abort())
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda message: (
-                "Content Security Policy" in message.text and violations.append(message.text)
-            ),
-        )
+        page, elsewhere, violations = watched_page(context, host)
         page.goto(f"http://{host}/admin/", wait_until="networkidle")
         expect(page.get_by_role("button", name="Sign In Using Access Token")).to_be_visible()
         assert page.get_by_role("button", name="Sign In with GitHub").count() == 0
