@@ -183,18 +183,29 @@ def test_a_broken_file_is_reported_as_in_a_serial_build(tmp_path):
     (articles / "twice.md").write_text(
         "Title: Twice\nDate: 2026-01-03 10:00\nId: twice\nTags: a\nTags: b\n\nText.\n"
     )
+    # Pelican reads these two without a word; only the content check, which the
+    # workers run on each file they read, finds what is wrong.
+    (articles / "missing-picture.md").write_text(
+        "Title: A walk\nDate: 2026-01-04 10:00\nId: walk\n\n![The hills](images/nope.jpg)\n"
+    )
+    (articles / "odd-status.md").write_text(
+        "Title: Soon\nDate: 2026-01-05 10:00\nId: soon\nStatus: publishd\n\nText.\n"
+    )
     parallel = build(content, tmp_path / "parallel", "BUILD_WORKERS=2", verbose=False)
     serial = build(content, tmp_path / "serial", "BUILD_WORKERS=1", verbose=False)
     assert parallel.returncode == serial.returncode == 1
     assert _without_times(parallel.stdout) == _without_times(serial.stdout)
     assert _without_times(parallel.stderr) == _without_times(serial.stderr)
-    for name in ("not-utf8.md", "bad-date.md", "twice.md"):
+    for name in ("not-utf8.md", "bad-date.md", "twice.md", "missing-picture.md", "odd-status.md"):
         assert f"content/articles/{name}:" in parallel.stderr, parallel.stderr
-    # and the workers did read the rest: the two were left to the serial pass
+    # and the workers did read (and check) the rest: the two were left to the serial pass
     verbose = build(content, tmp_path / "verbose", "BUILD_WORKERS=2")
     logged = verbose.stdout + verbose.stderr
-    assert f"Read {ARTICLES + 1} files on 2 processes" in logged
+    assert f"Read {ARTICLES + 3} files on 2 processes" in logged
     assert "2 left to the serial pass" in logged
+    # The two it could not read, and the one Pelican leaves out (an unknown
+    # status: no dates of Pelican's to compare with) are checked again here.
+    assert f"{ARTICLES + 2} checked where they were read, 3 checked here" in logged, logged
 
 
 def _without_times(text: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 
+from blinker import signal
 from pelican import Pelican, signals
 
 from .entries import odd_entries
@@ -26,6 +27,9 @@ from .problems import Problem, report
 from .reading import save_read_cache, watch_readers
 from .scheduled import collisions_at_their_hours, links_to_scheduled, waiting_list
 from .site import check_built, check_files, content_files, read_dates
+from .worker_checks import check_in_worker, forget, take_from_worker
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "ContentError",
@@ -95,6 +99,11 @@ def stop_on_odd_entries(pelican) -> None:
 def stop_on_content_problems(generators: list) -> None:
     kept = KeptResults(generators[0].settings)
     problems = collect_problems(generators, generators[0].settings, kept)
+    logger.info(
+        "Content check: %d files kept from earlier builds, %d checked where they were read, "
+        "%d checked here",
+        *kept.counts.values(),
+    )
     if problems:
         raise ContentError(problems)
     save_read_cache(generators)
@@ -141,3 +150,7 @@ def register() -> None:
     signals.initialized.connect(stop_on_odd_entries)
     signals.readers_init.connect(watch_readers)
     signals.all_generators_finalized.connect(stop_on_content_problems)
+    # Each file's own check, done where a parallel build reads it (worker_checks.py).
+    signals.initialized.connect(forget)
+    signal("parallel_build.file_read").connect(check_in_worker)
+    signal("parallel_build.file_read_results").connect(take_from_worker)

@@ -48,6 +48,9 @@ SETTINGS = (
     "SLUGIFY_USE_UNICODE",
     "SLUGIFY_SOURCE",
 )
+# This build's checks of single files, done by the workers that read them
+# (worker_checks.py), by path: (result_key, the check's result).
+FROM_WORKERS: dict[str, tuple[str, SourceFile]] = {}
 
 
 class KeptResults:
@@ -62,21 +65,27 @@ class KeptResults:
         load = self.file and settings.get("LOAD_CONTENT_CACHE")
         self.kept = self._load() if load else {}
         self.passed: dict[str, tuple[str, SourceFile]] = {}  # path -> (key, result)
+        self.counts = {"kept": 0, "from workers": 0, "checked": 0}  # for -v
 
     def check(self, path: str, role: str, dates: dict | None) -> SourceFile:
         """`check_file` of one file, or its kept result."""
         with open(path, "rb") as handle:
             raw = handle.read()
-        key = hashlib.sha256(repr((role, dates)).encode() + b"\0")
-        key.update(raw)
-        key = key.hexdigest()
+        key = result_key(role, dates, raw)
         kept = self.kept.get(path)
         if kept and kept[0] == key and all(os.path.isfile(target) for _, target in kept[1].links):
             self.passed[path] = kept
+            self.counts["kept"] += 1
             return kept[1]
-        source = check_file(path, role, self.settings, dates, raw)
+        fresh = FROM_WORKERS.get(path)
+        if fresh and fresh[0] == key:  # checked just now by a reading worker (worker_checks.py)
+            source = fresh[1]
+            self.counts["from workers"] += 1
+        else:
+            source = check_file(path, role, self.settings, dates, raw)
+            self.counts["checked"] += 1
         if not source.problems:  # only a pass is kept: a problem is found again next time
-            self.passed[path] = (key, _what_the_site_checks_read(source))
+            self.passed[path] = (key, what_the_site_checks_read(source))
         return source
 
     def save(self) -> None:
@@ -107,6 +116,13 @@ class KeptResults:
         return passed if context == self.context else {}
 
 
+def result_key(role: str, dates: dict | None, raw: bytes) -> str:
+    """What a file's own check depends on besides the record's context."""
+    key = hashlib.sha256(repr((role, dates)).encode() + b"\0")
+    key.update(raw)
+    return key.hexdigest()
+
+
 def check_file(
     path: str, role: str, settings: dict, dates: dict | None, raw: bytes | None = None
 ) -> SourceFile:
@@ -121,7 +137,7 @@ def check_file(
     return source
 
 
-def _what_the_site_checks_read(source: SourceFile) -> SourceFile:
+def what_the_site_checks_read(source: SourceFile) -> SourceFile:
     """A passed file as kept: only what the checks of the whole site read from
     it (its kind, status, Id and links; `site.check_files`), so the record
     loads fast."""

@@ -36,12 +36,7 @@ def content_files(settings: dict) -> Iterable[tuple[str, str | None]]:
     "hidden" (a name starting with a dot, which Pelican skips) or None
     (outside every folder the site is built from)."""
     root = os.path.abspath(settings["PATH"])
-    roles = [(p, "article") for p in settings["ARTICLE_PATHS"]]
-    roles += [(p, "page") for p in settings["PAGE_PATHS"]]
-    roles += [(p, "kept") for p in settings["STATIC_PATHS"]]
-    roles += [(p, "data") for p in settings.get("CONTENT_DATA_PATHS", [])]
-    roles = [(os.path.normpath(p), role) for p, role in roles]
-    roles = [(p, p + os.sep, role) for p, role in roles]
+    roles = _roles(settings)
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if d not in (".git", ".svn"))
         # The folder's path relative to the content folder, worked out once for its files.
@@ -49,12 +44,31 @@ def content_files(settings: dict) -> Iterable[tuple[str, str | None]]:
         prefix = "" if inside == os.curdir else inside + os.sep
         hidden_folder = bool(prefix) and any(p.startswith(".") for p in inside.split(os.sep))
         for name in sorted(n for n in files if not is_system_file(n)):
-            relative = prefix + name
-            role = next(
-                (r for p, under, r in roles if relative == p or relative.startswith(under)), None
-            )
+            role = _role(prefix + name, roles)
             hidden = hidden_folder or name.startswith(".")
             yield os.path.join(folder, name), "hidden" if hidden and role != "data" else role
+
+
+def role_of(path: str, settings: dict) -> str | None:
+    """The role `content_files` gives the file at `path` (absolute)."""
+    relative = os.path.relpath(path, os.path.abspath(settings["PATH"]))
+    role = _role(relative, _roles(settings))
+    hidden = any(part.startswith(".") for part in relative.split(os.sep))
+    return "hidden" if hidden and role != "data" else role
+
+
+def _roles(settings: dict) -> list[tuple[str, str, str]]:
+    """(folder, folder with a separator, role), in the order a file's role is
+    looked for (the first folder holding it)."""
+    roles = [(p, "article") for p in settings["ARTICLE_PATHS"]]
+    roles += [(p, "page") for p in settings["PAGE_PATHS"]]
+    roles += [(p, "kept") for p in settings["STATIC_PATHS"]]
+    roles += [(p, "data") for p in settings.get("CONTENT_DATA_PATHS", [])]
+    return [(p, p + os.sep, role) for p, role in ((os.path.normpath(p), r) for p, r in roles)]
+
+
+def _role(relative: str, roles: list[tuple[str, str, str]]) -> str | None:
+    return next((r for p, under, r in roles if relative == p or relative.startswith(under)), None)
 
 
 def is_markdown(path: str) -> bool:

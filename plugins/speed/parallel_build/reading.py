@@ -22,6 +22,7 @@ import logging
 import os
 import time
 
+from blinker import signal
 from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
 
@@ -31,18 +32,25 @@ from .workers import Forked, build_workers, serial_reason
 
 logger = logging.getLogger(__name__)
 
+# Sent in the worker that has just read a file (path; metadata=, settings=):
+# what receivers return travels back with the file, and is sent in the build's
+# process with `file_read_results` (path; results=[...]), in receiver order. The
+# content check checks each file where it is read this way.
+file_read = signal("parallel_build.file_read")
+file_read_results = signal("parallel_build.file_read_results")
+
 
 def read_ahead(generator, paths: list[str], excludes: list[str]) -> None:
     """Fill the generator's reader cache with every file it is about to read."""
     readers = generator.readers
-    unread = sorted(  # Pelican's order comes from a set; workers get a stable one
+    unread = [  # in the order Pelican's serial pass will ask for them
         path
         for path in (
             os.path.abspath(os.path.join(generator.path, f))
             for f in generator.get_files(paths, exclude=excludes)
         )
         if file_suffix(path) in readers.readers and not _cached(generator, path)
-    )
+    ]
     workers = build_workers(generator.settings)
     reason = serial_reason(workers, len(unread))
     if reason:
@@ -88,6 +96,8 @@ class _Arriving(dict):
             path = self._unread[index]
             self._waiting.discard(path)
             if data is not None:
+                data, extras = data
+                file_read_results.send(path, results=extras)
                 result = loads_with_settings(data, self._readers.settings)
                 self[path] = (self._readers._get_file_stamp(path), result)
                 self._read += 1
@@ -112,9 +122,12 @@ def _cached(generator, path: str) -> bool:
 
 
 def _reader_job(readers, paths: list[str]):
-    def read(index: int) -> bytes:
+    def read(index: int) -> tuple[bytes, list]:
         path = paths[index]
         content, metadata = readers.readers[file_suffix(path)].read(path)
-        return dumps_by_name((content, _filter_discardable_metadata(metadata)))
+        metadata = _filter_discardable_metadata(metadata)
+        sent = file_read.send(path, metadata=metadata, settings=readers.settings)
+        extras = [result for _, result in sent if result is not None]
+        return dumps_by_name((content, metadata)), extras
 
     return read

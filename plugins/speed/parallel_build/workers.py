@@ -24,6 +24,8 @@ from multiprocessing.connection import wait
 # a page about 0.6 ms on one core. Below these counts one process is as fast.
 MIN_FILES = 50  # Markdown files to read
 MIN_PAGES = 150  # pages to render
+# Workers run at this lower priority (a weight of about a third of the parent's).
+NICENESS = 5
 
 # What the forked workers inherit while a pool runs: the job.
 _job: Callable[[int], object] | None = None
@@ -152,7 +154,10 @@ class _Recorder(logging.Handler):
 
 def _start_worker() -> None:
     """A worker keeps what it would log: the parent does that job again, so its
-    messages appear once, from the parent."""
+    messages appear once, from the parent. It yields the processor to the
+    parent and to Pagefind (plugins/search), which wait on nobody else: the
+    build ends when they do."""
+    os.nice(NICENESS)
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)

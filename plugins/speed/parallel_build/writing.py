@@ -39,8 +39,10 @@ from .workers import MIN_PAGES, Forked, build_workers, serial_reason
 logger = logging.getLogger(__name__)
 
 # Pages recorded before the workers render them: bounds the local contexts
-# held in memory at once.
+# held in memory at once. The first batch is as small as workers are worth, so
+# the first pages are finished (and Pagefind starts on them) at once.
 BATCH = 500
+FIRST_BATCH = MIN_PAGES
 # Sent (in this process, in Pelican's writing order) with the path of each file
 # once it holds its final text: the search plugin feeds Pagefind as pages come.
 file_finished = signal("parallel_build.file_finished")
@@ -62,6 +64,7 @@ class ParallelWriter(Writer):
         # how many of its first pages were announced finished (file_finished).
         self._taken: dict[int, object] = {}
         self._announced = 0
+        self._handed_over = False
         # One writer a build: a writer left from a build that stopped half-way
         # holds that build's pages, which must never be written (whatever this
         # build's mode: `invoke serve` builds in parallel first, serially after).
@@ -84,7 +87,7 @@ class ParallelWriter(Writer):
             self._recorded.pop(filename, None)
             self._recorded[filename] = self._rendering
         self._rendering = None
-        if len(self._recorded) >= BATCH:
+        if len(self._recorded) >= (BATCH if self._handed_over else FIRST_BATCH):
             self.hand_over()
         elif len(self._recorded) % 16 == 0:
             self.announce_rendered()
@@ -119,6 +122,7 @@ class ParallelWriter(Writer):
         is finished first, so a page written twice is written in Pelican's order."""
         jobs = list(self._recorded.items())
         self._recorded.clear()
+        self._handed_over = True
         self.finish_batch()
         if len(jobs) >= MIN_PAGES:
             workers = min(self.workers, len(jobs))
