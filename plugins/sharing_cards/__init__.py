@@ -18,7 +18,7 @@ under that name (a changed card has a new address, which social sites fetch
 afresh). A card costs about 5 ms to draw; the cards a build lacks are
 named (addresses, alt texts) once the articles are read, in Pelican's order,
 and drawn once the content check has passed, by forked workers
-(parallel_build's, BUILD_WORKERS of them) while the pages are written; they are
+(plugins/forked_workers, BUILD_WORKERS of them) while the pages are written; they are
 collected when the build finishes, and what a worker could not draw, this
 process draws. bench/sharing_cards_cost.py measures what they add to a cold
 build of 1,000 articles.
@@ -39,7 +39,7 @@ from pelican import signals
 from reader_details import absolute_url
 
 from content_check.featured_image import featured_image
-from speed.parallel_build.workers import Forked, build_workers, serial_reason
+from forked_workers import Forked, build_workers, serial_reason
 
 from .drawing import FONT, HEIGHT, WIDTH, draw_card, plain, undrawable
 

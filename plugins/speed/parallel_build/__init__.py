@@ -35,8 +35,10 @@ from __future__ import annotations
 
 from pelican import signals
 
+from forked_workers import build_workers, serial_reason
+
+from .limits import MIN_FILES, MIN_PAGES
 from .reading import finish_reading, read_ahead
-from .workers import MIN_FILES, MIN_PAGES, build_workers, serial_reason
 from .writing import ParallelWriter, finish_writing, writer_class
 
 __all__ = [

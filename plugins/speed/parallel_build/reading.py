@@ -26,9 +26,10 @@ from blinker import signal
 from pelican.readers import _filter_discardable_metadata
 from pelican.utils import file_suffix
 
+from forked_workers import Forked, build_workers, serial_reason
 from speed.content_cache.wrappers import dumps_by_name, loads_with_settings
 
-from .workers import Forked, build_workers, serial_reason
+from .limits import MIN_FILES
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def read_ahead(generator, paths: list[str], excludes: list[str]) -> None:
         if file_suffix(path) in readers.readers and not _cached(generator, path)
     ]
     workers = build_workers(generator.settings)
-    reason = serial_reason(workers, len(unread))
+    reason = serial_reason(workers, len(unread), MIN_FILES)
     if reason:
         logger.info("Reading %d files serially: %s", len(unread), reason)
         return

@@ -34,15 +34,16 @@ import time
 from blinker import signal
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from .workers import MIN_PAGES, Forked, build_workers, serial_reason
+from forked_workers import Forked, build_workers, serial_reason
+
+from .limits import MIN_PAGES
 
 logger = logging.getLogger(__name__)
 
 # Pages recorded before the workers render them: bounds the local contexts
-# held in memory at once. The first batch is as small as workers are worth, so
-# the first pages are finished (and Pagefind starts on them) at once.
+# held in memory at once. The first batch is as small as workers are worth
+# (MIN_PAGES), so the first pages are finished (and Pagefind starts on them) at once.
 BATCH = 500
-FIRST_BATCH = MIN_PAGES
 # Sent (in this process, in Pelican's writing order) with the path of each file
 # once it holds its final text: the search plugin feeds Pagefind as pages come.
 file_finished = signal("parallel_build.file_finished")
@@ -87,7 +88,7 @@ class ParallelWriter(Writer):
             self._recorded.pop(filename, None)
             self._recorded[filename] = self._rendering
         self._rendering = None
-        if len(self._recorded) >= (BATCH if self._handed_over else FIRST_BATCH):
+        if len(self._recorded) >= (BATCH if self._handed_over else min(BATCH, MIN_PAGES)):
             self.hand_over()
         elif len(self._recorded) % 16 == 0:
             self.announce_rendered()

@@ -1,13 +1,15 @@
-"""How many processes a build uses, and running a job in forked ones.
+"""A job run by forked processes, and how many processes a build uses.
 
-Stands in for: nothing of Pelican's; the forked processes reading.py and
-writing.py hand their work to. Its saving is parallel_build's (see there).
+Used by the speed layer's parallel build (plugins/speed/parallel_build: reading
+and rendering) and by the sharing cards (drawing). A job is any function of
+an index; the forked workers inherit it (nothing is pickled on the way in) and
+send their results back through pipes. A worker gives back None for an index
+whose job raised or logged anything at WARNING or above, so that the parent
+does that one again itself and the build reports it exactly as a serial build
+does.
 
-A job is any function of an index; the forked workers inherit it (nothing is
-pickled on the way in) and send their results back through pipes. A worker
-gives back None for an index whose job raised or logged anything at WARNING or
-above, so that the parent does that one again itself and the build reports it
-exactly as a serial build does.
+`BUILD_WORKERS` (the setting, or the environment variable pelicanconf.py
+reads; default: the cores this process may use) sets the number of processes.
 """
 
 from __future__ import annotations
@@ -20,10 +22,6 @@ import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 
-# Starting the workers costs about 40 ms; reading a file about 2 ms and rendering
-# a page about 0.6 ms on one core. Below these counts one process is as fast.
-MIN_FILES = 50  # Markdown files to read
-MIN_PAGES = 150  # pages to render
 # Workers run at this lower priority (a weight of about a third of the parent's).
 NICENESS = 5
 
@@ -55,9 +53,9 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-def serial_reason(workers: int, files: int | None = None, minimum: int = MIN_FILES) -> str | None:
-    """Why the work (of `files` files, when known) stays in this process, or
-    None to fork workers for it."""
+def serial_reason(workers: int, files: int | None = None, minimum: int = 0) -> str | None:
+    """Why the work (of `files` files, when known; fewer than `minimum` are not
+    worth the workers) stays in this process, or None to fork workers for it."""
     if workers == 1:
         return "BUILD_WORKERS is 1"
     if not hasattr(os, "fork") or "fork" not in multiprocessing.get_all_start_methods():
