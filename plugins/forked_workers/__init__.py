@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import gc
 import logging
+import mmap
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 
+# Indices a worker takes at a time (and sends the results of in one message).
+CHUNK = 16
 # Workers run at this lower priority (a weight of about a third of the parent's).
 NICENESS = 5
 
@@ -80,8 +83,10 @@ def _other_threads() -> list[threading.Thread]:
 
 class Forked:
     """job(0) ... job(count - 1) run by `workers` forked processes, started at
-    once; `results()` collects them. Each worker takes every `workers`-th index
-    and sends its results back through a pipe as it goes."""
+    once; `results()` collects them. The workers take the next CHUNK indices in
+    turn, from the first (the parent wants the first results first), until none
+    is left, so they finish together however unequal the jobs or the
+    processors; each sends its results back through a pipe as it goes."""
 
     def __init__(self, job: Callable[[int], object], count: int, workers: int):
         global _job
@@ -92,12 +97,16 @@ class Forked:
         # Frozen objects are left alone by the workers' garbage collector, so the
         # workers do not copy every page of the parent's memory.
         gc.freeze()
+        # The first index no worker has taken, in memory shared with this pool's
+        # workers alone (a multiprocessing.Value's block can be handed to the next
+        # pool once this object is gone, while these workers still count in it).
+        taken = (mmap.mmap(-1, 8), multiprocessing.Lock())
         try:
-            for first in range(workers):
+            for _ in range(workers):
                 receiving, sending = multiprocessing.Pipe(duplex=False)
                 pid = os.fork()
                 if pid == 0:
-                    _work(range(first, count, workers), sending)  # never returns
+                    _work(taken, count, sending)  # never returns
                 sending.close()
                 self._pending[receiving] = pid
         finally:
@@ -132,14 +141,20 @@ class Forked:
             yield from self.take()
 
 
-def _work(indices: range, sending) -> None:
-    """A forked worker: runs its share of the job and leaves without running
-    anything of the parent's (no exit handlers, no buffered output)."""
+def _work(taken, count: int, sending) -> None:
+    """A forked worker: runs chunks of the job until none is left, and leaves
+    without running anything of the parent's (no exit handlers, no buffered output)."""
     status = 1
     try:
         _start_worker()
-        for start in range(0, len(indices), 16):
-            sending.send(_run_chunk(indices[start : start + 16]))
+        counter, lock = taken
+        while True:
+            with lock:
+                start = int.from_bytes(counter[:8], "little")
+                counter[:8] = (start + CHUNK).to_bytes(8, "little")
+            if start >= count:
+                break
+            sending.send(_run_chunk(range(start, min(start + CHUNK, count))))
         status = 0
     finally:
         os._exit(status)
