@@ -201,3 +201,22 @@ def test_a_picture_outside_the_site_is_refused(tmp_path, value, what):
     refused = image_header_problem(value, str(content / "a.md"), str(content))
     assert what in refused[0]
     assert refused[1] == 'put the picture in content/images/ and write "Image: images/walk.jpg"'
+
+
+def test_an_animated_webp_image_stays_out_of_the_email_which_cannot_show_it(tmp_path):
+    project = with_own_addresses(copy_project(tmp_path / "project"))
+    frames = [Image.new("RGB", (600, 300), colour) for colour in ((200, 90, 40), (40, 90, 200))]
+    frames[0].save(
+        project / "content/images/moving.webp", "WEBP", save_all=True, append_images=frames[1:]
+    )
+    when = datetime.now(ZoneInfo("America/New_York")) - timedelta(hours=1)
+    (project / "content/articles/moving.md").write_text(
+        f"Title: Moving\nDate: {when:%Y-%m-%d %H:%M}\nId: moving\nImage: images/moving.webp\n"
+        "Summary: Moving on.\n\nA paragraph.\n"
+    )
+    result = run_invoke(project, "digest", "--out", str(project / "issue"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    page, _ = email_bodies(project)
+    assert "<h2" in page and "Moving" in page
+    assert not html.fromstring(page).xpath("//img[@class='picture']")
