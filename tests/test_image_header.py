@@ -220,3 +220,20 @@ def test_an_animated_webp_image_stays_out_of_the_email_which_cannot_show_it(tmp_
     page, _ = email_bodies(project)
     assert "<h2" in page and "Moving" in page
     assert not html.fromstring(page).xpath("//img[@class='picture']")
+
+
+def test_a_picture_renamed_while_serving_is_read_by_its_new_name(tmp_path):
+    """`invoke serve` runs for hours: a name read once is not trusted after a rename."""
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    (content / "images").mkdir()
+    (content / "images/walk.jpg").write_bytes(b"\xff\xd8")
+    article = str(content / "articles/a-walk.md")
+    assert featured_image("images/walk.jpg", article, str(content)) == "images/walk.jpg"
+
+    (content / "images/walk.jpg").rename(content / "images/Walk.jpg")
+    assert featured_image("images/walk.jpg", article, str(content)) is None
+    assert image_header_problem("images/walk.jpg", article, str(content))[1] == (
+        'write "Image: images/Walk.jpg"'
+    )
+    assert featured_image("images/Walk.jpg", article, str(content)) == "images/Walk.jpg"

@@ -42,6 +42,8 @@ _DRIVE = re.compile(r"^[a-zA-Z]:/")
 _PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif")
 # Where a picture is put when the header names no folder (the site's STATIC_PATHS).
 PICTURE_FOLDER = "images"
+# Each folder's names with its time of change when listed (see _names_in).
+_listed: dict[str, tuple[int, frozenset[str]]] = {}
 
 
 def featured_image(value: str, source_path: str, content_root: str) -> str | None:
@@ -51,7 +53,12 @@ def featured_image(value: str, source_path: str, content_root: str) -> str | Non
     if not tries:
         return None
     for tried in tries:
-        if _spelled_on_disk(content_root, tried) == tried:
+        if not os.path.isfile(os.path.join(content_root, tried)):
+            continue
+        # A listing kept from before that disagrees is never trusted: listed again.
+        if _spelled_on_disk(content_root, tried, fresh=False) == tried or (
+            _spelled_on_disk(content_root, tried) == tried
+        ):
             return tried
     return None
 
@@ -123,15 +130,15 @@ def _tries(value: str, source_path: str, content_root: str) -> list[str]:
     return kept
 
 
-def _spelled_on_disk(content_root: str, relative: str) -> str | None:
+def _spelled_on_disk(content_root: str, relative: str, fresh: bool = True) -> str | None:
     """`relative` as the content folder spells it: each part matched exactly, or
-    else in any case; None when there is no such file."""
+    else in any case; None when there is no such file. Not `fresh`: from the
+    folders' listings kept while they did not change."""
     folder = content_root
     spelled = []
     for part in relative.split("/"):
-        try:
-            names = os.listdir(folder)
-        except OSError:
+        names = _names_in(folder, fresh)
+        if names is None:
             return None
         if part not in names:
             same = [n for n in names if n.casefold() == part.casefold()]
@@ -141,6 +148,25 @@ def _spelled_on_disk(content_root: str, relative: str) -> str | None:
         spelled.append(part)
         folder = os.path.join(folder, part)
     return "/".join(spelled) if os.path.isfile(folder) else None
+
+
+def _names_in(folder: str, fresh: bool) -> frozenset[str] | None:
+    """The names a folder holds. Not `fresh`: as listed while the folder's time
+    of change (which moves with every file added, removed or renamed in it) is
+    the same, as every part of the build asks this for each article's picture."""
+    try:
+        changed = os.stat(folder).st_mtime_ns
+    except OSError:
+        return None
+    kept = _listed.get(folder)
+    if not fresh and kept and kept[0] == changed:
+        return kept[1]
+    try:
+        names = frozenset(os.listdir(folder))
+    except OSError:
+        return None
+    _listed[folder] = (changed, names)
+    return names
 
 
 def _with_address_part(
