@@ -29,6 +29,7 @@ the site alone, img-src 'self'), so it is refused.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import posixpath
 import re
@@ -109,11 +110,18 @@ def _written(value: str) -> str:
     return text
 
 
-def _tries(value: str, source_path: str, content_root: str) -> list[str]:
+def _tries(value: str, source_path: str, content_root: str) -> tuple[str, ...]:
     """The paths inside the content folder the value may name, in the order tried."""
+    # Only words: the same for every part of the build that asks (relative
+    # paths are read against the working folder, so that is part of the key).
+    return _tries_from(value, str(source_path), str(content_root), os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _tries_from(value: str, source_path: str, content_root: str, _cwd: str) -> tuple[str, ...]:
     path = _written(value)
     if not path or path.endswith("/") or _ELSEWHERE.match(path) or any(c in path for c in "?#"):
-        return []
+        return ()
     if path.startswith("/"):
         tries = [path.lstrip("/")]
     else:
@@ -127,7 +135,7 @@ def _tries(value: str, source_path: str, content_root: str) -> list[str]:
     for tried in (posixpath.normpath(t.replace(os.sep, "/")) for t in tries):
         if not tried.startswith("..") and tried != "." and tried not in kept:
             kept.append(tried)
-    return kept
+    return tuple(kept)
 
 
 def _spelled_on_disk(content_root: str, relative: str, fresh: bool = True) -> str | None:
@@ -183,7 +191,7 @@ def _with_address_part(
     return f'Image "{value}" ends in "{part}": a picture of the site is named without it', fix
 
 
-def _missing(value: str, tries: list[str], content_root: str) -> tuple[str, str]:
+def _missing(value: str, tries: tuple[str, ...], content_root: str) -> tuple[str, str]:
     shown = [_shown(content_root, t) for t in tries]
     looked = " or ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 1 else shown)
     meant = tries[-1]  # inside the content folder, or the pictures' folder for a bare name
