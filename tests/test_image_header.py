@@ -237,3 +237,21 @@ def test_a_picture_renamed_while_serving_is_read_by_its_new_name(tmp_path):
         'write "Image: images/Walk.jpg"'
     )
     assert featured_image("images/Walk.jpg", article, str(content)) == "images/Walk.jpg"
+
+
+def test_an_empty_image_line_is_refused_with_the_natural_form(tmp_path):
+    from content_check.source import check_source
+
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    article = content / "articles/a-walk.md"
+    article.write_text("Title: A Walk\nDate: 2026-03-04\nId: 2026-03-04-a-walk\nImage:\n\nText.\n")
+
+    problems = check_source(str(article), "article", str(content)).problems
+    assert [(p.line, p.what, p.fix) for p in problems] == [
+        (
+            4,
+            "Image is empty",
+            'write it after the key, like "Image: images/photo.jpg", or remove the line',
+        )
+    ]
