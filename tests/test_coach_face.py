@@ -267,3 +267,35 @@ def test_a_raster_logo_is_made_40_and_80_px_high_never_the_original(tmp_path):
         with Image.open(output / address.split("/", 3)[3]) as made:
             assert made.format == kind and made.height == 40 * int(density[0]), address
     assert "mark.png" not in (output / "about" / "index.html").read_text()
+
+
+def test_a_webp_logo_is_accepted_and_made_40_and_80_px_high(tmp_path):
+    from PIL import Image
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    Image.new("RGB", (800, 200), (143, 61, 31)).save(content / "images" / "mark.webp")
+    output = tmp_path / "output"
+    result = run_pelican(content, output, "publishconf.py", "-e", 'SITE_LOGO="images/mark.webp"')
+    assert result.returncode == 0, result.stderr
+    (brand,) = parse(output / "about" / "index.html").xpath("//a[@class='brand']")
+    (img,) = brand.xpath("./picture//img")
+    assert (img.get("width"), img.get("height")) == ("160", "40")
+    (source,) = brand.xpath("./picture/source[@type='image/webp']")
+    assert [c.split()[1] for c in source.get("srcset").split(", ")] == ["1x", "2x"]
+
+
+def test_a_logo_that_is_no_picture_is_refused_naming_every_kind_the_build_reads(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "images" / "mark.png").write_text("a logo still to come\n")
+    output = tmp_path / "output"
+    result = run_pelican(content, output, "pelicanconf.py", "-e", 'SITE_LOGO="images/mark.png"')
+    assert result.returncode != 0
+    assert (
+        'site.toml: logo = "images/mark.png": content/images/mark.png is not a JPEG, PNG, '
+        "GIF, WebP or SVG picture the build can read. Fix: save it as a JPEG (or PNG) and "
+        "point logo at that file"
+    ) in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (output / "index.html").exists(), "nothing was built"

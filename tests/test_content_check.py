@@ -8,7 +8,8 @@ import pytest
 from conftest import FIXTURES, ROOT, problem_lines, run_invoke, run_pelican
 
 BROKEN = FIXTURES / "broken"
-FIX_IMAGE = 'put the picture in content/images/ and write "Image: {{static}}/images/{}"'
+FIX_IMAGE = 'put the picture in content/images/ and write "Image: images/{}"'
+IMAGE_FOLDER = "tests/fixtures/broken/image_header"
 
 # (fixture, offending file, line or None, words the message must contain, extra pelican args)
 CASES = [
@@ -171,8 +172,9 @@ CASES = [
     ("address_characters", "pages/prices.md", 2, 'Save_as "prices and fees.html" holds a', ()),
     ("address_characters", "pages/prices.md", 3, 'URL "prices and fees.html" holds a space', ()),
     ("image_header", "articles/remote.md", 4, 'Image "https://example.org/pic.jpg" is not', ()),
-    ("image_header", "articles/relative.md", 4, 'Image "images/hills.svg" is not', ()),
-    ("image_header", "articles/query.md", 4, 'Image "{static}/images/hills.svg?v=2" is not', ()),
+    ("image_header", "articles/relative.md", 4, 'Image "images/hill.svg" names a file that', ()),
+    ("image_header", "articles/capitals.md", 4, 'Image "images/Hills.SVG" differs in capitals', ()),
+    ("image_header", "articles/query.md", 4, 'Image "{static}/images/hills.svg?v=2" ends in', ()),
     ("remote_sources", "articles/remote.md", 5, "loads https://upload.wikimedia.org/hill.jpg", ()),
     ("no_id_same_slug", "articles/copy-of-first.md", None, "first/index.html is also used by", ()),
     ("wrapped_header", "articles/wrapped-title.md", 2, 'carries on the "Title:" value', ()),
@@ -371,13 +373,39 @@ def test_check_refuses_an_image_header_that_names_no_picture_of_the_site():
     result = run_invoke(ROOT, "check", "--content", str(BROKEN / "image_header"))
 
     assert result.returncode == 1, result.stdout + result.stderr
-    fixes = {
-        m["path"].rsplit("/", 1)[-1]: (m["line"], m["fix"]) for m in problem_lines(result.stderr)
+    found = {
+        m["path"].rsplit("/", 1)[-1]: (m["line"], m["what"], m["fix"])
+        for m in problem_lines(result.stderr)
     }
-    assert fixes == {
-        "remote.md": ("4", FIX_IMAGE.format("pic.jpg")),
-        "relative.md": ("4", FIX_IMAGE.format("hills.svg")),
-        "query.md": ("4", FIX_IMAGE.format("hills.svg")),
+    assert found == {
+        "remote.md": (
+            "4",
+            'Image "https://example.org/pic.jpg" is not a picture kept with the site '
+            "(an address elsewhere is blocked on the site and breaks the feeds)",
+            FIX_IMAGE.format("pic.jpg"),
+        ),
+        # The file looked for (next to the article, then in the content folder)
+        # and the nearest picture the folder holds.
+        "relative.md": (
+            "4",
+            'Image "images/hill.svg" names a file that is not there: there is no '
+            f"{IMAGE_FOLDER}/articles/images/hill.svg or {IMAGE_FOLDER}/images/hill.svg",
+            'write "Image: images/hills.svg" if you meant that picture (the nearest names: '
+            f"images/hills.svg), or put the picture at {IMAGE_FOLDER}/images/hill.svg",
+        ),
+        # The site's addresses tell capitals apart: the fix is the name on disk.
+        "capitals.md": (
+            "4",
+            f'Image "images/Hills.SVG" differs in capitals from the file {IMAGE_FOLDER}/'
+            "images/hills.svg, and the site's addresses tell them apart",
+            'write "Image: images/hills.svg"',
+        ),
+        "query.md": (
+            "4",
+            'Image "{static}/images/hills.svg?v=2" ends in "?v=2": a picture of the site '
+            "is named without it",
+            'write "Image: images/hills.svg"',
+        ),
     }, result.stderr
     assert "Traceback" not in result.stderr
 
@@ -387,7 +415,7 @@ def test_a_publish_build_with_a_bad_image_header_stops_with_the_report(tmp_path)
     result = run_pelican(BROKEN / "image_header", output, "publishconf.py")
 
     assert result.returncode == 1, result.stdout + result.stderr
-    assert len(problem_lines(result.stderr)) == 3, result.stderr
+    assert len(problem_lines(result.stderr)) == 4, result.stderr
     assert "Traceback" not in result.stderr and "FileNotFoundError" not in result.stderr
 
 

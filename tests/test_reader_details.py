@@ -9,6 +9,8 @@ import zlib
 from datetime import datetime
 from types import SimpleNamespace
 
+import pytest
+
 from conftest import ROOT, parse, problem_lines, run_invoke, run_pelican
 
 sys.path.insert(0, str(ROOT / "plugins"))
@@ -23,7 +25,7 @@ from reader_details import (  # noqa: E402
     social_image,
 )
 from reader_details.counting import COUNTED, minutes_to_read  # noqa: E402
-from reader_details.images import image_size  # noqa: E402
+from reader_details.images import READABLE_FORMATS, image_size  # noqa: E402
 
 
 def article(slug, day, tags=()):
@@ -108,6 +110,8 @@ def test_the_social_image_is_the_image_header_or_the_site_picture():
     assert social_image(with_image, settings) == "https://x.org/images/path-through-hills.svg"
     relative = SimpleNamespace(image="{static}../images/path-through-hills.svg", source_path=source)
     assert social_image(relative, settings) == "https://x.org/images/path-through-hills.svg"
+    natural = SimpleNamespace(image="images/path-through-hills.svg", source_path=source)
+    assert social_image(natural, settings) == "https://x.org/images/path-through-hills.svg"
     assert social_image(SimpleNamespace(), settings) == "https://x.org/theme/social.png"
 
 
@@ -157,3 +161,38 @@ def test_an_image_whose_size_cannot_be_read_gets_none_or_is_refused_with_the_fix
     checked = run_invoke(ROOT, "check", "--content", str(content))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "Traceback" not in checked.stderr
+
+
+# Each kind of picture the build says it reads, as a file of that kind: (Pillow's
+# format and options, or the SVG's text).
+PICTURE_OF_KIND = {
+    "JPEG": ("JPEG", {}),
+    "PNG": ("PNG", {}),
+    "GIF": ("GIF", {}),
+    "WebP": ("WEBP", {}),
+    "WebP lossless": ("WEBP", {"lossless": True}),
+    "WebP animated": ("WEBP", {"save_all": True, "append_images": "one more frame"}),
+    "SVG": '<svg xmlns="http://www.w3.org/2000/svg" width="301" height="79"></svg>',
+}
+
+
+@pytest.mark.parametrize("kind", PICTURE_OF_KIND)
+def test_every_kind_of_picture_the_build_names_has_its_size_read(tmp_path, kind):
+    from PIL import Image
+
+    assert kind.split()[0] in READABLE_FORMATS
+    made = PICTURE_OF_KIND[kind]
+    path = tmp_path / f"picture.{kind.split()[0].lower()}"
+    if isinstance(made, str):
+        path.write_text(made)
+    else:
+        picture = Image.new("RGBA" if made[0] == "WEBP" else "RGB", (301, 79), (200, 90, 40))
+        options = dict(made[1])
+        if "append_images" in options:
+            options["append_images"] = [Image.new("RGBA", (301, 79), (1, 2, 3, 4))]
+        picture.save(path, made[0], **options)
+    assert image_size(path) == (301, 79)
+
+
+def test_the_kinds_named_are_the_kinds_tried():
+    assert {kind.split()[0] for kind in PICTURE_OF_KIND} == set(READABLE_FORMATS)

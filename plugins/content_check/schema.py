@@ -69,7 +69,7 @@ class PageMeta(BaseModel):
     url: str | None = Field(None, examples=["URL: 404.html"])
     date: PelicanDate | None = Field(None, examples=["Date: 2026-03-04 09:00"])
     modified: PelicanDate | None = Field(None, examples=["Modified: 2026-03-05 10:00"])
-    image: Text | None = Field(None, examples=["Image: {static}/images/photo.jpg"])
+    image: Text | None = Field(None, examples=["Image: images/photo.jpg"])
 
     @model_validator(mode="after")
     def _summary_written_before_publishing(self):

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 from scheduling.times import read_time
 
 from .characters import IN_ONE_LINE, control_characters, describe_character, kind_of_character
-from .featured_image import featured_image, suggested_name
+from .featured_image import featured_image, image_header_problem
 from .problems import Problem, display_path
 
 # The header rules of Python-Markdown's meta extension, which Pelican uses.
@@ -347,13 +347,8 @@ def _check_image_header(source: SourceFile, content_root: str) -> None:
     if path:
         source.links.append((line, os.path.abspath(os.path.join(content_root, path))))
         return
-    source.problem(
-        line,
-        f'Image "{value}" is not a picture kept with the site (an address elsewhere, '
-        "or a file that is not there, is blocked on the site and breaks the feeds)",
-        "put the picture in content/images/ and write "
-        f'"Image: {{static}}/images/{suggested_name(value)}"',
-    )
+    what, fix = image_header_problem(value, source.path, content_root)
+    source.problem(line, what, fix)
 
 
 def _check_link(source: SourceFile, line: int, indicator: str, target: str, root: str) -> None:

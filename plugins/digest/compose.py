@@ -130,6 +130,8 @@ def email_picture(article, settings: dict) -> dict | None:
     # A photo as the site serves it, 1200 px (never the original, which the site
     # does not copy when it is large); a GIF as it is.
     made = shared_picture(settings, path)
+    if not made and path.lower().endswith(".webp"):  # animated: email programs show no WebP
+        return None
     file = made[1] if made else Path(settings["PATH"], path)
     size = image_size(file)
     if not size:

@@ -6,12 +6,14 @@ import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from reader_details.images import image_size
+from reader_details.images import READABLE_FORMATS, image_size
 
 # What a coach may write before the path: "{static}/images/me.jpg", "/images/me.jpg",
 # "content/images/me.jpg" all mean content/images/me.jpg.
 WRITTEN_PREFIX = re.compile(r"^(?:\{static\}|\{attach\}|\{filename\})?/*(?:content/)?")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+# "a JPEG, PNG, GIF, WebP or SVG": the kinds the build reads, said as the refusal says them.
+READABLE_IN_WORDS = "a " + ", ".join(READABLE_FORMATS[:-1]) + " or " + READABLE_FORMATS[-1]
 
 
 # Where the coach writes each setting: its line in site.toml.
@@ -60,8 +62,8 @@ def theme_picture(settings: dict, key: str, alt: str) -> dict | None:
     size = image_size(path)
     if size is None:
         raise FaceSettingError(
-            f'site.toml: {name} = "{value}": {where} is not a JPEG, PNG, GIF or '
-            "SVG picture the build can read. Fix: save it as a JPEG (or PNG) and point "
+            f'site.toml: {name} = "{value}": {where} is not {READABLE_IN_WORDS} picture '
+            "the build can read. Fix: save it as a JPEG (or PNG) and point "
             f"{name} at that file"
         )
     return {"url": quote(relative.as_posix()), "width": size[0], "height": size[1], "alt": alt}
