@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT, parse, problem_lines, run_invoke, run_pelican
 from project import copy_project
+from scheduling.written_record import FOLDER
 
 FIVE_A_PAGE = "DEFAULT_PAGINATION=5"
 
@@ -166,3 +169,41 @@ def test_an_edited_pagination_setting_takes_its_later_pages_along(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert not home_pages.exists()
     assert empty_folders(project / "output") == []
+
+
+def test_each_output_folder_keeps_its_own_record(tmp_path):
+    content = content_with_steps(tmp_path, 12)
+    first, second = tmp_path / "first", tmp_path / "second"
+    built(content, first, FIVE_A_PAGE)
+    built(content, second, FIVE_A_PAGE)
+    for number in range(1, 9):
+        (content / "articles" / f"step-{number}.md").unlink()
+    built(content, second, FIVE_A_PAGE)
+    built(content, first, FIVE_A_PAGE)
+    for output in (first, second):
+        assert not (output / "tag" / "stepping-stones" / "page").exists()
+        assert not (output / "step-1").exists()
+
+
+def test_an_unreadable_record_removes_nothing_and_is_written_again(tmp_path):
+    """A damaged cache file never stops the build, nor costs a page."""
+    project = copy_project(tmp_path / "project")
+    content = project / "content"
+    for number in range(1, 13):
+        (content / "articles" / f"step-{number}.md").write_text(step(number))
+    output = project / "output"
+    building = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output"]
+    building += ["--fatal", "warnings", "-e", FIVE_A_PAGE]
+    subprocess.run(building, cwd=project, check=True, capture_output=True)
+    [record] = (project / "cache").glob(f"*/{FOLDER}/*.json")
+    record.write_text('{"output": "cut short')
+    later = output / "tag" / "stepping-stones" / "page" / "3" / "index.html"
+    for number in range(1, 9):
+        (content / "articles" / f"step-{number}.md").unlink()
+
+    subprocess.run(building, cwd=project, check=True, capture_output=True)
+    assert later.is_file()  # kept: nothing says it is stale
+    assert str(output) in record.read_text()  # this build's record took its place
+    (content / "articles" / "step-12.md").unlink()
+    subprocess.run(building, cwd=project, check=True, capture_output=True)
+    assert not (output / "step-12").exists()
