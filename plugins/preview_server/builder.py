@@ -92,10 +92,14 @@ class PreviewBuilder:
         self.generators = []
         Pelican(self._read_settings()).run()
         self.generators = self._latest
-        self.headers = {
-            os.path.abspath(item.source_path): split_header(item.source_path)[0]
-            for item in self._items()
-        }
+        self.headers = {}
+        for item in self._items():
+            try:
+                self.headers[os.path.abspath(item.source_path)] = split_header(item.source_path)[0]
+            except FileNotFoundError:
+                # Deleted or renamed since it was read (the coach is quicker than the
+                # build's last steps): the watcher has seen it and builds again.
+                continue
         # The page of an article deleted or renamed since the last good build goes too.
         written = self._written()
         for gone in self.pages - written:
@@ -128,7 +132,7 @@ class PreviewBuilder:
         known = all(path in items and os.path.isfile(path) for path in changed)
         if not self.generators or not known:
             return False  # a new, deleted or renamed file changes lists too
-        if any(split_header(path)[0] != self.headers[path] for path in changed):
+        if any(split_header(path)[0] != self.headers.get(path) for path in changed):
             return False
         settings = self.generators[0].settings
         problems = [

@@ -6,8 +6,8 @@ everything from (home and list pages, tag, category, author and archive pages,
 feeds, sitemap, related and neighbouring articles, the newsletter) before any
 of them is made, and is shown as a draft instead, under `drafts/` in a writing
 build (with `scheduled_notice` for the theme) and nowhere in a publish build.
-A writing build removes the pages an earlier build wrote for another state
-of an article (leftovers.py).
+A writing build removes the pages an earlier build wrote that it did not
+(for another state of an article, or a list that has shrunk: leftovers.py).
 
 The moment is read once per build: `BUILD_MOMENT` (ISO 8601, read by the same
 rules as a header's Date, times.py: without an offset it is the site's time
@@ -139,4 +139,6 @@ def register() -> None:
     signals.article_generator_finalized.connect(leftovers.note_other_addresses)
     signals.page_generator_finalized.connect(leftovers.note_other_addresses)
     signals.content_written.connect(leftovers.note_written)
+    signals.feed_written.connect(leftovers.note_written)
+    signals.static_generator_finalized.connect(leftovers.note_static)
     signals.finalized.connect(leftovers.remove_leftovers)
