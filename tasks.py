@@ -346,9 +346,9 @@ def _to_rsync(deploy: dict) -> None:
 def digest(c, out=None, mark_sent=False, note=None):
     """Compose the next newsletter issue of what is new (or record it as sent)."""
     from digest import record_path
-    from digest.compose import read_manifest
     from digest.record import SentIssue, carried_ids, load_record, save_record
     from digest.sending.run import waiting_in_ledger
+    from digest.stored_issue import keep_if_damaged, read_manifest
 
     os.chdir(ROOT)
     settings = _settings(PUBLISH_SETTINGS)
@@ -370,7 +370,8 @@ def digest(c, out=None, mark_sent=False, note=None):
         problem = future_moment_problem(settings, "digest --mark-sent", RECORDS)
         if problem:
             raise Exit(problem, 1)
-        composed = read_manifest(folder)
+        out_option = f" --out {out}" if out else ""
+        composed = read_manifest(folder, f"digest --mark-sent{out_option}", f"digest{out_option}")
         if composed is None:
             raise Exit(f"No composed issue in {folder}: run `invoke digest` first.", 1)
         later = composed_for_later(composed)
@@ -406,6 +407,9 @@ def digest(c, out=None, mark_sent=False, note=None):
         return
 
     _refuse_to_write_over(folder, out)
+    damaged = keep_if_damaged(folder)
+    if damaged:
+        print(f"The issue.json there was damaged: a copy is kept in {os.path.relpath(damaged)}.")
     if note:
         from digest.note import copy_note
 
