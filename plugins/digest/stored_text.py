@@ -43,7 +43,9 @@ def shown(path: str) -> str:
 def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
     before = data[:offset]
     line_start = before.rfind(b"\n") + 1
-    return before.count(b"\n") + 1, offset - line_start + 1
+    # In characters, as an editor counts them, not bytes.
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return before.count(b"\n") + 1, column
 
 
 def read_stored_text(path: str, markers: re.Pattern = CONFLICT_MARKERS) -> str:
