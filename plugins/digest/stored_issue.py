@@ -104,13 +104,15 @@ def keep_damaged_copy(path: str) -> str:
 
 def refusal(path: str, damage: Damage, command: str, compose: str) -> StoredIssueError:
     """The one message for a damaged file of the composed issue, its copy kept."""
-    copy = keep_damaged_copy(path)
+    try:
+        kept = f"a copy is kept in {shown(keep_damaged_copy(path))}"
+    except OSError as error:  # a folder that cannot be written: the coach keeps it
+        kept = f"no copy could be kept ({error.strerror}): copy it first if you need it"
     return StoredIssueError(
         f"{damage.where(shown(path))}: the composed newsletter issue cannot be read: "
-        f"{damage.what}. Nothing was sent or recorded, and the file is left as it is (a copy "
-        f"is kept in {shown(copy)}, since composing again writes over it). Fix: run "
-        f"`invoke {compose}` to compose the issue again and read it, then run "
-        f"`invoke {command}` again"
+        f"{damage.what}. Nothing was sent or recorded, and the file is left as it is ({kept}, "
+        f"since composing again writes over it). Fix: run `invoke {compose}` to compose the "
+        f"issue again and read it, then run `invoke {command}` again"
     )
 
 
