@@ -276,3 +276,24 @@ def test_a_note_with_a_merge_conflict_is_not_mailed(composed_project):
         assert server.mailbox.received == []
     assert note.read_text(encoding="utf-8") == damage
     assert recorded_issues(composed_project) == []
+
+
+def test_a_line_of_equals_signs_in_an_article_is_no_merge_conflict(composed_project):
+    """Markdown's "=======" is an article's own line in the text email: sent, not refused."""
+    conf = composed_project / "pelicanconf.py"
+    text = conf.read_text(encoding="utf-8")
+    assert '"newest_in_full": False' in text, "the setting moved: update this test"
+    conf.write_text(text.replace('"newest_in_full": False', '"newest_in_full": True'))
+    article = composed_project / "content/articles/small-steps-after-a-session.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n\n=======\n\nAfter the line.\n")
+    write_subscribers(composed_project, 2)
+    with MailServer() as server:
+        env = smtp_env(server.port)
+        composed = run_invoke(composed_project, "digest", env=env)
+        assert composed.returncode == 0, composed.stdout + composed.stderr
+        to_send = (composed_project / "newsletter-issue/to-send.txt").read_text(encoding="utf-8")
+        assert "\n=======\n" in to_send
+        sent = send(composed_project, env)
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        assert len(server.mailbox.received) == 2
+    assert recorded_issues(composed_project) == [1]
