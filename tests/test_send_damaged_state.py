@@ -297,3 +297,22 @@ def test_a_line_of_equals_signs_in_an_article_is_no_merge_conflict(composed_proj
         assert sent.returncode == 0, sent.stdout + sent.stderr
         assert len(server.mailbox.received) == 2
     assert recorded_issues(composed_project) == [1]
+
+
+def test_a_subscriber_list_with_a_merge_conflict_sends_to_no_one(composed_project):
+    listed = (
+        "email,name\n<<<<<<< HEAD\nana@example.org,Ana\n=======\nbo@example.org,Bo\n>>>>>>> other\n"
+    )
+    path = composed_project / "subscribers.csv"
+    path.write_text(listed, encoding="utf-8")
+    with MailServer() as server:
+        result = send(composed_project, smtp_env(server.port))
+        output = result.stdout + result.stderr
+        assert result.returncode == 1 and "Traceback" not in output, output
+        assert result.stderr.startswith(
+            "subscribers.csv:2: This is a merge conflict's marker line (<<<<<<<)"
+        ), output
+        assert "subscribers.csv:4:" in result.stderr and "subscribers.csv:6:" in result.stderr
+        assert server.mailbox.received == []
+    assert path.read_text(encoding="utf-8") == listed
+    assert recorded_issues(composed_project) == []
