@@ -348,7 +348,7 @@ def digest(c, out=None, mark_sent=False, note=None):
     from digest import record_path
     from digest.record import SentIssue, carried_ids, load_record, save_record
     from digest.sending.run import waiting_in_ledger
-    from digest.stored_issue import keep_if_damaged, read_manifest
+    from digest.stored_issue import read_manifest
 
     os.chdir(ROOT)
     settings = _settings(PUBLISH_SETTINGS)
@@ -407,9 +407,6 @@ def digest(c, out=None, mark_sent=False, note=None):
         return
 
     _refuse_to_write_over(folder, out)
-    damaged = keep_if_damaged(folder)
-    if damaged:
-        print(f"The issue.json there was damaged: a copy is kept in {os.path.relpath(damaged)}.")
     if note:
         from digest.note import copy_note
 
@@ -438,8 +435,9 @@ def _refuse_to_write_over(folder: str, out: str | None) -> None:
 
 def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     """Compose the next issue of what is new into `folder` (or say there is nothing new)."""
-    from digest.compose import issue_lines, write_issue
+    from digest.compose import MANIFEST, issue_lines, write_issue
     from digest.of_now import composed_for_later
+    from digest.stored_issue import keep_if_damaged
 
     issue = _next_issue(settings, issues, now)
     if issue is None and not issues:
@@ -451,6 +449,12 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     if issue is None:
         print("Nothing new since the last issue: no issue composed.")
         return
+    damaged = keep_if_damaged(folder)
+    if damaged:  # the coach's hand edit is kept, though it could not be read
+        print(
+            f"{os.path.relpath(os.path.join(folder, MANIFEST))} could not be read: a copy is kept "
+            f"in {os.path.relpath(damaged)}, and the issue composed now replaces it."
+        )
     write_issue(issue, folder, now)
     print("\n".join(issue_lines(issue)))
     later = composed_for_later({"moment": issue.moment})
