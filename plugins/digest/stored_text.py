@@ -30,8 +30,9 @@ class Damage(Exception):
 
     def where(self, path: str) -> str:
         """`path:line:column`, as editors and terminals link it."""
-        place = f":{self.line}" if self.line else ""
-        return f"{path}{place}:{self.column}" if self.line and self.column else path + place
+        if not self.line:
+            return path
+        return f"{path}:{self.line}" + (f":{self.column}" if self.column else "")
 
 
 def shown(path: str) -> str:
