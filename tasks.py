@@ -346,9 +346,9 @@ def _to_rsync(deploy: dict) -> None:
 def digest(c, out=None, mark_sent=False, note=None):
     """Compose the next newsletter issue of what is new (or record it as sent)."""
     from digest import record_path
-    from digest.compose import read_manifest
     from digest.record import SentIssue, carried_ids, load_record, save_record
     from digest.sending.run import waiting_in_ledger
+    from digest.stored_issue import read_manifest
 
     os.chdir(ROOT)
     settings = _settings(PUBLISH_SETTINGS)
@@ -370,7 +370,8 @@ def digest(c, out=None, mark_sent=False, note=None):
         problem = future_moment_problem(settings, "digest --mark-sent", RECORDS)
         if problem:
             raise Exit(problem, 1)
-        composed = read_manifest(folder)
+        out_option = f" --out {out}" if out else ""
+        composed = read_manifest(folder, f"digest --mark-sent{out_option}", f"digest{out_option}")
         if composed is None:
             raise Exit(f"No composed issue in {folder}: run `invoke digest` first.", 1)
         later = composed_for_later(composed)
@@ -434,8 +435,9 @@ def _refuse_to_write_over(folder: str, out: str | None) -> None:
 
 def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     """Compose the next issue of what is new into `folder` (or say there is nothing new)."""
-    from digest.compose import issue_lines, write_issue
+    from digest.compose import MANIFEST, issue_lines, write_issue
     from digest.of_now import composed_for_later
+    from digest.stored_issue import keep_if_damaged
 
     issue = _next_issue(settings, issues, now)
     if issue is None and not issues:
@@ -447,6 +449,12 @@ def _compose(settings: dict, folder: str, issues: list, now: datetime) -> None:
     if issue is None:
         print("Nothing new since the last issue: no issue composed.")
         return
+    damaged = keep_if_damaged(folder)
+    if damaged:  # the coach's hand edit is kept, though it could not be read
+        print(
+            f"{os.path.relpath(os.path.join(folder, MANIFEST))} could not be read: a copy is kept "
+            f"in {os.path.relpath(damaged)}, and the issue composed now replaces it."
+        )
     write_issue(issue, folder, now)
     print("\n".join(issue_lines(issue)))
     later = composed_for_later({"moment": issue.moment})

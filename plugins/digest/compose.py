@@ -371,11 +371,3 @@ def issue_lines(issue: ComposedIssue) -> list[str]:
         *(f"  - {article.title} ({article.url})" for article in issue.articles),
         *(f"Note: {note}." for note in issue.notes),
     ]
-
-
-def read_manifest(folder: str) -> dict | None:
-    path = os.path.join(folder, MANIFEST)
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from content_check.characters import control_characters, describe_character, kind_of_character
 from prose import TypographyExtension
 
+from .stored_text import OUTER_CONFLICT_MARKERS
 from .urls import absolute_url, edit_fragment
 
 FOLDER = "notes"
@@ -69,6 +70,15 @@ def note_text(data: bytes, where: str) -> str:
                 "or a web page often does. Fix: delete the text around it and type it "
                 "again. Nothing was composed"
             )
+    # A note is committed, so a merge can leave both sides in it; the email would show them.
+    marker = OUTER_CONFLICT_MARKERS.search(text)
+    if marker:
+        line = text.count("\n", 0, marker.start()) + 1
+        raise NoteError(
+            f"{where}:{line}: holds a merge conflict (the marker `{marker.group(1)}`: git left "
+            "both sides of a merge in it). Fix: keep the words you want, delete the marker "
+            "lines (<<<<<<<, =======, >>>>>>>) and commit the file. Nothing was composed"
+        )
     return text
 
 

@@ -14,6 +14,8 @@ from datetime import datetime
 
 from scheduling import is_scheduled
 
+from .stored_text import Damage, kind_of, read_stored_json, shown
+
 
 class RecordError(SystemExit):
     """The record cannot be read: stops with a message saying how to fix it."""
@@ -31,38 +33,81 @@ class SentIssue:
         return datetime.fromisoformat(self.date)
 
 
+RECORD_FIX = (
+    "Fix: undo the last hand edit of this file (`git diff` shows it), then run the command again"
+)
+MERGE_FIX = (
+    "Fix: keep the issues of both sides, each issue once and numbered in the order they were "
+    "sent, delete the marker lines (<<<<<<<, =======, >>>>>>>), commit the file, then run the "
+    "command again"
+)
+
+
+def _record_error(where: str, what: str, conflict: bool = False) -> RecordError:
+    return RecordError(
+        f"{where}: the newsletter record of sent issues cannot be read: {what}. Nothing was "
+        f"sent or recorded, and the file is left as it is. {MERGE_FIX if conflict else RECORD_FIX}"
+    )
+
+
+def _issue_problem(item: object) -> str:
+    """What is wrong with one issue of the record ("" when it can be read)."""
+    if not isinstance(item, dict):
+        return f"it is {kind_of(item)}, not an issue's fields in {{ }}"
+    for name in ("number", "date", "subject", "articles"):
+        if name not in item:
+            return f'the field "{name}" is missing'
+    number, date, articles = item["number"], item["date"], item["articles"]
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        return f'"number" is {json.dumps(number)}, not a whole number from 1 up'
+    if not isinstance(item["subject"], str):
+        return f'"subject" is {kind_of(item["subject"])}, not text in quotes'
+    # A string here would be read letter by letter as Ids, and the articles it
+    # carried would be mailed again.
+    if not isinstance(articles, list) or not all(isinstance(i, str) for i in articles):
+        return f'"articles" is {kind_of(articles)}, not a list of article Ids in quotes'
+    try:
+        datetime.fromisoformat(date)
+    except (TypeError, ValueError):
+        return f'"date" is {json.dumps(date)}, not a date and time like 2026-12-07T09:00:00-05:00'
+    return ""
+
+
+def record_problem(data: object) -> str:
+    """What is wrong with the record's content ("" when every issue can be read)."""
+    if not isinstance(data, dict):
+        return f'it holds {kind_of(data)}, not {{"issues": [...]}}'
+    if "issues" not in data:
+        return 'the field "issues" is missing (an empty record is {"issues": []})'
+    if not isinstance(data["issues"], list):
+        return f'"issues" is {kind_of(data["issues"])}, not a list in [ ]'
+    for place, item in enumerate(data["issues"], 1):
+        problem = _issue_problem(item)
+        if problem:
+            number = item.get("number") if isinstance(item, dict) else None
+            named = f" (#{number})" if isinstance(number, int) else ""
+            return f"issue {place} in the list{named}: {problem}"
+    numbers = sorted(item["number"] for item in data["issues"])
+    if numbers != list(range(1, len(numbers) + 1)):
+        shown_numbers = ", ".join(map(str, numbers))
+        return f"the issues are numbered {shown_numbers}: each number once, from 1 up"
+    return ""
+
+
 def load_record(path: str) -> list[SentIssue]:
     if not os.path.exists(path):
         return []
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-        issues = [
-            SentIssue(
-                number=int(item["number"]),
-                date=str(item["date"]),
-                subject=str(item["subject"]),
-                articles=tuple(item["articles"]),
-            )
-            for item in data["issues"]
-        ]
-        for issue in issues:
-            issue.sent_on  # noqa: B018 (a date that cannot be read fails here, not mid-build)
-    except json.JSONDecodeError as error:
-        raise RecordError(
-            f"{path}:{error.lineno}: The newsletter record is not valid JSON ({error.msg}). "
-            "Fix: undo the last hand edit of this file (git diff shows it)"
-        ) from error
-    except KeyError as error:
-        raise RecordError(
-            f"{path}: An issue in the newsletter record lacks {error}. Fix: every issue needs "
-            "number, date, subject and articles; undo the last hand edit (git diff shows it)"
-        ) from error
-    except (TypeError, ValueError) as error:
-        raise RecordError(
-            f"{path}: An issue in the newsletter record has a value that cannot be read "
-            f"({error}). Fix: undo the last hand edit of this file (git diff shows it)"
-        ) from error
+        data = read_stored_json(path)
+    except Damage as damage:
+        raise _record_error(damage.where(shown(path)), damage.what, damage.conflict) from None
+    problem = record_problem(data)
+    if problem:
+        raise _record_error(shown(path), problem)
+    issues = [
+        SentIssue(item["number"], item["date"], item["subject"], tuple(item["articles"]))
+        for item in data["issues"]
+    ]
     return sorted(issues, key=lambda issue: issue.number)
 
 
@@ -92,8 +137,7 @@ def _read_json(path: str) -> dict:
     if not os.path.exists(path):
         return {}
     load_record(path)
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    return read_stored_json(path)
 
 
 def save_record(path: str, issues: list[SentIssue]) -> None:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ..compose import TO_FILL, ComposedIssue, issue_lines, read_manifest, write_issue
+from ..compose import ComposedIssue, issue_lines, write_issue
 from ..of_now import (
     RECORDS,
     differences,
@@ -23,6 +23,8 @@ from ..of_now import (
     moment_is_later_than_clock,
 )
 from ..record import SentIssue, carried_ids, load_record, save_record
+from ..stored_issue import read_manifest, read_to_fill
+from ..stored_text import shown as shown_path
 from ..urls import site_url
 from .addresses import address_key, is_address, needs_smtputf8
 from .buttondown import Buttondown
@@ -66,24 +68,25 @@ def waiting_in_ledger(settings: dict, number: int) -> int:
         ledger.close()
 
 
-def composed_issue(folder: str, issues: list[SentIssue]) -> IssueSnapshot | None:
-    """The issue composed in `folder` if it is the next one and not yet sent (and
-    composed with a place for each reader's unsubscribe link)."""
-    manifest = read_manifest(folder)
+def composed_issue(
+    folder: str, issues: list[SentIssue], command: str = "send-digest", compose: str = "digest"
+) -> tuple[dict, IssueSnapshot] | None:
+    """The issue composed in `folder` (its issue.json, and what is sent) if it is
+    the next one and not yet sent (and composed with a place for each reader's
+    unsubscribe link). A damaged file stops `invoke {command}` (`stored_issue`)."""
+    manifest = read_manifest(folder, command, compose)
     if manifest is None or manifest["number"] != len(issues) + 1:
         return None
     if carried_ids(issues) & set(manifest["articles"]):
         return None
-    paths = {part: os.path.join(folder, name) for part, name in TO_FILL.items()}
-    if not all(os.path.exists(path) for path in paths.values()):
+    to_fill = read_to_fill(folder, command, compose)
+    if to_fill is None:
         return None  # composed by an older version: compose it again
-    with open(paths["html"], encoding="utf-8") as handle:
-        page = handle.read()
-    with open(paths["text"], encoding="utf-8") as handle:
-        text = handle.read()
-    return IssueSnapshot(
+    page, text = to_fill
+    snapshot = IssueSnapshot(
         manifest["number"], manifest["subject"], tuple(manifest["articles"]), page, text
     )
+    return manifest, snapshot
 
 
 def _snapshot(issue: ComposedIssue) -> IssueSnapshot:
@@ -131,6 +134,11 @@ class Sending:
         self.folder = folder
         self.say = say
         self.zone = ZoneInfo(settings["TIMEZONE"])
+        # The commands as the coach runs them, for a fix that says which to run.
+        default_folder = os.path.abspath(settings["DIGEST"].get("out", "newsletter-issue"))
+        self.out_option = [] if folder == default_folder else [f"--out {shown_path(folder)}"]
+        self.command = " ".join(["send-digest", *self.out_option])
+        self.compose_command = " ".join(["digest", *self.out_option])
 
     def now(self) -> datetime:
         return datetime.now(self.zone).replace(microsecond=0)
@@ -145,6 +153,8 @@ class Sending:
     ) -> int:
         """Returns the exit status: 0 when done (or nothing to do), 1 when some wait.
         `retry_failed`: who was refused for good gets the unfinished issue again."""
+        flags = ["--dry-run"] * dry_run + [f"--test {test}"] * bool(test) + self.out_option
+        self.command = " ".join(["send-digest", *flags])
         if test and not is_address(test):
             raise SendSetupError(
                 f"--test {test!r} is not one email address. "
@@ -247,20 +257,23 @@ class Sending:
         """`fresh`, the issue this run composes (None: nothing new), checked against the
         one composed earlier in the folder: that one is never sent unless it is the same.
         `writing`: a real send keeps what it sends in the folder, to read."""
-        on_disk = composed_issue(self.folder, issues)
         shown = os.path.relpath(self.folder)
+        on_disk = manifest = None
         if not writing and moment_is_later_than_clock(self.settings):
             # A dry run looking at a later day: that day's issue, whatever is composed.
             self.say(
                 "BUILD_MOMENT is later than now: this is the issue as it would be then "
                 "(a real send refuses that moment; nothing is written for it)."
             )
-            on_disk = None
+        else:
+            manifest, on_disk = composed_issue(
+                self.folder, issues, self.command, self.compose_command
+            ) or (None, None)
         if on_disk is not None:
             check_unsubscribe_slot(on_disk, os.path.relpath(ledger_path(self.settings)))
             on_disk_parts = (on_disk.subject, on_disk.html, on_disk.text)
             site = site_url(self.settings)
-            reasons = "; ".join(differences(read_manifest(self.folder), on_disk_parts, fresh, site))
+            reasons = "; ".join(differences(manifest, on_disk_parts, fresh, site))
             if reasons and fresh is None:
                 self.say(
                     f"Nothing to send: nothing is new now. The issue composed in {shown} "

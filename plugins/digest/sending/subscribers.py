@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..stored_text import CONFLICT_MARKERS
 from .addresses import (
     address_key,
     domain_problem,
@@ -129,6 +130,13 @@ def _check_rows(rows, header: list[str], shown: str) -> tuple[list[Subscriber], 
     subscribers, problems, seen = [], [], {}
     for line, row in rows:
         if not any(cell.strip() for cell in row):
+            continue
+        if CONFLICT_MARKERS.match(row[0]):
+            problems.append(
+                f"{shown}:{line}: This is a merge conflict's marker line ({row[0][:7]}): git left "
+                "both sides of a merge here. Fix: keep the subscribers of both sides, each "
+                "once, and delete the marker lines (<<<<<<<, =======, >>>>>>>)"
+            )
             continue
         row = row + [""] * (len(header) - len(row))
         cells = {name: row[index].strip() for name, index in column.items()}
