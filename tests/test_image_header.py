@@ -153,12 +153,18 @@ def test_a_picture_next_to_the_article_comes_before_the_content_folders(tmp_path
     assert featured_image("/images/walk.jpg", article, str(content)) == "images/walk.jpg"
 
 
-def test_other_capitals_are_refused_with_the_name_on_disk(tmp_path):
+def content_with(tmp_path, picture: str) -> tuple[Path, str]:
+    """A content folder holding `picture` and an article's folder: (the folder,
+    the article's path)."""
     content = tmp_path / "content"
     (content / "articles").mkdir(parents=True)
-    (content / "Images").mkdir()
-    (content / "Images/Walk.jpg").write_bytes(b"\xff\xd8")
-    article = str(content / "articles/a-walk.md")
+    (content / picture).parent.mkdir(parents=True, exist_ok=True)
+    (content / picture).write_bytes(b"\xff\xd8")
+    return content, str(content / "articles/a-walk.md")
+
+
+def test_other_capitals_are_refused_with_the_name_on_disk(tmp_path):
+    content, article = content_with(tmp_path, "Images/Walk.jpg")
 
     assert featured_image("images/walk.JPG", article, str(content)) is None
     what, fix = image_header_problem("images/walk.JPG", article, str(content))
@@ -168,11 +174,7 @@ def test_other_capitals_are_refused_with_the_name_on_disk(tmp_path):
 
 
 def test_a_missing_file_without_a_near_name_says_where_to_put_it(tmp_path):
-    content = tmp_path / "content"
-    (content / "articles").mkdir(parents=True)
-    (content / "images").mkdir()
-    (content / "images/portrait.jpg").write_bytes(b"\xff\xd8")
-    article = str(content / "articles/a-walk.md")
+    content, article = content_with(tmp_path, "images/portrait.jpg")
 
     what, fix = image_header_problem("/images/nope.png", article, str(content))
     assert what == (

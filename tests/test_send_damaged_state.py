@@ -126,6 +126,18 @@ def assert_refused(project, result, server, *said: str) -> str:
     return line
 
 
+def refused_send(project, starts: str) -> str:
+    """`invoke send-digest` stops with a message starting `starts`, with exit
+    status 1, no traceback and nothing sent. Its stderr."""
+    with MailServer() as server:
+        result = send(project, smtp_env(server.port))
+        output = result.stdout + result.stderr
+        assert result.returncode == 1 and "Traceback" not in output, output
+        assert result.stderr.strip().startswith(starts), output
+        assert server.mailbox.received == []
+    return result.stderr
+
+
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_issue_is_refused_by_send_digest_and_kept(composed_project, damage):
     damaged, says = damage_issue(composed_project, damage)
@@ -249,13 +261,8 @@ def test_a_damaged_record_of_sent_issues_stops_the_send(composed_project, damage
     record = composed_project / RECORD
     record.write_text(damage, encoding="utf-8")
     write_subscribers(composed_project, 2)
-    with MailServer() as server:
-        result = send(composed_project, smtp_env(server.port))
-        output = result.stdout + result.stderr
-        assert result.returncode == 1 and "Traceback" not in output, output
-        assert result.stderr.strip().startswith(said), output
-        assert "Nothing was sent or recorded" in result.stderr and "Fix: " in result.stderr
-        assert server.mailbox.received == []
+    said_instead = refused_send(composed_project, said)
+    assert "Nothing was sent or recorded" in said_instead and "Fix: " in said_instead
     assert record.read_text(encoding="utf-8") == damage
     assert begun_issues(composed_project) == []
 
@@ -266,14 +273,7 @@ def test_a_note_with_a_merge_conflict_is_not_mailed(composed_project):
     damage = "Dear reader,\n\n<<<<<<< HEAD\nSee you soon.\n=======\nTalk soon.\n>>>>>>> other\n"
     note.write_text(damage, encoding="utf-8")
     write_subscribers(composed_project, 2)
-    with MailServer() as server:
-        result = send(composed_project, smtp_env(server.port))
-        output = result.stdout + result.stderr
-        assert result.returncode == 1 and "Traceback" not in output, output
-        assert result.stderr.startswith(
-            "content/newsletter/notes/1.md:3: holds a merge conflict"
-        ), output
-        assert server.mailbox.received == []
+    refused_send(composed_project, "content/newsletter/notes/1.md:3: holds a merge conflict")
     assert note.read_text(encoding="utf-8") == damage
     assert recorded_issues(composed_project) == []
 
@@ -305,14 +305,9 @@ def test_a_subscriber_list_with_a_merge_conflict_sends_to_no_one(composed_projec
     )
     path = composed_project / "subscribers.csv"
     path.write_text(listed, encoding="utf-8")
-    with MailServer() as server:
-        result = send(composed_project, smtp_env(server.port))
-        output = result.stdout + result.stderr
-        assert result.returncode == 1 and "Traceback" not in output, output
-        assert result.stderr.startswith(
-            "subscribers.csv:2: This is a merge conflict's marker line (<<<<<<<)"
-        ), output
-        assert "subscribers.csv:4:" in result.stderr and "subscribers.csv:6:" in result.stderr
-        assert server.mailbox.received == []
+    said = refused_send(
+        composed_project, "subscribers.csv:2: This is a merge conflict's marker line (<<<<<<<)"
+    )
+    assert "subscribers.csv:4:" in said and "subscribers.csv:6:" in said
     assert path.read_text(encoding="utf-8") == listed
     assert recorded_issues(composed_project) == []
