@@ -185,11 +185,14 @@ def check_built(
 def read_dates(generators: list) -> dict[str, dict]:
     """By source path, the `date` and `modified` Pelican's reader parsed."""
     return {
-        os.path.abspath(item.source_path): {
-            key: item.metadata[key] for key in ("date", "modified") if key in item.metadata
-        }
-        for item in all_items(generators)
+        os.path.abspath(item.source_path): dates_of(item.metadata) for item in all_items(generators)
     }
+
+
+def dates_of(metadata: dict) -> dict:
+    """The `date` and `modified` of metadata Pelican's reader gave (what a file's
+    check depends on besides its bytes)."""
+    return {key: metadata[key] for key in ("date", "modified") if key in metadata}
 
 
 def all_items(generators: list) -> list:

@@ -16,7 +16,7 @@ import os
 from typing import NamedTuple
 
 from .kept_results import FROM_WORKERS, check_file, result_key, what_the_site_checks_read
-from .site import is_markdown, role_of
+from .site import dates_of, is_markdown, role_of
 
 
 class WorkerCheck(NamedTuple):
@@ -30,7 +30,7 @@ def check_in_worker(path: str, metadata: dict, settings: dict) -> WorkerCheck | 
     role = role_of(path, settings)
     if role not in ("article", "page") or not is_markdown(path):
         return None
-    dates = {key: metadata[key] for key in ("date", "modified") if key in metadata}
+    dates = dates_of(metadata)
     with open(path, "rb") as handle:
         raw = handle.read()
     source = check_file(path, role, settings, dates, raw)
